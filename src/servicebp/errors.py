@@ -1,0 +1,190 @@
+"""The one exception hierarchy of servicebp.
+
+Every error servicebp raises on purpose derives from
+:class:`ServiceBlueprintError`, and also from the builtin exception it
+resembles, so callers may catch either (``except KeyError`` still catches an
+unknown step id).
+
+Errors name *where* the problem is (file, line and column where the format
+allows, the JSON path, the step id and the field) and, where it is not
+obvious, *what would fix it*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "BlueprintValidationError",
+    "DuplicateStepError",
+    "MissingDependencyError",
+    "ObservedDataError",
+    "Problem",
+    "RatingError",
+    "RenderError",
+    "RenderTimeoutError",
+    "ServiceBlueprintError",
+    "UnknownStepError",
+    "UnknownStrategyError",
+]
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """One thing wrong with a blueprint, a file or a table.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong, and where not obvious, what would fix it.
+    path : str, optional
+        The JSON path of the offending value, e.g. ``$.steps[1].lane``.
+    file : str, optional
+        The file the value came from.
+    line, column : int, optional
+        1-based position in *file*, where the format allows.
+    step : str, optional
+        The id of the step at fault.
+    field : str, optional
+        The name of the field at fault.
+
+    Examples
+    --------
+    >>> str(Problem(message="'front' is not a lane", path="$.steps[1].lane",
+    ...             file="bank.yaml", line=12, column=5))
+    "bank.yaml:12:5: $.steps[1].lane: 'front' is not a lane"
+    >>> str(Problem(message="unknown step", step="s9", field="target"))
+    "step 's9': target: unknown step"
+    """
+
+    message: str
+    path: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    step: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.file is not None:
+            position = self.file
+            if self.line is not None:
+                position += f":{self.line}"
+                if self.column is not None:
+                    position += f":{self.column}"
+            where.append(position)
+        if self.path is not None:
+            where.append(self.path)
+        else:
+            if self.step is not None:
+                where.append(f"step {self.step!r}")
+            if self.field is not None:
+                where.append(self.field)
+        return ": ".join([*where, self.message])
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """Return the problem as a JSON-compatible mapping.
+
+        Examples
+        --------
+        >>> Problem(message="bad", field="lane").to_dict()["field"]
+        'lane'
+        """
+        return attrs.asdict(self)
+
+
+class ServiceBlueprintError(Exception):
+    """Root of every error that servicebp raises on purpose."""
+
+
+class BlueprintValidationError(ServiceBlueprintError, ValueError):
+    """A blueprint, or a file describing one, is not valid.
+
+    All problems found are collected in :attr:`problems`, so that one run
+    shows every thing to fix rather than the first.
+
+    Examples
+    --------
+    >>> err = BlueprintValidationError([Problem(message="a"), Problem(message="b")])
+    >>> print(err)
+    2 problems:
+      a
+      b
+    >>> len(err.problems)
+    2
+    """
+
+    problems: tuple[Problem, ...]
+
+    def __init__(self, problems: Iterable[Problem] | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(message=problems)]
+        self.problems = tuple(problems)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.problems[0])
+        lines = [f"{len(self.problems)} problems:"]
+        lines.extend(f"  {p}" for p in self.problems)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self._summary()
+
+
+class DuplicateStepError(BlueprintValidationError):
+    """A step id is used twice."""
+
+
+class UnknownStepError(ServiceBlueprintError, KeyError):
+    """A step id that the blueprint does not have.
+
+    Examples
+    --------
+    >>> str(UnknownStepError("s9", known=["a", "b"]))
+    "unknown step: 's9' (the blueprint has ['a', 'b'])"
+    """
+
+    def __init__(self, step_id: object, *, known: Sequence[str] | None = None) -> None:
+        self.step_id = step_id
+        message = f"unknown step: {step_id!r}"
+        if known is not None:
+            shown = sorted(known)
+            if len(shown) > 10:
+                message += f" (the blueprint has {len(shown)} steps, e.g. {shown[:10]!r})"
+            else:
+                message += f" (the blueprint has {shown!r})"
+        self.message = message
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would repr() the message and add quotes.
+        return self.message
+
+
+class UnknownStrategyError(ServiceBlueprintError, ValueError):
+    """A scoring strategy name that is not registered."""
+
+
+class RatingError(ServiceBlueprintError, ValueError):
+    """A rating is not on its scale (or not a number)."""
+
+
+class ObservedDataError(ServiceBlueprintError, ValueError):
+    """A table of observed journeys or events is malformed."""
+
+
+class RenderError(ServiceBlueprintError, RuntimeError):
+    """Graphviz could not render a blueprint."""
+
+
+class RenderTimeoutError(RenderError, TimeoutError):
+    """Rendering took longer than its time bound."""
+
+
+class MissingDependencyError(ServiceBlueprintError, ImportError):
+    """An optional dependency is needed; the message says what to install."""
