@@ -1,0 +1,63 @@
+"""What every command shares: reporting problems and the exit status."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Iterable
+from typing import NoReturn, ParamSpec, TypeVar
+
+import click
+
+from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
+
+__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "fail", "format_option", "reports_errors"]
+
+#: Exit status when the input has problems.
+EXIT_PROBLEMS = 1
+#: Exit status on usage errors (click uses 2 as well).
+EXIT_USAGE = 2
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print results and problems.",
+)
+
+
+def fail(problems: Iterable[Problem], *, output_format: str = "text") -> NoReturn:
+    """Print one line per problem (or a JSON list) and exit with status 1."""
+    found = list(problems)
+    if output_format == "json":
+        click.echo(json.dumps({"problems": [p.to_dict() for p in found]}, ensure_ascii=False))
+    else:
+        for problem in found:
+            click.echo(str(problem), err=True)
+    raise SystemExit(EXIT_PROBLEMS)
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn servicebp's own errors into readable lines and exit status 1.
+
+    Wrap a click command's callback with it (below the ``@main.command``
+    decorator). A command with a ``output_format`` parameter gets its
+    problems in that format.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        output_format = str(kwargs.get("output_format", "text"))
+        try:
+            return command(*args, **kwargs)
+        except BlueprintValidationError as error:
+            fail(error.problems, output_format=output_format)
+        except ServiceBlueprintError as error:
+            fail([Problem(message=str(error))], output_format=output_format)
+
+    return wrapper
