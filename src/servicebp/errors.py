@@ -19,12 +19,15 @@ import attrs
 __all__ = [
     "BlueprintValidationError",
     "DuplicateStepError",
+    "EmptyJourneyError",
     "MissingDependencyError",
+    "MomentPlacementWarning",
     "ObservedDataError",
     "Problem",
     "RatingError",
     "RenderError",
     "RenderTimeoutError",
+    "RubricError",
     "ServiceBlueprintError",
     "UnknownStepError",
     "UnknownStrategyError",
@@ -172,6 +175,22 @@ class UnknownStrategyError(ServiceBlueprintError, ValueError):
 
 class RatingError(ServiceBlueprintError, ValueError):
     """A rating is not on its scale (or not a number)."""
+
+
+class RubricError(ServiceBlueprintError, ValueError):
+    """A rubric is malformed (weights not summing to 1) or not registered."""
+
+
+class EmptyJourneyError(ServiceBlueprintError, ValueError):
+    """A journey has no steps, so it has no score."""
+
+
+class MomentPlacementWarning(UserWarning):
+    """A moment-of-truth tag sits on a step where no contact makes it one.
+
+    For instance a backstage step with no flow across the line of internal
+    interaction: it meets no customer, internal or external.
+    """
 
 
 class ObservedDataError(ServiceBlueprintError, ValueError):
