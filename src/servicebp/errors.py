@@ -29,6 +29,8 @@ __all__ = [
     "RenderTimeoutError",
     "RubricError",
     "ServiceBlueprintError",
+    "TooManyJourneysError",
+    "UnknownLintRuleError",
     "UnknownStepError",
     "UnknownStrategyError",
 ]
@@ -207,3 +209,28 @@ class RenderTimeoutError(RenderError, TimeoutError):
 
 class MissingDependencyError(ServiceBlueprintError, ImportError):
     """An optional dependency is needed; the message says what to install."""
+
+
+class TooManyJourneysError(ServiceBlueprintError, ValueError):
+    """A blueprint has more customer journeys than the caller's limit.
+
+    Examples
+    --------
+    >>> err = TooManyJourneysError("Bank", 2**40, 10_000)
+    >>> err.count, err.limit
+    (1099511627776, 10000)
+    """
+
+    def __init__(self, blueprint: str, count: int, limit: int) -> None:
+        self.blueprint = blueprint
+        self.count = count
+        self.limit = limit
+        super().__init__(
+            f"blueprint {blueprint!r} has {count} customer journeys, more than the limit of "
+            f"{limit}; raise the limit, or use most_likely_journey() / critical_journey(), "
+            "which do not enumerate"
+        )
+
+
+class UnknownLintRuleError(ServiceBlueprintError, ValueError):
+    """A lint rule code or prefix that matches no registered rule."""

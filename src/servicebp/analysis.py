@@ -1,0 +1,317 @@
+"""Customer journeys through a blueprint: enumerate them, or find the extreme ones.
+
+A journey is a path of customer steps from an entry step (no customer
+sequence flow leads into it) to an exit step (none leads out), following the
+sequence flows of the customer lane.
+
+Probabilities
+-------------
+A journey's probability is the product of its branch probabilities, times
+the probability of starting at its entry step:
+
+* a branch (a sequence flow between customer steps) with a probability keeps
+  it;
+* the probability that a step's specified branches leave unassigned
+  (``1 - sum``) is split evenly among its branches without one; so a single
+  unlabelled branch has probability 1, and two unlabelled branches 0.5 each;
+* when every branch out of a step has a probability and they sum to less
+  than 1, the remainder is the chance that the customer leaves the service
+  there; it belongs to no journey, and the journeys' probabilities then sum
+  to less than 1;
+* a journey starts at each entry step with equal probability.
+
+Time
+----
+A journey's ``duration`` is the sum of its customer steps' durations (a
+missing duration counts 0). Its ``wait`` is the sum, over its customer steps,
+of the longest wait that blocks each: the step's own wait, or a wait on the
+frontstage, backstage or support work it depends on (see
+:func:`servicebp.timing.journey_times`). Work behind the line of interaction
+runs in parallel with the customer, so its durations are not added.
+
+The number of journeys grows exponentially with the branches (40 two-way
+branches in a row make 2**40 journeys), so :func:`journeys` counts them by
+dynamic programming before it enumerates any, and refuses more than its
+``limit``. :func:`most_likely_journey` and :func:`critical_journey` never
+enumerate: each is one pass over the customer lane, linear in steps + flows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+
+import attrs
+
+from servicebp._customer_graph import (
+    CustomerGraph,
+    blocking_waits,
+    customer_graph,
+    dependence_graph,
+)
+from servicebp.errors import BlueprintValidationError, Problem, TooManyJourneysError
+from servicebp.model import Blueprint
+
+__all__ = [
+    "JourneyPath",
+    "count_journeys",
+    "critical_journey",
+    "journeys",
+    "most_likely_journey",
+]
+
+#: How many journeys :func:`journeys` enumerates at most unless told otherwise.
+DEFAULT_JOURNEY_LIMIT = 10_000
+
+
+@attrs.frozen(kw_only=True)
+class JourneyPath:
+    """One journey through the customer lane, from an entry to an exit step.
+
+    Parameters
+    ----------
+    steps : tuple of str
+        The customer step ids in time order.
+    probability : float
+        The probability that a customer takes this journey.
+    duration : float
+        Total duration of the customer steps, in minutes.
+    wait : float
+        Total wait that blocks the customer along the way, in minutes.
+
+    Examples
+    --------
+    >>> JourneyPath(steps=("a", "b"), probability=0.5, duration=3.0, wait=1.0).elapsed
+    4.0
+    """
+
+    steps: tuple[str, ...]
+    probability: float
+    duration: float
+    wait: float
+
+    @property
+    def elapsed(self) -> float:
+        """The customer's elapsed time: duration plus wait, in minutes."""
+        return self.duration + self.wait
+
+    @property
+    def entry(self) -> str:
+        """The entry step's id."""
+        return self.steps[0]
+
+    @property
+    def exit(self) -> str:
+        """The exit step's id."""
+        return self.steps[-1]
+
+
+class _Context:
+    """The customer DAG with each step's own duration and blocking wait."""
+
+    def __init__(self, bp: Blueprint) -> None:
+        self.graph: CustomerGraph = customer_graph(bp)
+        if not self.graph.order:
+            raise BlueprintValidationError(
+                [
+                    Problem(
+                        message="the blueprint has no customer steps, so no journey",
+                        field="steps",
+                    )
+                ]
+            )
+        waits = blocking_waits(bp, dependence_graph(bp))
+        self.duration = {n: s.duration or 0.0 for n, s in self.graph.steps.items()}
+        self.wait = {n: waits[n][0] for n in self.graph.order}
+
+    def path(self, steps: tuple[str, ...]) -> JourneyPath:
+        probability = self.graph.start[steps[0]]
+        for source, target in itertools.pairwise(steps):
+            probability *= dict(self.graph.successors[source])[target]
+        return JourneyPath(
+            steps=steps,
+            probability=probability,
+            duration=math.fsum(self.duration[n] for n in steps),
+            wait=math.fsum(self.wait[n] for n in steps),
+        )
+
+
+def _path_counts(graph: CustomerGraph) -> dict[str, int]:
+    """Number of paths from each step to an exit (exact Python integers)."""
+    count: dict[str, int] = {}
+    for node in reversed(graph.order):
+        successors = graph.successors[node]
+        count[node] = sum(count[t] for t, _ in successors) if successors else 1
+    return count
+
+
+def count_journeys(bp: Blueprint) -> int:
+    """Return how many journeys the blueprint has, without enumerating them.
+
+    Linear in steps + flows (dynamic programming over the customer lane).
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Fork", stages=["s"])
+    >>> for i in "abcd":
+    ...     _ = bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+    >>> for u, v in ["ab", "ac", "bd", "cd"]:
+    ...     _ = bp.connect(u, v)
+    >>> count_journeys(bp)
+    2
+    """
+    graph = customer_graph(bp)
+    count = _path_counts(graph)
+    return sum(count[entry] for entry in graph.entries)
+
+
+def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[JourneyPath, ...]:
+    """Return every customer journey, in time order of their branches.
+
+    Parameters
+    ----------
+    bp : Blueprint
+        The blueprint.
+    limit : int
+        The most journeys to produce. The journeys are counted first (in
+        linear time); if there are more, nothing is enumerated.
+
+    Returns
+    -------
+    tuple of JourneyPath
+        Depth-first from each entry step, earlier branches (by stage, then
+        insertion) first. See the module docstring for how probability,
+        duration and wait are computed.
+
+    Raises
+    ------
+    TooManyJourneysError
+        If the blueprint has more than *limit* journeys.
+    BlueprintValidationError
+        If the blueprint has no customer step, or its customer steps form a
+        cycle in time.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step, Wait
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="order",
+    ...                      duration=2, wait=Wait(duration=5, tolerance=4)))
+    >>> _ = bp.add_step(Step(id="cash", label="Pay cash", lane="customer", stage="pay",
+    ...                      duration=1))
+    >>> _ = bp.add_step(Step(id="card", label="Pay by card", lane="customer", stage="pay",
+    ...                      duration=0.5))
+    >>> _ = bp.connect("order", "cash", probability=0.25)
+    >>> _ = bp.connect("order", "card")
+    >>> for j in journeys(bp):
+    ...     print(j.steps, j.probability, j.duration, j.wait)
+    ('order', 'cash') 0.25 3.0 5.0
+    ('order', 'card') 0.75 2.5 5.0
+    >>> journeys(bp, limit=1)
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.TooManyJourneysError: blueprint 'Coffee' has 2 customer journeys, ...
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be a whole number >= 0, got {limit!r}")
+    context = _Context(bp)
+    graph = context.graph
+    count = _path_counts(graph)
+    total = sum(count[entry] for entry in graph.entries)
+    if total > limit:
+        raise TooManyJourneysError(bp.name, total, limit)
+    found: list[JourneyPath] = []
+    for entry in graph.entries:
+        # Iterative depth-first search: a blueprint may be deeper than
+        # Python's recursion limit.
+        stack: list[tuple[str, ...]] = [(entry,)]
+        while stack:
+            path = stack.pop()
+            successors = graph.successors[path[-1]]
+            if not successors:
+                found.append(context.path(path))
+            for target, _ in reversed(successors):
+                stack.append((*path, target))
+    return tuple(found)
+
+
+def _best_path(
+    context: _Context,
+    gain: Callable[[str], float],
+    edge: Callable[[float], float],
+) -> tuple[str, ...]:
+    """The path maximising the sum of *gain* per step and *edge* per branch.
+
+    One backward pass over the DAG; ties go to the earlier branch and entry.
+    """
+    graph = context.graph
+    value: dict[str, float] = {}
+    choice: dict[str, str | None] = {}
+    for node in reversed(graph.order):
+        best, pick = -math.inf, None
+        for target, p in graph.successors[node]:
+            candidate = edge(p) + value[target]
+            if candidate > best:
+                best, pick = candidate, target
+        value[node] = gain(node) + (best if graph.successors[node] else 0.0)
+        choice[node] = pick
+    rank = {entry: i for i, entry in enumerate(graph.entries)}
+    start = max(graph.entries, key=lambda e: (edge(graph.start[e]) + value[e], -rank[e]))
+    path = [start]
+    while (following := choice[path[-1]]) is not None:
+        path.append(following)
+    return tuple(path)
+
+
+def _log(p: float) -> float:
+    return math.log(p) if p > 0 else -math.inf
+
+
+def most_likely_journey(bp: Blueprint) -> JourneyPath:
+    """Return the journey with the highest probability, without enumerating.
+
+    The probabilities are multiplied in log space, so a journey of thousands
+    of branches is still compared correctly even when its probability
+    underflows to 0.0. Linear in steps + flows.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> for i in ("order", "cash", "card"):
+    ...     _ = bp.add_step(Step(id=i, label=i, lane="customer",
+    ...                          stage="order" if i == "order" else "pay"))
+    >>> _ = bp.connect("order", "cash", probability=0.25)
+    >>> _ = bp.connect("order", "card")
+    >>> most_likely_journey(bp).steps
+    ('order', 'card')
+    """
+    context = _Context(bp)
+    return context.path(_best_path(context, lambda n: 0.0, _log))
+
+
+def critical_journey(bp: Blueprint) -> JourneyPath:
+    """Return the journey with the longest elapsed time (duration + wait).
+
+    Linear in steps + flows; ties go to the earlier branch.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step, Wait
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="order"))
+    >>> _ = bp.add_step(Step(id="cash", label="Cash", lane="customer", stage="pay", duration=1))
+    >>> _ = bp.add_step(Step(id="card", label="Card", lane="customer", stage="pay",
+    ...                      duration=0.5, wait=Wait(duration=2)))
+    >>> _ = bp.connect("order", "cash")
+    >>> _ = bp.connect("order", "card")
+    >>> j = critical_journey(bp)
+    >>> j.steps, j.elapsed
+    (('order', 'card'), 2.5)
+    """
+    context = _Context(bp)
+    return context.path(
+        _best_path(context, lambda n: context.duration[n] + context.wait[n], lambda p: 0.0)
+    )

@@ -1,0 +1,252 @@
+"""Tests for servicebp.analysis: journeys, the most likely and the critical journey."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicebp import Blueprint, BlueprintValidationError, Step, Wait
+from servicebp.analysis import (
+    JourneyPath,
+    count_journeys,
+    critical_journey,
+    journeys,
+    most_likely_journey,
+)
+from servicebp.errors import ServiceBlueprintError, TooManyJourneysError
+
+
+def branchy() -> Blueprint:
+    """A blueprint with branches, hand-checked below.
+
+    ::
+
+        arrive ─0.6─> queue ───────────┐
+               └0.4─> app ─0.3─> help ─┴─> done
+                          └───(0.7)────────┘
+
+    ``app`` has two branches: ``help`` with 0.3, and ``done`` unspecified,
+    which gets the remainder 1 - 0.3 = 0.7.
+    """
+    bp = Blueprint("Branchy", stages=["arrive", "serve", "leave"])
+    bp.add_step(Step(id="arrive", label="Arrive", lane="customer", stage="arrive", duration=1))
+    bp.add_step(
+        Step(
+            id="queue",
+            label="Queue",
+            lane="customer",
+            stage="serve",
+            duration=5,
+            wait=Wait(duration=10, tolerance=8),
+        )
+    )
+    bp.add_step(Step(id="app", label="Use the app", lane="customer", stage="serve", duration=3))
+    bp.add_step(Step(id="help", label="Ask for help", lane="customer", stage="serve", duration=4))
+    bp.add_step(Step(id="done", label="Leave", lane="customer", stage="leave", duration=0.5))
+    # The app's back end makes the customer wait 6 minutes at "app"; its
+    # duration (20) is parallel work and is not added to the customer's time.
+    bp.add_step(Step(id="api", label="App back end", lane="frontstage", stage="serve"))
+    bp.add_step(
+        Step(
+            id="db",
+            label="Core banking",
+            lane="support",
+            stage="serve",
+            duration=20,
+            wait=Wait(duration=6),
+        )
+    )
+    bp.connect("arrive", "queue", probability=0.6)
+    bp.connect("arrive", "app", probability=0.4)
+    bp.connect("queue", "done")
+    bp.connect("app", "help", probability=0.3)
+    bp.connect("app", "done")
+    bp.connect("help", "done")
+    bp.connect("app", "api", kind="support")
+    bp.connect("api", "db", kind="support")
+    return bp
+
+
+def chain_of_diamonds(n: int) -> Blueprint:
+    """``n`` two-way branches in a row: 2**n journeys, 3n + 1 steps."""
+    bp = Blueprint("Diamonds", stages=["s"])
+    bp.add_step(Step(id="j0", label="j0", lane="customer", stage="s"))
+    for i in range(n):
+        for side in "ab":
+            bp.add_step(Step(id=f"{side}{i}", label=side, lane="customer", stage="s"))
+            bp.connect(f"j{i}", f"{side}{i}")
+        bp.add_step(Step(id=f"j{i + 1}", label="j", lane="customer", stage="s", duration=1))
+        for side in "ab":
+            bp.connect(f"{side}{i}", f"j{i + 1}")
+    return bp
+
+
+def test_journeys_of_the_branchy_blueprint_by_hand() -> None:
+    found = {j.steps: j for j in journeys(branchy())}
+    assert set(found) == {
+        ("arrive", "queue", "done"),
+        ("arrive", "app", "help", "done"),
+        ("arrive", "app", "done"),
+    }
+    queue = found["arrive", "queue", "done"]
+    # 0.6 * 1; duration 1 + 5 + 0.5; wait 10 at the queue.
+    assert queue.probability == pytest.approx(0.6)
+    assert queue.duration == pytest.approx(6.5)
+    assert queue.wait == pytest.approx(10)
+    helped = found["arrive", "app", "help", "done"]
+    # 0.4 * 0.3 = 0.12; duration 1 + 3 + 4 + 0.5 = 8.5; the support wait of 6
+    # blocks the customer at "app" (the support duration 20 is not added).
+    assert helped.probability == pytest.approx(0.12)
+    assert helped.duration == pytest.approx(8.5)
+    assert helped.wait == pytest.approx(6)
+    direct = found["arrive", "app", "done"]
+    # 0.4 * 0.7 = 0.28 (the unspecified branch takes the remainder).
+    assert direct.probability == pytest.approx(0.28)
+    assert direct.elapsed == pytest.approx(1 + 3 + 0.5 + 6)
+    assert math.fsum(j.probability for j in found.values()) == pytest.approx(1)
+
+
+def test_journeys_come_in_branch_order() -> None:
+    steps = [j.steps for j in journeys(branchy())]
+    assert steps[0] == ("arrive", "queue", "done")
+
+
+def test_most_likely_and_critical_journey_by_hand() -> None:
+    bp = branchy()
+    # 0.6 > 0.28 > 0.12.
+    assert most_likely_journey(bp).steps == ("arrive", "queue", "done")
+    # Elapsed: queue path 6.5 + 10 = 16.5; help path 8.5 + 6 = 14.5; direct 10.5.
+    critical = critical_journey(bp)
+    assert critical.steps == ("arrive", "queue", "done")
+    assert critical.elapsed == pytest.approx(16.5)
+
+
+def test_critical_journey_follows_the_waits_behind_the_line() -> None:
+    bp = branchy()
+    bp.replace_step(bp["db"].evolve(wait=Wait(duration=30)))
+    # help path: 8.5 + 30 = 38.5 beats the queue's 16.5.
+    assert critical_journey(bp).steps == ("arrive", "app", "help", "done")
+
+
+def test_unspecified_branches_split_the_remainder_evenly() -> None:
+    bp = Blueprint("Split", stages=["s"])
+    for i in "abcd":
+        bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+    bp.connect("a", "b", probability=0.4)
+    bp.connect("a", "c")
+    bp.connect("a", "d")
+    found = {j.steps: j.probability for j in journeys(bp)}
+    # (1 - 0.4) / 2 = 0.3 each.
+    assert found == pytest.approx({("a", "b"): 0.4, ("a", "c"): 0.3, ("a", "d"): 0.3})
+
+
+def test_fully_specified_branches_below_one_leave_the_rest_unassigned() -> None:
+    bp = Blueprint("Leak", stages=["s"])
+    for i in "abc":
+        bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+    bp.connect("a", "b", probability=0.5)
+    bp.connect("a", "c", probability=0.3)
+    assert math.fsum(j.probability for j in journeys(bp)) == pytest.approx(0.8)
+
+
+def test_several_entries_start_evenly() -> None:
+    bp = Blueprint("Two doors", stages=["s"])
+    for i in "abc":
+        bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+    bp.connect("a", "c")
+    bp.connect("b", "c")
+    assert [(j.steps, j.probability) for j in journeys(bp)] == [
+        (("a", "c"), 0.5),
+        (("b", "c"), 0.5),
+    ]
+
+
+def test_two_to_the_forty_journeys_fail_fast() -> None:
+    bp = chain_of_diamonds(40)
+    assert count_journeys(bp) == 2**40
+    with pytest.raises(TooManyJourneysError, match=r"1099511627776 customer journeys") as info:
+        journeys(bp)
+    assert isinstance(info.value, ServiceBlueprintError)
+    assert isinstance(info.value, ValueError)
+    assert info.value.limit == 10_000
+
+
+def test_extremes_of_two_to_the_forty_journeys_without_enumerating() -> None:
+    bp = chain_of_diamonds(40)
+    likely = most_likely_journey(bp)
+    assert len(likely.steps) == 81
+    assert likely.probability == pytest.approx(2.0**-40)
+    assert critical_journey(bp).duration == 40
+
+
+def test_limit_is_inclusive_and_checked() -> None:
+    assert len(journeys(chain_of_diamonds(3), limit=8)) == 8
+    with pytest.raises(TooManyJourneysError):
+        journeys(chain_of_diamonds(3), limit=7)
+    with pytest.raises(ValueError, match="limit"):
+        journeys(branchy(), limit=-1)
+
+
+def test_no_customer_steps_is_an_error() -> None:
+    bp = Blueprint("Empty", stages=["s"])
+    bp.add_step(Step(id="x", label="x", lane="backstage", stage="s"))
+    with pytest.raises(BlueprintValidationError, match="no customer steps"):
+        journeys(bp)
+
+
+def test_a_cycle_is_an_error_not_a_hang() -> None:
+    bp = Blueprint("Loop", stages=["s"])
+    for i in "ab":
+        bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+    bp.add_step(Step(id="c", label="c", lane="customer", stage="s"))
+    bp.connect("c", "a")
+    bp.connect("a", "b")
+    bp.connect("b", "a")
+    with pytest.raises(BlueprintValidationError, match="cycle"):
+        journeys(bp)
+    with pytest.raises(BlueprintValidationError, match="cycle"):
+        most_likely_journey(bp)
+
+
+def test_journey_path_is_frozen() -> None:
+    path = JourneyPath(steps=("a",), probability=1.0, duration=0.0, wait=0.0)
+    with pytest.raises(AttributeError):
+        path.probability = 0.5  # type: ignore[misc]
+    assert (path.entry, path.exit) == ("a", "a")
+
+
+@st.composite
+def random_dags(draw: st.DrawFn) -> Blueprint:
+    n = draw(st.integers(1, 9))
+    bp = Blueprint("Random", stages=["s"])
+    for i in range(n):
+        bp.add_step(
+            Step(
+                id=f"s{i}",
+                label=f"s{i}",
+                lane="customer",
+                stage="s",
+                duration=draw(st.integers(0, 5)),
+                wait=Wait(duration=draw(st.integers(0, 5))),
+            )
+        )
+    for i in range(n):
+        targets = draw(st.sets(st.integers(i + 1, n - 1), max_size=3)) if i < n - 1 else set()
+        for t in sorted(targets):
+            bp.connect(f"s{i}", f"s{t}")
+    return bp
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_dags())
+def test_extremes_agree_with_enumeration(bp: Blueprint) -> None:
+    everything = journeys(bp)
+    assert len(everything) == count_journeys(bp)
+    assert math.fsum(j.probability for j in everything) == pytest.approx(1)
+    assert most_likely_journey(bp).probability == pytest.approx(
+        max(j.probability for j in everything)
+    )
+    assert critical_journey(bp).elapsed == pytest.approx(max(j.elapsed for j in everything))
