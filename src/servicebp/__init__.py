@@ -6,6 +6,7 @@ journey scores, analyse the service and export Graphviz blueprints.
 """
 
 from servicebp.errors import (
+    BlueprintTypeError,
     BlueprintValidationError,
     DuplicateStepError,
     MissingDependencyError,
@@ -45,6 +46,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Behaviour",
     "Blueprint",
+    "BlueprintTypeError",
     "BlueprintValidationError",
     "ContactMode",
     "DuplicateStepError",

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 __all__ = [
+    "BlueprintTypeError",
     "BlueprintValidationError",
     "DuplicateStepError",
     "EmptyJourneyError",
@@ -139,6 +140,17 @@ class BlueprintValidationError(ServiceBlueprintError, ValueError):
 
     def __str__(self) -> str:
         return self._summary()
+
+
+class BlueprintTypeError(BlueprintValidationError, TypeError):
+    """A value has the wrong type (a number where text belongs, or the reverse).
+
+    Examples
+    --------
+    >>> err = BlueprintTypeError("label must be a string, not int (3)")
+    >>> isinstance(err, TypeError), isinstance(err, ServiceBlueprintError)
+    (True, True)
+    """
 
 
 class DuplicateStepError(BlueprintValidationError):

@@ -25,6 +25,7 @@ import attrs
 import networkx as nx
 
 from servicebp.errors import (
+    BlueprintTypeError,
     BlueprintValidationError,
     DuplicateStepError,
     Problem,
@@ -51,6 +52,14 @@ RATING_LIMIT: Final = 3
 PROBABILITY_TOLERANCE: Final = 1e-9
 
 
+def _reject_unknown(cls: type[enum.StrEnum], value: object) -> None:
+    """Make ``Lane("front")`` raise servicebp's own error, naming the allowed values."""
+    allowed = [member.value for member in cls]
+    raise BlueprintValidationError(
+        f"{value!r} is not a valid {cls.__name__.lower()} (must be one of {allowed})"
+    )
+
+
 class Lane(enum.StrEnum):
     """A swimlane of the blueprint, in top-to-bottom order.
 
@@ -67,6 +76,8 @@ class Lane(enum.StrEnum):
     FRONTSTAGE = "frontstage"
     BACKSTAGE = "backstage"
     SUPPORT = "support"
+
+    _missing_ = classmethod(_reject_unknown)
 
     @property
     def position(self) -> int:
@@ -101,6 +112,8 @@ class Line(enum.StrEnum):
     INTERACTION = "interaction"
     VISIBILITY = "visibility"
     INTERNAL_INTERACTION = "internal-interaction"
+
+    _missing_ = classmethod(_reject_unknown)
 
     @property
     def above(self) -> Lane:
@@ -145,28 +158,48 @@ class FlowKind(enum.StrEnum):
     SEQUENCE = "sequence"
     SUPPORT = "support"
 
+    _missing_ = classmethod(_reject_unknown)
+
 
 # --- validators -------------------------------------------------------------
 
 
+def _show(value: object) -> str:
+    """``repr(value)``, except for an int too long to print (Python refuses beyond 4300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return repr(value)
+
+
 def _check_text(name: str, value: object, *, multiline: bool) -> None:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a string, not {type(value).__name__} ({value!r})")
+        raise BlueprintTypeError(
+            f"{name} must be a string, not {type(value).__name__} ({_show(value)})"
+        )
     if not value.strip():
-        raise ValueError(f"{name} must not be empty")
+        raise BlueprintValidationError(f"{name} must not be empty")
     allowed = "\n\t" if multiline else ""
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
-            raise ValueError(f"{name} {value!r} contains the control character {char!r}")
+            raise BlueprintValidationError(
+                f"{name} {value!r} contains the control character {char!r}"
+            )
 
 
 def _check_identifier(name: str, value: object) -> None:
     _check_text(name, value, multiline=False)
     assert isinstance(value, str)
     if any(char.isspace() for char in value):
-        raise ValueError(
+        raise BlueprintValidationError(
             f"{name} {value!r} contains white space; use e.g. {'-'.join(value.split())!r}"
         )
+    for char in value:
+        # Invisible format characters (zero-width space, bidi overrides) would
+        # let two different ids look the same.
+        if unicodedata.category(char) == "Cf":
+            raise BlueprintValidationError(
+                f"{name} {value!r} contains the invisible character {char!r}"
+            )
 
 
 def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
@@ -184,30 +217,43 @@ def _optional_text(instance: object, attribute: attrs.Attribute[str | None], val
 
 def _number(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number, not {type(value).__name__} ({value!r})")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise BlueprintTypeError(
+            f"{name} must be a number, not {type(value).__name__} ({_show(value)})"
+        )
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:
+        # An int beyond float range (e.g. 10**400) cannot be computed with.
+        finite = False
+    if not finite:
+        raise BlueprintValidationError(f"{name} must be a finite number, got {_show(value)}")
     return value
 
 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and _number(value, attribute.name) < 0:
-        raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
+        raise BlueprintValidationError(f"{attribute.name} must not be negative, got {value!r}")
 
 
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not 0 <= _number(value, attribute.name) <= 1:
-        raise ValueError(f"{attribute.name} must lie in [0, 1], got {value!r}")
+        raise BlueprintValidationError(f"{attribute.name} must lie in [0, 1], got {value!r}")
 
 
 def _rating(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not -RATING_LIMIT <= _number(value, attribute.name) <= RATING_LIMIT:
-        raise ValueError(f"{attribute.name} must lie on the scale -3…+3, got {value!r}")
+        raise BlueprintValidationError(
+            f"{attribute.name} must lie on the scale -3…+3, got {value!r}"
+        )
 
 
 def _text_tuple(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
+    if not isinstance(value, Iterable):
+        raise BlueprintTypeError(
+            f"expected a string or a list of strings, not {type(value).__name__} ({value!r})"
+        )
     return tuple(value)
 
 
@@ -217,13 +263,27 @@ def _each_label(instance: object, attribute: attrs.Attribute[Any], value: tuple[
 
 
 def _attributes(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    if value is not None and not isinstance(value, Mapping):
+        raise BlueprintTypeError(
+            f"attributes must be a mapping, not {type(value).__name__} ({value!r})"
+        )
     return dict(value or {})
+
+
+def _optional_instance(cls: type) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, cls):
+            raise BlueprintTypeError(
+                f"{attribute.name} must be a {cls.__name__}, not {type(value).__name__} ({value!r})"
+            )
+
+    return check
 
 
 def _json_keys(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, Any]) -> None:
     for key in value:
         if not isinstance(key, str):
-            raise TypeError(f"{attribute.name} keys must be strings, not {key!r}")
+            raise BlueprintTypeError(f"{attribute.name} keys must be strings, not {key!r}")
 
 
 # --- values -----------------------------------------------------------------
@@ -330,20 +390,18 @@ class Step:
     actor: str | None = attrs.field(default=None, validator=_optional_text)
     duration: float | None = attrs.field(default=None, validator=_non_negative)
     standard: float | None = attrs.field(default=None, validator=_non_negative)
-    wait: Wait | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(Wait))
-    )
+    wait: Wait | None = attrs.field(default=None, validator=_optional_instance(Wait))
     cost: float | None = attrs.field(default=None, validator=_non_negative)
     fail_point: FailPoint | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(FailPoint)),
+        validator=_optional_instance(FailPoint),
     )
     evidence: tuple[str, ...] = attrs.field(
         default=(), converter=_text_tuple, validator=_each_label
     )
     moment: MomentOfTruth | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(MomentOfTruth)),
+        validator=_optional_instance(MomentOfTruth),
     )
     rating: float | None = attrs.field(default=None, validator=_rating)
     attributes: dict[str, Any] = attrs.field(
@@ -474,6 +532,10 @@ class Blueprint:
         self.lint = lint if lint is not None else LintConfig()
         self._stages: list[str] = []
         self._graph: nx.DiGraph[str] = nx.DiGraph()
+        if isinstance(stages, str):
+            raise BlueprintTypeError(
+                f"stages must be a list of stage names, not one string ({stages!r})"
+            )
         for stage in stages:
             self.add_stage(stage)
 
@@ -608,7 +670,7 @@ class Blueprint:
             If the step's stage is not one of the blueprint's stages.
         """
         if not isinstance(step, Step):
-            raise TypeError(f"add_step() takes a Step, not {type(step).__name__}")
+            raise BlueprintTypeError(f"add_step() takes a Step, not {type(step).__name__}")
         if step.id in self._graph:
             raise DuplicateStepError(
                 [
