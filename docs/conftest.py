@@ -42,3 +42,7 @@ pytest_collect_file = Sybil(
     setup=_setup,
     teardown=_teardown,
 ).pytest()
+
+# conf.py and the build's helpers are not tests (and --doctest-modules would
+# import them); the built site is not a source.
+collect_ignore = ["conf.py", "_build", "_ext", "_static"]

@@ -1,0 +1,263 @@
+"""Sphinx helpers for the servicebp docs: pictures from the pages' own code, and the API page.
+
+``blueprint-figure``
+    Renders a blueprint that the page's own Python code built. The build runs
+    the page's ```` ```python ```` blocks that come before the directive (the
+    same blocks the test suite runs with Sybil, in the same kind of namespace:
+    a fresh temporary folder as working directory and ``EXAMPLES`` naming the
+    repository's ``examples/`` folder), evaluates the directive's argument in
+    that namespace, renders the blueprint with :func:`servicebp.render` to SVG
+    under ``_static/generated/`` and shows it. So a picture can never drift
+    from the code beside it.
+
+``servicebp-api``
+    One section per public module of the package, each an ``automodule``, so
+    a module added to the package appears in the API reference without
+    anyone editing the page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import hashlib
+import importlib
+import io
+import os
+import pkgutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from markdown_it import MarkdownIt
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+__all__ = ["setup"]
+
+DOCS = Path(__file__).resolve().parent.parent
+EXAMPLES = DOCS.parent / "examples"
+GENERATED = DOCS / "_static" / "generated"
+
+#: Modules listed first on the API page, in this order; any other public
+#: module follows in alphabetical order.
+API_ORDER = (
+    "model",
+    "moments",
+    "io",
+    "scales",
+    "scoring",
+    "observed",
+    "render",
+    "analysis",
+    "lint",
+    "diff",
+    "discover",
+    "conformance",
+    "strategies",
+    "errors",
+)
+#: Public modules that are not Python API (documented on the CLI page).
+API_SKIP = frozenset({"cli"})
+
+
+# --- running a page's code ---------------------------------------------------
+
+
+def python_blocks(source: str) -> list[tuple[int, str]]:
+    """Return ``(first line, code)`` of each ```` ```python ```` fence, in page order."""
+    tokens = MarkdownIt("commonmark").parse(source)
+    found = []
+    for token in tokens:
+        info = token.info.strip().split()
+        if token.type == "fence" and info[:1] == ["python"] and token.map is not None:
+            found.append((token.map[0] + 1, token.content))
+    return found
+
+
+def _statements(code: str) -> Iterator[str]:
+    """A plain block runs whole; a ``>>>`` block runs example by example."""
+    examples = doctest.DocTestParser().get_examples(code)
+    if not examples:
+        yield code
+        return
+    for example in examples:
+        yield example.source
+
+
+class _PageRun:
+    """The namespace of one page, advanced block by block as figures ask for it."""
+
+    def __init__(self, docname: str, path: Path) -> None:
+        self.docname = docname
+        self.path = path
+        self.blocks = python_blocks(path.read_text(encoding="utf-8"))
+        self.done = 0
+        self.folder = tempfile.TemporaryDirectory(prefix="servicebp-docs-")
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "EXAMPLES": EXAMPLES}
+
+    @contextlib.contextmanager
+    def _inside(self) -> Iterator[None]:
+        cwd = os.getcwd()
+        os.chdir(self.folder.name)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                yield
+        finally:
+            os.chdir(cwd)
+
+    def run_until(self, line: int) -> None:
+        """Run the blocks that start before *line*, not run yet."""
+        with self._inside():
+            while self.done < len(self.blocks) and self.blocks[self.done][0] < line:
+                first, code = self.blocks[self.done]
+                for statement in _statements(code):
+                    try:
+                        exec(compile(statement, f"{self.path}:{first}", "exec"), self.namespace)
+                    except Exception as error:
+                        raise ExtensionError(
+                            f"{self.path}:{first}: the code block failed while the build ran "
+                            f"it for a figure: {type(error).__name__}: {error}"
+                        ) from error
+                self.done += 1
+
+    def evaluate(self, expression: str) -> Any:
+        with self._inside():
+            return eval(expression, self.namespace)
+
+    def close(self) -> None:
+        self.folder.cleanup()
+
+
+_RUNS: dict[str, _PageRun] = {}
+
+
+def _page_run(directive: SphinxDirective) -> _PageRun:
+    docname = directive.env.docname
+    run = _RUNS.get(docname)
+    if run is None:
+        run = _RUNS[docname] = _PageRun(docname, Path(directive.env.doc2path(docname)))
+    return run
+
+
+def _forget_page(app: Sphinx, doctree: nodes.document) -> None:
+    run = _RUNS.pop(app.env.docname, None)
+    if run is not None:
+        run.close()
+
+
+def render_svg(blueprint: Any, target: Path) -> None:
+    """Render *blueprint* to the SVG file *target* with servicebp's own renderer."""
+    import servicebp
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    svg = servicebp.render(blueprint, format="svg")
+    data = svg if isinstance(svg, bytes) else svg.encode("utf-8")
+    if target.exists() and target.read_bytes() == data:
+        return
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)
+
+
+class BlueprintFigure(SphinxDirective):
+    """``blueprint-figure``: show a blueprint the page's code built before this point.
+
+    The argument is a Python expression evaluated in the page's namespace
+    (usually a variable name); the content, if any, is the caption.
+    """
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec: ClassVar[dict[str, Any]] = {
+        "alt": directives.unchanged,
+        "width": directives.length_or_percentage_or_unitless,
+        "name": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        page = _page_run(self)
+        page.run_until(self.lineno)
+        expression = self.arguments[0]
+        try:
+            blueprint = page.evaluate(expression)
+        except Exception as error:
+            raise self.error(
+                f"blueprint-figure: {expression!r} failed in the page's namespace: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        digest = hashlib.sha256(f"{self.env.docname}:{expression}".encode()).hexdigest()[:10]
+        slug = self.env.docname.replace("/", "-")
+        target = GENERATED / f"{slug}-{digest}.svg"
+        try:
+            render_svg(blueprint, target)
+        except Exception as error:
+            raise self.error(
+                f"blueprint-figure: rendering {expression!r} failed: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+        self.env.note_dependency(str(target))
+        source_dir = Path(self.env.doc2path(self.env.docname)).parent
+        uri = os.path.relpath(target, source_dir).replace(os.sep, "/")
+        alt = self.options.get(
+            "alt", f"Service blueprint: {getattr(blueprint, 'name', expression)}"
+        )
+        image = nodes.image(uri=uri, alt=alt, candidates={"*": str(target)})
+        if "width" in self.options:
+            image["width"] = self.options["width"]
+        figure = nodes.figure("", image, classes=["blueprint-figure"])
+        if self.content:
+            caption_text = " ".join(self.content)
+            parsed, _ = self.state.inline_text(caption_text, self.lineno)
+            figure += nodes.caption(caption_text, "", *parsed)
+        self.add_name(figure)
+        return [figure]
+
+
+# --- the API page --------------------------------------------------------------
+
+
+def public_modules() -> list[str]:
+    """The package's public modules, in :data:`API_ORDER` then alphabetical order."""
+    import servicebp
+
+    names = {
+        info.name
+        for info in pkgutil.iter_modules(servicebp.__path__)
+        if not info.name.startswith("_") and info.name not in API_SKIP
+    }
+    ordered = [name for name in API_ORDER if name in names]
+    return ordered + sorted(names - set(ordered))
+
+
+class ServicebpApi(SphinxDirective):
+    """``servicebp-api``: one section with an ``automodule`` per public module."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        lines: list[str] = []
+        for name in public_modules():
+            module = importlib.import_module(f"servicebp.{name}")
+            summary = (module.__doc__ or name).strip().splitlines()[0].rstrip(".")
+            title = f"``servicebp.{name}``: {summary}"
+            lines += [title, "-" * len(title), "", f".. automodule:: servicebp.{name}", ""]
+        content = StringList(lines, source="<servicebp-api>")
+        container = nodes.section()
+        container.document = self.state.document
+        nested_parse_with_titles(self.state, content, container)
+        return list(container.children)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("blueprint-figure", BlueprintFigure)
+    app.add_directive("servicebp-api", ServicebpApi)
+    app.connect("doctree-read", _forget_page)
+    return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
