@@ -1,0 +1,1031 @@
+"""Journey scores: one number for a walk through customer steps, by a named strategy.
+
+"Customers remember only moments of truth; how a customer feels about the
+company is decided not by the average but by the last contact — even by the
+worst one" (seed 003). So a journey's score is never silently the mean: it
+is an aggregation of the step ratings (−3…+3) by a *named strategy*. The
+strategies live in one registry, :data:`STRATEGIES`, which feeds
+:func:`score`, the ``servicebp score`` command and the docs' table; callers
+add their own with :func:`register_strategy`.
+
+With ratings ``r_1 … r_n`` in journey order and weights ``w_i`` (a moment's
+weight, 1 for any other step):
+
+=================  ==============================================================
+strategy           score
+=================  ==============================================================
+``mean``           ``Σ r_i / n``
+``weighted``       ``Σ w_i r_i / Σ w_i``
+``worst``          ``min r_i``
+``last``           ``r_n``
+``peak_end``       ``(peak + r_n) / 2``; peak: largest ``|r_i|``, ties to the
+                   negative rating, then to the earliest
+``moment_floor``   ``min r_i`` over the moments of truth; ``worst`` without any
+=================  ==============================================================
+
+Blueprint-level figures (:func:`journey_scores`, :func:`expected_scores`,
+:func:`emotion_curve`, :func:`contact_counts`, :func:`stage_spread`) take
+ratings as a mapping of step id to rating and fall back to each step's
+designed ``rating``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import attrs
+
+from servicebp.errors import (
+    EmptyJourneyError,
+    RatingError,
+    UnknownStepError,
+    UnknownStrategyError,
+)
+from servicebp.scales import check_rating
+
+if TYPE_CHECKING:
+    from servicebp.model import Blueprint, Step
+
+__all__ = [
+    "DEFAULT_JOURNEY_LIMIT",
+    "STRATEGIES",
+    "UNSPECIFIED",
+    "CurvePoint",
+    "EmotionCurve",
+    "Journey",
+    "JourneyContacts",
+    "JourneyScore",
+    "JourneyStep",
+    "PathLike",
+    "StagePoint",
+    "StageSpread",
+    "Strategy",
+    "contact_counts",
+    "emotion_curve",
+    "expected_scores",
+    "get_strategy",
+    "journey_scores",
+    "register_strategy",
+    "score",
+    "scores",
+    "stage_spread",
+    "unregister_strategy",
+]
+
+#: How many journeys the blueprint-level figures enumerate at most by default
+#: (the same bound as :func:`servicebp.analysis.journeys`).
+DEFAULT_JOURNEY_LIMIT: Final = 10_000
+
+
+# --- journeys -------------------------------------------------------------------
+
+
+def _step_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"step must be a non-empty string, got {value!r}")
+
+
+def _moment_weight(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(f"moment_weight must be a finite number above 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class JourneyStep:
+    """One step of a journey: which step, its rating, and its weight if it is a moment.
+
+    Parameters
+    ----------
+    step : str
+        The step id.
+    rating : float
+        The rating on −3…+3.
+    moment_weight : float, optional
+        The step's moment-of-truth weight; ``None`` when it is no moment.
+
+    Raises
+    ------
+    RatingError
+        If *rating* is not a number on −3…+3.
+
+    Examples
+    --------
+    >>> JourneyStep(step="apply", rating=2, moment_weight=3).weight
+    3
+    >>> JourneyStep(step="apply", rating=7)
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.RatingError: step 'apply': rating 7.0 is not on the MOT scale -3…+3
+    """
+
+    step: str = attrs.field(validator=_step_id)
+    rating: float = attrs.field()
+    moment_weight: float | None = attrs.field(default=None, validator=_moment_weight)
+
+    def __attrs_post_init__(self) -> None:
+        checked = check_rating(self.rating, where=f"step {self.step!r}")
+        object.__setattr__(self, "rating", checked)
+
+    @property
+    def is_moment(self) -> bool:
+        """Whether the step is a moment of truth."""
+        return self.moment_weight is not None
+
+    @property
+    def weight(self) -> float:
+        """The weight in the ``weighted`` strategy: the moment weight, else 1."""
+        return 1.0 if self.moment_weight is None else self.moment_weight
+
+
+def _journey_steps(value: Iterable[JourneyStep]) -> tuple[JourneyStep, ...]:
+    steps = tuple(value)
+    for item in steps:
+        if not isinstance(item, JourneyStep):
+            raise TypeError(f"a journey's steps are JourneySteps, not {type(item).__name__}")
+    if not steps:
+        raise EmptyJourneyError("a journey needs at least one rated step; this one has none")
+    return steps
+
+
+@attrs.frozen(kw_only=True)
+class Journey:
+    """An ordered walk through customer steps, each with a rating.
+
+    Parameters
+    ----------
+    steps : sequence of JourneyStep
+        The steps in the order the customer goes through them; at least one.
+
+    Raises
+    ------
+    EmptyJourneyError
+        If there is no step.
+
+    Examples
+    --------
+    >>> j = Journey.from_ratings([1, -2, 3], moments={1: 2.0})
+    >>> j.ratings, j.weights
+    ((1.0, -2.0, 3.0), (1.0, 2.0, 1.0))
+    >>> Journey(steps=[])
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.EmptyJourneyError: a journey needs at least one rated step; this one has none
+    """
+
+    steps: tuple[JourneyStep, ...] = attrs.field(converter=_journey_steps)
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    @property
+    def ratings(self) -> tuple[float, ...]:
+        """The ratings in journey order."""
+        return tuple(s.rating for s in self.steps)
+
+    @property
+    def weights(self) -> tuple[float, ...]:
+        """The weights in journey order (moment weight, else 1)."""
+        return tuple(s.weight for s in self.steps)
+
+    @property
+    def step_ids(self) -> tuple[str, ...]:
+        """The step ids in journey order."""
+        return tuple(s.step for s in self.steps)
+
+    @classmethod
+    def from_ratings(
+        cls, ratings: Iterable[object], *, moments: Mapping[int, float] | None = None
+    ) -> Journey:
+        """Build a journey from plain ratings; steps are named ``"1"``, ``"2"`` …
+
+        Parameters
+        ----------
+        ratings : iterable of float
+            The ratings in order.
+        moments : mapping of int to float, optional
+            0-based position of each moment of truth to its weight.
+
+        Raises
+        ------
+        RatingError
+            For a rating that is not a number on −3…+3 (named by position).
+        EmptyJourneyError
+            If there are no ratings.
+
+        Examples
+        --------
+        >>> Journey.from_ratings([0, "x"])
+        Traceback (most recent call last):
+        ...
+        servicebp.errors.RatingError: step '2': rating must be a number, not str ('x')
+        """
+        if isinstance(ratings, str | bytes | Mapping):
+            raise TypeError(f"ratings must be a sequence of numbers, not {type(ratings).__name__}")
+        values = list(ratings)
+        moments = dict(moments or {})
+        for position in moments:
+            if not isinstance(position, int) or not 0 <= position < len(values):
+                raise IndexError(
+                    f"moment position {position!r} is not a position of the "
+                    f"{len(values)} ratings (0-based)"
+                )
+        return cls(
+            steps=[
+                JourneyStep(
+                    step=str(i + 1),
+                    rating=check_rating(value, where=f"step {str(i + 1)!r}"),
+                    moment_weight=moments.get(i),
+                )
+                for i, value in enumerate(values)
+            ]
+        )
+
+    @classmethod
+    def from_blueprint(
+        cls,
+        bp: Blueprint,
+        steps: Iterable[str] | None = None,
+        *,
+        ratings: Mapping[str, object] | None = None,
+    ) -> Journey:
+        """Build the journey through *steps* of *bp* with their ratings and moment weights.
+
+        Parameters
+        ----------
+        bp : Blueprint
+            The blueprint.
+        steps : iterable of str, optional
+            Customer step ids in journey order; default: the whole customer
+            spine (right for a blueprint without branches).
+        ratings : mapping of str to float, optional
+            Step id to rating; a step not in it uses its designed ``rating``.
+
+        Raises
+        ------
+        UnknownStepError
+            For a step id the blueprint does not have (in *steps* or *ratings*).
+        RatingError
+            For a step that is not a customer step, a step with no rating
+            anywhere, or a rating not on −3…+3. All such steps are named.
+
+        Examples
+        --------
+        >>> from servicebp import Blueprint, Step, MomentOfTruth
+        >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+        >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="order",
+        ...                      rating=1, moment=MomentOfTruth(kind="purchase", weight=2)))
+        >>> _ = bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="pay"))
+        >>> _ = bp.connect("order", "pay")
+        >>> Journey.from_blueprint(bp, ratings={"pay": -1}).weights
+        (2.0, 1.0)
+        >>> Journey.from_blueprint(bp)
+        Traceback (most recent call last):
+        ...
+        servicebp.errors.RatingError: no rating for step 'pay' (give one in the ratings or as the step's designed rating)
+        """  # noqa: E501
+        table = _rating_table(bp, ratings)
+        ids = [s.id for s in bp.customer_spine()] if steps is None else list(steps)
+        return _journey_of(bp, ids, table)
+
+
+def _rating_table(bp: Blueprint, ratings: Mapping[str, object] | None) -> dict[str, float]:
+    """Check *ratings* against *bp* and return step id → rating, designed ones filled in."""
+    from servicebp.model import Lane
+
+    if ratings is not None and not isinstance(ratings, Mapping):
+        raise TypeError(f"ratings must map step ids to ratings, not {type(ratings).__name__}")
+    given = dict(ratings or {})
+    unknown = [key for key in given if key not in bp]
+    if unknown:
+        raise UnknownStepError(
+            unknown[0] if len(unknown) == 1 else unknown, known=[s.id for s in bp]
+        )
+    problems: list[str] = []
+    table: dict[str, float] = {}
+    for step_id, value in given.items():
+        step = bp[step_id]
+        if step.lane is not Lane.CUSTOMER:
+            problems.append(
+                f"step {step_id!r} is in the {step.lane.value} lane; only customer steps are rated"
+            )
+            continue
+        try:
+            table[step_id] = check_rating(value, where=f"step {step_id!r}")
+        except RatingError as error:
+            problems.append(str(error))
+    if problems:
+        raise RatingError("; ".join(problems))
+    for step in bp.steps(lane=Lane.CUSTOMER):
+        if step.id not in table and step.rating is not None:
+            table[step.id] = float(step.rating)
+    return table
+
+
+def _journey_of(bp: Blueprint, ids: Sequence[str], table: Mapping[str, float]) -> Journey:
+    from servicebp.model import Lane
+
+    problems: list[str] = []
+    missing: list[str] = []
+    for step_id in ids:
+        step = bp[step_id]
+        if step.lane is not Lane.CUSTOMER:
+            problems.append(
+                f"step {step_id!r} is in the {step.lane.value} lane; a journey walks customer steps"
+            )
+        elif step_id not in table:
+            missing.append(step_id)
+    if missing:
+        names = ", ".join(repr(m) for m in missing)
+        problems.append(
+            f"no rating for step{'s' if len(missing) > 1 else ''} {names} "
+            "(give one in the ratings or as the step's designed rating)"
+        )
+    if problems:
+        raise RatingError("; ".join(problems))
+    return Journey(
+        steps=[JourneyStep(step=i, rating=table[i], moment_weight=_weight_of(bp[i])) for i in ids]
+    )
+
+
+def _weight_of(step: Step) -> float | None:
+    return None if step.moment is None else float(step.moment.weight)
+
+
+# --- strategies -------------------------------------------------------------------
+
+#: A strategy turns a journey into one score on −3…+3.
+StrategyFunction = Callable[[Journey], float]
+
+
+@attrs.frozen(kw_only=True)
+class Strategy:
+    """A registered scoring strategy: its name, function, formula and reason.
+
+    Examples
+    --------
+    >>> STRATEGIES["worst"].formula
+    'min r_i'
+    """
+
+    name: str
+    function: StrategyFunction = attrs.field(eq=False)
+    formula: str
+    why: str
+
+
+def _mean(journey: Journey) -> float:
+    """The average experience; what the seeds warn is *not* what customers remember."""
+    return math.fsum(journey.ratings) / len(journey)
+
+
+def _weighted(journey: Journey) -> float:
+    """Moments of truth count by their weight, every other step by 1."""
+    ratings = journey.ratings
+    value = math.fsum(s.weight * s.rating for s in journey.steps) / math.fsum(journey.weights)
+    # A weighted mean lies between the lowest and the highest rating; keep the
+    # rounding of the products from stepping outside.
+    return min(max(value, min(ratings)), max(ratings))
+
+
+def _worst(journey: Journey) -> float:
+    """The customer's feeling is decided even by the worst contact (seed 003)."""
+    return min(journey.ratings)
+
+
+def _last(journey: Journey) -> float:
+    """The customer's feeling is decided by the last contact (seed 003)."""
+    return journey.ratings[-1]
+
+
+def _peak(journey: Journey) -> float:
+    # Largest absolute value first; on a tie the negative rating (negative
+    # moments weigh more), then the earliest.
+    return min(enumerate(journey.ratings), key=lambda item: (-abs(item[1]), item[1], item[0]))[1]
+
+
+def _peak_end(journey: Journey) -> float:
+    """Kahneman's peak-end rule: people judge by the most intense moment and the end."""
+    return (_peak(journey) + journey.ratings[-1]) / 2
+
+
+def _moment_floor(journey: Journey) -> float:
+    """Every moment of truth must satisfy: a journey is as good as its worst moment."""
+    moments = [s.rating for s in journey.steps if s.is_moment]
+    return min(moments) if moments else _worst(journey)
+
+
+_BUILTIN: Final = (
+    Strategy(
+        name="mean",
+        function=_mean,
+        formula="Σ r_i / n",
+        why="The average experience: a baseline, and what the seeds warn customers do "
+        "not remember.",
+    ),
+    Strategy(
+        name="weighted",
+        function=_weighted,
+        formula="Σ w_i r_i / Σ w_i (w_i: moment weight, 1 for other steps)",
+        why="Customers remember moments of truth: they count by their importance.",
+    ),
+    Strategy(
+        name="worst",
+        function=_worst,
+        formula="min r_i",
+        why="The feeling is decided 'even by the worst' contact (seed 003).",
+    ),
+    Strategy(
+        name="last",
+        function=_last,
+        formula="r_n",
+        why="The feeling is decided 'not by the average but by the last contact' (seed 003).",
+    ),
+    Strategy(
+        name="peak_end",
+        function=_peak_end,
+        formula="(peak + r_n) / 2; peak = the r_i of largest |r_i|, ties to the negative, "
+        "then the earliest",
+        why="Kahneman's peak-end rule: memory keeps the most intense moment and the end; "
+        "a negative peak outweighs an equal positive one.",
+    ),
+    Strategy(
+        name="moment_floor",
+        function=_moment_floor,
+        formula="min r_i over moments of truth; worst when there is none",
+        why="Every moment of truth must satisfy: a journey is as good as its worst moment.",
+    ),
+)
+_BUILTIN_NAMES: Final = frozenset(s.name for s in _BUILTIN)
+_STRATEGIES: dict[str, Strategy] = {s.name: s for s in _BUILTIN}
+
+#: The registered strategies by name, read-only (add with :func:`register_strategy`).
+#: The single source of truth for :func:`score`, the CLI and the docs.
+STRATEGIES: Final[Mapping[str, Strategy]] = MappingProxyType(_STRATEGIES)
+
+_NAME: Final = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def register_strategy(
+    name: str,
+    function: StrategyFunction,
+    *,
+    formula: str = "",
+    why: str | None = None,
+    replace: bool = False,
+) -> Strategy:
+    """Register *function* as the scoring strategy *name*.
+
+    Parameters
+    ----------
+    name : str
+        Lower-case letters, digits and ``_``, starting with a letter.
+    function : callable
+        Takes a :class:`Journey`, returns its score on −3…+3.
+    formula, why : str
+        For the docs' table; *why* defaults to the function's docstring.
+    replace : bool
+        Allow replacing an earlier registration (never a built-in strategy).
+
+    Raises
+    ------
+    ValueError
+        For a malformed name, a built-in name, or a name registered already
+        without *replace*.
+
+    Examples
+    --------
+    >>> _ = register_strategy("first", lambda j: j.ratings[0], formula="r_1")
+    >>> score([2, -1], strategy="first")
+    2.0
+    >>> unregister_strategy("first")
+    """
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(
+            f"strategy name {name!r} must be lower-case letters, digits and '_', "
+            "starting with a letter"
+        )
+    if not callable(function):
+        raise TypeError(f"strategy {name!r}: {function!r} is not callable")
+    if name in _BUILTIN_NAMES:
+        raise ValueError(f"strategy {name!r} is built in and cannot be replaced")
+    if name in _STRATEGIES and not replace:
+        raise ValueError(f"strategy {name!r} is registered already; pass replace=True")
+    doc = (function.__doc__ or "").strip().splitlines()
+    strategy = Strategy(
+        name=name,
+        function=function,
+        formula=formula,
+        why=why if why is not None else (doc or [""])[0],
+    )
+    _STRATEGIES[name] = strategy
+    return strategy
+
+
+def unregister_strategy(name: str) -> None:
+    """Remove a strategy registered with :func:`register_strategy`.
+
+    Raises
+    ------
+    UnknownStrategyError
+        If no such strategy is registered.
+    ValueError
+        For a built-in strategy.
+    """
+    if name in _BUILTIN_NAMES:
+        raise ValueError(f"strategy {name!r} is built in and cannot be removed")
+    get_strategy(name)
+    del _STRATEGIES[name]
+
+
+def get_strategy(name: str) -> Strategy:
+    """Return the strategy registered as *name*.
+
+    Raises
+    ------
+    UnknownStrategyError
+        If there is none; the message lists the registered names.
+
+    Examples
+    --------
+    >>> get_strategy("median")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.UnknownStrategyError: unknown strategy: 'median' (must be one of ['last', 'mean', 'moment_floor', 'peak_end', 'weighted', 'worst'])
+    """  # noqa: E501
+    try:
+        return _STRATEGIES[name]
+    except (KeyError, TypeError):
+        raise UnknownStrategyError(
+            f"unknown strategy: {name!r} (must be one of {sorted(_STRATEGIES)})"
+        ) from None
+
+
+def _as_journey(value: Journey | Iterable[object]) -> Journey:
+    if isinstance(value, Journey):
+        return value
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"score() takes a Journey or a sequence of ratings, not {type(value).__name__}"
+        )
+    return Journey.from_ratings(value)
+
+
+def score(journey: Journey | Iterable[object], *, strategy: str = "mean") -> float:
+    """Return the score of *journey* by the named *strategy*, on −3…+3.
+
+    Parameters
+    ----------
+    journey : Journey or sequence of float
+        The journey, or its ratings in order (then no step is a moment).
+    strategy : str
+        One of :data:`STRATEGIES`.
+
+    Raises
+    ------
+    UnknownStrategyError
+        For a strategy that is not registered.
+    EmptyJourneyError
+        For a journey without steps.
+    RatingError
+        For a rating that is not a number on −3…+3, or a registered strategy
+        that returns a score off the scale.
+
+    Examples
+    --------
+    >>> score([1, -2, 3], strategy="peak_end")  # peak 3, end 3: (3 + 3) / 2
+    3.0
+    >>> score([1, -2, 3], strategy="worst")
+    -2.0
+    >>> score([], strategy="mean")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.EmptyJourneyError: a journey needs at least one rated step; this one has none
+    """
+    chosen = get_strategy(strategy)
+    walk = _as_journey(journey)
+    value = chosen.function(walk)
+    try:
+        return check_rating(value)
+    except RatingError as error:
+        raise RatingError(
+            f"strategy {chosen.name!r} returned a score off the scale: {error}"
+        ) from None
+
+
+def scores(
+    journey: Journey | Iterable[object], *, strategies: Iterable[str] | None = None
+) -> dict[str, float]:
+    """Return the score of *journey* by each strategy (default: all registered).
+
+    Examples
+    --------
+    >>> scores([1, -2, 3], strategies=["mean", "last"])
+    {'mean': 0.6666666666666666, 'last': 3.0}
+    """
+    names = list(STRATEGIES) if strategies is None else list(strategies)
+    for name in names:
+        get_strategy(name)
+    walk = _as_journey(journey)
+    return {name: score(walk, strategy=name) for name in names}
+
+
+# --- blueprint-level figures ---------------------------------------------------------
+
+
+class PathLike(Protocol):
+    """A journey through a blueprint: step ids in order and a probability.
+
+    :class:`servicebp.analysis.JourneyPath` is one.
+    """
+
+    @property
+    def steps(self) -> tuple[str, ...]: ...  # pragma: no cover
+
+    @property
+    def probability(self) -> float: ...  # pragma: no cover
+
+
+def _paths(bp: Blueprint, paths: Iterable[PathLike] | None, limit: int) -> tuple[PathLike, ...]:
+    if paths is not None:
+        return tuple(paths)
+    # analysis.py may build on scoring (what-if scores), so import it late.
+    from servicebp.analysis import journeys
+
+    return tuple(journeys(bp, limit=limit))
+
+
+def _expectation(pairs: Iterable[tuple[float, float]]) -> float | None:
+    weighted = list(pairs)
+    total = math.fsum(p for p, _ in weighted)
+    if total <= 0:
+        return None
+    return math.fsum(p * v for p, v in weighted) / total
+
+
+@attrs.frozen(kw_only=True)
+class JourneyScore:
+    """One journey through a blueprint with its probability and its score by strategy."""
+
+    steps: tuple[str, ...]
+    probability: float
+    scores: dict[str, float] = attrs.field(hash=False)
+
+
+def journey_scores(
+    bp: Blueprint,
+    *,
+    ratings: Mapping[str, object] | None = None,
+    strategies: Iterable[str] | None = None,
+    journeys: Iterable[PathLike] | None = None,
+    limit: int = DEFAULT_JOURNEY_LIMIT,
+) -> tuple[JourneyScore, ...]:
+    """Score every journey through the blueprint's branches by each strategy.
+
+    Parameters
+    ----------
+    bp : Blueprint
+        The blueprint.
+    ratings : mapping of str to float, optional
+        Step id to rating (observed); other customer steps use their
+        designed ``rating``.
+    strategies : iterable of str, optional
+        Strategy names; default all of :data:`STRATEGIES`.
+    journeys : iterable of PathLike, optional
+        The journeys to score; default :func:`servicebp.analysis.journeys`.
+    limit : int
+        Passed to :func:`servicebp.analysis.journeys`.
+
+    Raises
+    ------
+    RatingError
+        For a journey step with no rating anywhere (all such steps named), a
+        rated step that is not a customer step, or a rating off the scale.
+    UnknownStepError
+        For a rated step the blueprint does not have.
+    UnknownStrategyError
+        For an unknown strategy name.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> for sid, stage, r in [("order", "order", 2), ("cash", "pay", -2), ("card", "pay", 1)]:
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage=stage, rating=r))
+    >>> _ = bp.connect("order", "cash", probability=0.25)
+    >>> _ = bp.connect("order", "card")
+    >>> for j in journey_scores(bp, strategies=["mean", "worst"]):
+    ...     print(j.steps, j.probability, j.scores)
+    ('order', 'cash') 0.25 {'mean': 0.0, 'worst': -2.0}
+    ('order', 'card') 0.75 {'mean': 1.5, 'worst': 1.0}
+    """
+    names = list(STRATEGIES) if strategies is None else list(strategies)
+    for name in names:
+        get_strategy(name)
+    table = _rating_table(bp, ratings)
+    paths = _paths(bp, journeys, limit)
+    missing = sorted(
+        {i for path in paths for i in path.steps if i in bp and i not in table},
+        key=[s.id for s in bp].index,
+    )
+    if missing:
+        # One message naming every unrated step, not one per journey.
+        _journey_of(bp, missing, table)
+    result = []
+    for path in paths:
+        walk = _journey_of(bp, path.steps, table)
+        result.append(
+            JourneyScore(
+                steps=tuple(path.steps),
+                probability=float(path.probability),
+                scores={name: score(walk, strategy=name) for name in names},
+            )
+        )
+    return tuple(result)
+
+
+def expected_scores(
+    bp: Blueprint,
+    *,
+    ratings: Mapping[str, object] | None = None,
+    strategies: Iterable[str] | None = None,
+    journeys: Iterable[PathLike] | None = None,
+    limit: int = DEFAULT_JOURNEY_LIMIT,
+) -> dict[str, float]:
+    """Return the expected journey score per strategy: ``Σ p_j s_j / Σ p_j``.
+
+    The journeys' probabilities need not sum to 1 (customers may leave the
+    service at a step); the expectation is over the customers who complete
+    a journey. Parameters as for :func:`journey_scores`.
+
+    Raises
+    ------
+    RatingError
+        If no journey has a probability above 0, or as :func:`journey_scores`.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> for sid, stage, r in [("order", "order", 2), ("cash", "pay", -2), ("card", "pay", 1)]:
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage=stage, rating=r))
+    >>> _ = bp.connect("order", "cash", probability=0.25)
+    >>> _ = bp.connect("order", "card")
+    >>> expected_scores(bp, strategies=["worst"])  # 0.25 × (−2) + 0.75 × 1
+    {'worst': 0.25}
+    """
+    scored = journey_scores(
+        bp, ratings=ratings, strategies=strategies, journeys=journeys, limit=limit
+    )
+    names = list(STRATEGIES) if strategies is None else list(strategies)
+    result: dict[str, float] = {}
+    for name in names:
+        value = _expectation((j.probability, j.scores[name]) for j in scored)
+        if value is None:
+            raise RatingError(
+                f"blueprint {bp.name!r}: no journey has a probability above 0, "
+                "so there is no expected score"
+            )
+        result[name] = value
+    return result
+
+
+@attrs.frozen(kw_only=True)
+class CurvePoint:
+    """One customer step on the emotion curve (``rating`` is ``None`` when unrated)."""
+
+    step: str
+    label: str
+    stage: str
+    channel: str | None
+    rating: float | None
+    is_moment: bool
+
+
+@attrs.frozen(kw_only=True)
+class StagePoint:
+    """One stage on the emotion curve: mean and worst rating of its rated customer steps."""
+
+    stage: str
+    mean: float | None
+    worst: float | None
+    rated: int
+    steps: int
+
+
+@attrs.frozen(kw_only=True)
+class EmotionCurve:
+    """The rating per customer step (in time order) and per stage, for a plot."""
+
+    steps: tuple[CurvePoint, ...]
+    stages: tuple[StagePoint, ...]
+
+    def to_dict(self) -> dict[str, list[dict[str, Any]]]:
+        """Return the curve as plain JSON-compatible data (lists of records).
+
+        Examples
+        --------
+        >>> EmotionCurve(steps=(), stages=()).to_dict()
+        {'steps': [], 'stages': []}
+        """
+        return {
+            "steps": [attrs.asdict(p) for p in self.steps],
+            "stages": [attrs.asdict(p) for p in self.stages],
+        }
+
+
+def emotion_curve(bp: Blueprint, *, ratings: Mapping[str, object] | None = None) -> EmotionCurve:
+    """Return the emotion curve: the rating of each customer step and of each stage.
+
+    Steps come in the order of the customer spine; a step without any
+    rating is kept with ``rating=None`` (a gap in the curve, not a zero).
+    A stage's figure is the mean and the worst of its rated customer steps,
+    ``None`` when none is rated.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="order", rating=2))
+    >>> _ = bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="pay"))
+    >>> _ = bp.connect("order", "pay")
+    >>> curve = emotion_curve(bp, ratings={"pay": -1})
+    >>> [(p.step, p.rating) for p in curve.steps]
+    [('order', 2.0), ('pay', -1.0)]
+    >>> [(s.stage, s.mean) for s in curve.stages]
+    [('order', 2.0), ('pay', -1.0)]
+    """
+    table = _rating_table(bp, ratings)
+    points = tuple(
+        CurvePoint(
+            step=s.id,
+            label=s.label,
+            stage=s.stage,
+            channel=s.channel,
+            rating=table.get(s.id),
+            is_moment=s.is_moment,
+        )
+        for s in bp.customer_spine()
+    )
+    stages = []
+    for stage in bp.stages:
+        here = [p for p in points if p.stage == stage]
+        rated = [p.rating for p in here if p.rating is not None]
+        stages.append(
+            StagePoint(
+                stage=stage,
+                mean=math.fsum(rated) / len(rated) if rated else None,
+                worst=min(rated) if rated else None,
+                rated=len(rated),
+                steps=len(here),
+            )
+        )
+    return EmotionCurve(steps=points, stages=tuple(stages))
+
+
+#: The key used for a contact whose mode or channel the blueprint does not give.
+UNSPECIFIED: Final = "unspecified"
+
+
+@attrs.frozen(kw_only=True)
+class JourneyContacts:
+    """The contacts of one journey, in total and by contact mode and by channel."""
+
+    steps: tuple[str, ...]
+    probability: float
+    total: int
+    by_mode: dict[str, int] = attrs.field(hash=False)
+    by_channel: dict[str, int] = attrs.field(hash=False)
+
+
+def contact_counts(
+    bp: Blueprint,
+    *,
+    journeys: Iterable[PathLike] | None = None,
+    limit: int = DEFAULT_JOURNEY_LIMIT,
+) -> tuple[JourneyContacts, ...]:
+    """Count each journey's contacts, by contact mode and by channel.
+
+    A contact is a flow across the line of interaction into or out of one
+    of the journey's customer steps (Disney counted 74 face-to-face contacts
+    per park visit, seed 003). Its contact mode is the one of the customer
+    step's moment tag, else of the other end's; its channel the customer
+    step's, else the other end's; else ``"unspecified"``.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step, MomentOfTruth
+    >>> bp = Blueprint("Bank", stages=["open"])
+    >>> _ = bp.add_step(Step(id="apply", label="Apply", lane="customer", stage="open",
+    ...                      channel="branch",
+    ...                      moment=MomentOfTruth(kind="purchase",
+    ...                                           contact_mode="interpersonal-direct")))
+    >>> _ = bp.add_step(Step(id="teller", label="Teller", lane="frontstage", stage="open"))
+    >>> _ = bp.add_step(Step(id="form", label="Form", lane="physical-evidence", stage="open"))
+    >>> _ = bp.connect("apply", "teller", kind="support")
+    >>> _ = bp.connect("form", "apply", kind="support")
+    >>> (c,) = contact_counts(bp)
+    >>> c.total, c.by_mode, c.by_channel
+    (1, {'interpersonal-direct': 1}, {'branch': 1})
+    """
+    from servicebp.model import Line
+
+    result = []
+    for path in _paths(bp, journeys, limit):
+        by_mode: dict[str, int] = {}
+        by_channel: dict[str, int] = {}
+        total = 0
+        for step_id in path.steps:
+            step = bp[step_id]
+            flows = (*bp.outgoing(step_id), *bp.incoming(step_id))
+            for flow in flows:
+                if Line.INTERACTION not in bp.lines_crossed(flow):
+                    continue
+                other = bp[flow.target if flow.source == step_id else flow.source]
+                mode = next(
+                    (
+                        s.moment.contact_mode.value
+                        for s in (step, other)
+                        if s.moment is not None and s.moment.contact_mode is not None
+                    ),
+                    UNSPECIFIED,
+                )
+                channel = step.channel or other.channel or UNSPECIFIED
+                total += 1
+                by_mode[mode] = by_mode.get(mode, 0) + 1
+                by_channel[channel] = by_channel.get(channel, 0) + 1
+        result.append(
+            JourneyContacts(
+                steps=tuple(path.steps),
+                probability=float(path.probability),
+                total=total,
+                by_mode=by_mode,
+                by_channel=by_channel,
+            )
+        )
+    return tuple(result)
+
+
+@attrs.frozen(kw_only=True)
+class StageSpread:
+    """How one stage's ratings differ across channels (cross-channel consistency).
+
+    ``by_channel`` maps each channel to the mean rating of the stage's rated
+    customer steps on it; ``spread`` is the highest minus the lowest of
+    those means (0 for one channel, ``None`` when nothing is rated);
+    ``unrated`` names the customer steps without a rating.
+    """
+
+    stage: str
+    by_channel: dict[str, float] = attrs.field(hash=False)
+    spread: float | None
+    unrated: tuple[str, ...]
+
+
+def stage_spread(
+    bp: Blueprint, stage: str, *, ratings: Mapping[str, object] | None = None
+) -> StageSpread:
+    """Return the score spread of *stage* across channels.
+
+    The seeds ask for an experience consistent across channels; a stage
+    served well in the branch and badly in the app shows a large spread.
+
+    Raises
+    ------
+    BlueprintValidationError
+        If *stage* is not a stage of the blueprint.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Bank", stages=["apply"])
+    >>> for sid, ch, r in [("b", "branch", 2), ("a1", "app", -1), ("a2", "app", 0)]:
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="apply",
+    ...                          channel=ch, rating=r))
+    >>> s = stage_spread(bp, "apply")
+    >>> s.by_channel, s.spread  # app: (−1 + 0) / 2 = −0.5; 2 − (−0.5) = 2.5
+    ({'branch': 2.0, 'app': -0.5}, 2.5)
+    """
+    from servicebp.model import Lane
+
+    table = _rating_table(bp, ratings)
+    rated: dict[str, list[float]] = {}
+    unrated: list[str] = []
+    for step in bp.steps(lane=Lane.CUSTOMER, stage=stage):
+        if step.id in table:
+            rated.setdefault(step.channel or UNSPECIFIED, []).append(table[step.id])
+        else:
+            unrated.append(step.id)
+    means = {channel: math.fsum(values) / len(values) for channel, values in rated.items()}
+    spread = max(means.values()) - min(means.values()) if means else None
+    return StageSpread(stage=stage, by_channel=means, spread=spread, unrated=tuple(unrated))
