@@ -250,3 +250,197 @@ def test_extremes_agree_with_enumeration(bp: Blueprint) -> None:
         max(j.probability for j in everything)
     )
     assert critical_journey(bp).elapsed == pytest.approx(max(j.elapsed for j in everything))
+
+
+# --- fail-point impact, time, crossings, what-if ------------------------------------------
+
+from servicebp import FailPoint, MomentOfTruth  # noqa: E402
+from servicebp.crossings import contactless_frontstage, line_crossings  # noqa: E402
+from servicebp.impact import dependents, fail_point_impact  # noqa: E402
+from servicebp.model import Line  # noqa: E402
+from servicebp.timing import (  # noqa: E402
+    delay_costs,
+    journey_times,
+    stage_waits,
+    step_times,
+    wait_exceedance,
+)
+from servicebp.whatif import expected_ratings, repair, what_if  # noqa: E402
+
+
+def with_fail_points() -> Blueprint:
+    """The branchy blueprint with fail points in three lanes and two moments.
+
+    * ``db`` (support, p=0.2) sits behind ``api`` behind ``app``: journeys
+      through ``app`` meet it, 0.4.
+    * ``queue`` (customer, p unknown) is met by 0.6 of journeys.
+    * ``printer`` (backstage, p=0.5) is behind both ``help`` and ``done``:
+      every journey ends at ``done``, so it is met with probability 1.
+    """
+    bp = branchy()
+    bp.replace_step(bp["db"].evolve(fail_point=FailPoint(what="timeout", probability=0.2)))
+    bp.replace_step(
+        bp["queue"].evolve(fail_point=FailPoint(what="queue jams", recovery="open a desk"))
+    )
+    bp.replace_step(bp["app"].evolve(moment=MomentOfTruth(kind="usage")))
+    bp.replace_step(bp["done"].evolve(moment=MomentOfTruth(kind="follow-up")))
+    bp.add_step(
+        Step(
+            id="printer",
+            label="Print the receipt",
+            lane="backstage",
+            stage="leave",
+            fail_point=FailPoint(what="out of paper", probability=0.5),
+        )
+    )
+    bp.add_step(Step(id="desk", label="Desk", lane="frontstage", stage="leave"))
+    bp.connect("done", "desk", kind="support")
+    bp.connect("help", "desk", kind="support")
+    bp.connect("desk", "printer", kind="support")
+    return bp
+
+
+def test_fail_point_impact_by_hand() -> None:
+    impacts = {i.step: i for i in fail_point_impact(with_fail_points())}
+    db = impacts["db"]
+    assert db.customer_steps == ("app",)
+    assert db.moments == ("app",)
+    assert db.reach_probability == pytest.approx(0.4)
+    assert db.risk == pytest.approx(0.4 * 0.2)
+    queue = impacts["queue"]
+    # Unknown failure probability: risk = reach (0.6 × 1).
+    assert queue.risk == pytest.approx(0.6)
+    assert queue.recovery == "open a desk"
+    printer = impacts["printer"]
+    # help and done both depend on it; every journey passes done, so P = 1
+    # (not 0.12 + 1, which double-counts the journeys through help).
+    assert printer.customer_steps == ("help", "done")
+    assert printer.reach_probability == pytest.approx(1.0)
+    assert printer.moments == ("done",)
+    # Ranked by risk: queue 0.6 > printer 0.5 > db 0.08.
+    assert [i.step for i in fail_point_impact(with_fail_points())] == ["queue", "printer", "db"]
+
+
+def test_fail_point_impact_filters_by_reach() -> None:
+    found = fail_point_impact(with_fail_points(), min_probability=0.5)
+    assert [i.step for i in found] == ["queue", "printer"]
+
+
+def test_fail_point_behind_nothing_reaches_no_one() -> None:
+    bp = branchy()
+    bp.add_step(
+        Step(id="lone", label="Lone", lane="support", stage="serve", fail_point=FailPoint(what="x"))
+    )
+    [impact] = fail_point_impact(bp)
+    assert (impact.customer_steps, impact.reach_probability, impact.risk) == ((), 0.0, 0.0)
+
+
+def test_dependents_follow_support_flows_up() -> None:
+    assert dependents(branchy(), "db") == ("app", "api")
+
+
+def test_step_times_by_hand() -> None:
+    times = step_times(branchy())
+    assert times["app"].wait == 6
+    assert times["app"].wait_at == "db"
+    assert times["queue"].over_tolerance  # 10 > 8
+    assert times["arrive"].elapsed == 1
+
+
+def test_journey_times_by_hand() -> None:
+    found = {t.steps: t for t in journey_times(branchy())}
+    queue = found["arrive", "queue", "done"]
+    assert (queue.elapsed, queue.tolerance, queue.over_tolerance) == (16.5, 8.0, ("queue",))
+    # The wait at app (6) has no tolerance, so the journey's tolerance is unknown.
+    assert found["arrive", "app", "done"].tolerance is None
+
+
+def test_stage_waits_by_hand() -> None:
+    # serve: 0.6 × 10 (queue) + 0.4 × 6 (app) = 8.4; the others wait 0.
+    ranked = stage_waits(branchy())
+    assert ranked[0].stage == "serve"
+    assert ranked[0].expected_wait == pytest.approx(8.4)
+    assert ranked[0].longest_wait == 10
+
+
+def test_wait_exceedance_by_hand() -> None:
+    bp = branchy()
+    # Waits: queue journey 10, app journeys 6 each.
+    assert wait_exceedance(bp, 7) == pytest.approx(0.6)
+    assert wait_exceedance(bp, 5) == pytest.approx(1.0)
+    assert wait_exceedance(bp, 10) == 0
+    with pytest.raises(ValueError, match="threshold"):
+        wait_exceedance(bp, -1)
+
+
+def test_delay_costs_by_hand() -> None:
+    bp = branchy()
+    bp.replace_step(bp["help"].evolve(standard=2, cost=8))
+    # help takes 4 against a standard of 2: half its cost 8 is delay.
+    assert [(d.step, d.over_by, d.cost) for d in delay_costs(bp)] == [("help", 2.0, 4.0)]
+
+
+def test_line_crossings_by_hand() -> None:
+    crossings = line_crossings(with_fail_points())
+    # serve: app -> api and help -> desk cross the line of interaction (a flow
+    # counts in its source's stage); api -> db crosses visibility and internal.
+    assert crossings["serve"] == {
+        Line.INTERACTION: 2,
+        Line.VISIBILITY: 1,
+        Line.INTERNAL_INTERACTION: 1,
+    }
+    # leave: done -> desk (interaction), desk -> printer (visibility).
+    assert crossings["leave"] == {
+        Line.INTERACTION: 1,
+        Line.VISIBILITY: 1,
+        Line.INTERNAL_INTERACTION: 0,
+    }
+    assert set(crossings["arrive"].values()) == {0}
+
+
+def test_contactless_frontstage() -> None:
+    bp = branchy()
+    assert contactless_frontstage(bp) == ()
+    bp.add_step(Step(id="file", label="File papers", lane="frontstage", stage="leave"))
+    assert contactless_frontstage(bp) == ("file",)
+
+
+def test_expected_ratings_by_hand() -> None:
+    bp = with_fail_points()
+    ratings = {"arrive": 1, "queue": -1, "app": 2, "help": 1, "done": 3}
+    table = expected_ratings(bp, ratings=ratings)
+    # app depends on db (p = 0.2): 0.8 × 2 + 0.2 × (−2) = 1.2
+    assert table["app"] == pytest.approx(1.2)
+    # queue: unknown probability, taken as 0.5: 0.5 × (−1) + 0.5 × (−2) = −1.5
+    assert table["queue"] == pytest.approx(-1.5)
+    assert table["arrive"] == 1
+
+
+def test_repair_by_hand() -> None:
+    bp = with_fail_points()
+    ratings = {"arrive": 1, "queue": -1, "app": 2, "help": 1, "done": 3}
+    changes = {c.steps: c for c in repair(bp, "db", ratings=ratings, strategies=["mean"])}
+    direct = changes["arrive", "app", "done"]
+    # done depends on printer (0.5): 0.5 × 3 + 0.5 × (−2) = 0.5
+    # before: (1 + 1.2 + 0.5) / 3 = 0.9; after: (1 + 2 + 0.5) / 3 = 3.5 / 3
+    assert direct.score_before["mean"] == pytest.approx(0.9)
+    assert direct.score_after["mean"] == pytest.approx(3.5 / 3)
+    assert direct.elapsed_change == 0
+    assert changes["arrive", "queue", "done"].score_change["mean"] == pytest.approx(0)
+
+
+def test_repair_needs_a_fail_point() -> None:
+    with pytest.raises(BlueprintValidationError, match="not a fail point"):
+        repair(with_fail_points(), "arrive")
+    with pytest.raises(KeyError):
+        repair(with_fail_points(), "nope")
+
+
+def test_what_if_cuts_a_wait_behind_the_line() -> None:
+    bp = with_fail_points()
+    ratings = {"arrive": 1, "queue": -1, "app": 2, "help": 1, "done": 3}
+    changes = {c.steps: c for c in what_if(bp, {"db": {"wait": 1}}, ratings=ratings)}
+    # app's blocking wait drops from 6 to 1.
+    assert changes["arrive", "app", "done"].elapsed_change == pytest.approx(-5)
+    assert changes["arrive", "queue", "done"].elapsed_change == 0
+    assert bp["db"].wait == Wait(duration=6)  # the blueprint itself is untouched
