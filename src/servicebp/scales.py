@@ -196,7 +196,7 @@ class Scale:
         ...
         servicebp.errors.RatingError: value 0.0 is not on the mermaid scale 1…5
         """
-        number = _real(value, what="value")
+        number = _real(value, what=f"value on the {self.name} scale")
         return _within(number, self.low, self.high, what="value", scale=self.name)
 
     def to_mot(self, value: object) -> float:

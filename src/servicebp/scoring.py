@@ -386,7 +386,10 @@ class Strategy:
 
 def _mean(journey: Journey) -> float:
     """The average experience; what the seeds warn is *not* what customers remember."""
-    return math.fsum(journey.ratings) / len(journey)
+    ratings = journey.ratings
+    # Like any mean it lies between the lowest and highest rating; keep the
+    # division's rounding from stepping outside.
+    return min(max(math.fsum(ratings) / len(ratings), min(ratings)), max(ratings))
 
 
 def _weighted(journey: Journey) -> float:

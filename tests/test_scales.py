@@ -1,0 +1,212 @@
+"""The MOT rating scale and the conversions from researchers' scales."""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicebp.errors import RatingError
+from servicebp.scales import (
+    MERMAID,
+    MOT,
+    SCALES,
+    SERVQUAL_GAP,
+    SMAPLY,
+    TEN_POINT,
+    RatingLevel,
+    Scale,
+    check_rating,
+    convert,
+    get_scale,
+    servqual_gap,
+)
+
+ALL_SCALES = list(SCALES.values())
+
+
+def on(scale: Scale) -> st.SearchStrategy[float]:
+    return st.floats(min_value=scale.low, max_value=scale.high, allow_nan=False)
+
+
+# --- the MOT scale --------------------------------------------------------------
+
+
+def test_levels_follow_the_seeds_table() -> None:
+    assert [(int(level), level.meaning) for level in RatingLevel] == [
+        (3, "delights the customer"),
+        (2, "exceeds expectations"),
+        (1, "meets expectations"),
+        (0, "neutral (no expectation)"),
+        (-1, "partly fails expectations"),
+        (-2, "fails expectations"),
+        (-3, "endangers the customer relationship"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rating", "level"),
+    [
+        (3, RatingLevel.DELIGHTS),
+        (2.4, RatingLevel.EXCEEDS),
+        (0.5, RatingLevel.NEUTRAL),  # halfway between 0 and 1: the worse
+        (-0.5, RatingLevel.PARTLY_FAILS),  # halfway between 0 and −1: the worse
+        (-2.6, RatingLevel.ENDANGERS),
+    ],
+)
+def test_nearest_level_breaks_ties_to_the_worse(rating: float, level: RatingLevel) -> None:
+    assert RatingLevel.nearest(rating) is level
+
+
+@pytest.mark.parametrize("value", [-3, 0, 3, 2.5, np.float64(1.5), np.int64(-2), Fraction(1, 2)])
+def test_ratings_on_the_scale_are_accepted(value: object) -> None:
+    assert check_rating(value) == float(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (3.0001, "rating 3.0001 is not on the MOT scale -3…+3"),
+        (-4, "rating -4.0 is not on the MOT scale -3…+3"),
+        (math.inf, "rating inf is not on the MOT scale"),
+        (math.nan, "rating is NaN"),
+        (np.float64("nan"), "rating is NaN"),
+        ("2", "rating must be a number, not str ('2')"),
+        (None, "rating must be a number, not NoneType"),
+        (True, "rating must be a number, not bool"),
+        (Decimal("1"), "rating must be a number, not Decimal"),
+        (1j, "rating must be a number, not complex"),
+    ],
+)
+def test_bad_ratings_are_rejected_never_clamped(value: object, message: str) -> None:
+    with pytest.raises(RatingError, match=re.escape(message)):
+        check_rating(value)
+
+
+def test_rating_errors_say_where() -> None:
+    with pytest.raises(RatingError, match=r"^step 'pay': rating 9.0 is not"):
+        check_rating(9, where="step 'pay'")
+
+
+def test_rating_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        check_rating(float("nan"))
+
+
+# --- declared scales: hand-computed conversions -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scale", "value", "mot"),
+    [
+        (MERMAID, 1, -3.0),
+        (MERMAID, 2, -1.5),  # (2 − 3) × 1.5
+        (MERMAID, 3, 0.0),
+        (MERMAID, 5, 3.0),
+        (SMAPLY, -2, -3.0),
+        (SMAPLY, 1, 1.5),  # 1 × 1.5
+        (TEN_POINT, 1, -3.0),
+        (TEN_POINT, 7, 1.0),  # (7 − 5.5) × 6 / 9 = 1
+        (TEN_POINT, 10, 3.0),
+        (SERVQUAL_GAP, -6, -3.0),
+        (SERVQUAL_GAP, -1, -0.5),  # −1 / 2
+        (SERVQUAL_GAP, 6, 3.0),
+        (MOT, -2, -2.0),
+    ],
+)
+def test_conversions_onto_mot(scale: Scale, value: float, mot: float) -> None:
+    assert scale.to_mot(value) == pytest.approx(mot, abs=1e-12)
+    assert scale.from_mot(mot) == pytest.approx(value, abs=1e-12)
+
+
+def test_convert_between_two_scales() -> None:
+    # Mermaid 4 → MOT 1.5 → Smaply 1.5 / 1.5 = 1; ten-point 10 → Mermaid 5.
+    assert convert(4, source="mermaid", target="smaply") == pytest.approx(1.0)
+    assert convert(10, source=TEN_POINT, target=MERMAID) == 5.0
+
+
+def test_servqual_gap() -> None:
+    # perception 4, expectation 6: gap −2, on MOT −1 ("partly fails").
+    gap = servqual_gap(4, 6)
+    assert gap == -2.0
+    assert RatingLevel.nearest(SERVQUAL_GAP.to_mot(gap)) is RatingLevel.PARTLY_FAILS
+
+
+@pytest.mark.parametrize(("perception", "expectation"), [(0, 4), (4, 8), (float("nan"), 3)])
+def test_servqual_items_must_lie_on_1_to_7(perception: float, expectation: float) -> None:
+    with pytest.raises(RatingError, match="SERVQUAL item"):
+        servqual_gap(perception, expectation)
+
+
+@pytest.mark.parametrize(
+    ("scale", "value"),
+    [(MERMAID, 0), (MERMAID, 5.5), (SMAPLY, 3), (TEN_POINT, 0), (SERVQUAL_GAP, 7), (MOT, -3.5)],
+)
+def test_out_of_range_on_any_scale_is_an_error(scale: Scale, value: float) -> None:
+    with pytest.raises(RatingError, match=f"not on the {scale.name} scale"):
+        scale.to_mot(value)
+
+
+@pytest.mark.parametrize("scale", ALL_SCALES, ids=[s.name for s in ALL_SCALES])
+@pytest.mark.parametrize("value", [float("nan"), "3", None, True])
+def test_nan_and_non_numbers_on_any_scale(scale: Scale, value: object) -> None:
+    with pytest.raises(RatingError):
+        scale.to_mot(value)
+
+
+def test_from_mot_checks_the_rating() -> None:
+    with pytest.raises(RatingError, match="MOT scale"):
+        MERMAID.from_mot(4)
+
+
+def test_unknown_scale_names_the_known_ones() -> None:
+    with pytest.raises(RatingError, match=r"unknown scale: 'likert'.*'mermaid'"):
+        get_scale("likert")
+
+
+def test_a_scale_needs_low_below_high() -> None:
+    with pytest.raises(ValueError, match="low < high"):
+        Scale(name="flat", low=1, high=1)
+
+
+# --- properties -------------------------------------------------------------------
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_round_trip_from_any_scale(data: st.DataObject) -> None:
+    scale = data.draw(st.sampled_from(ALL_SCALES))
+    value = data.draw(on(scale))
+    assert scale.from_mot(scale.to_mot(value)) == pytest.approx(value, abs=1e-9)
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_round_trip_from_mot(data: st.DataObject) -> None:
+    scale = data.draw(st.sampled_from(ALL_SCALES))
+    rating = data.draw(on(MOT))
+    assert scale.to_mot(scale.from_mot(rating)) == pytest.approx(rating, abs=1e-9)
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_conversion_stays_within_bounds_and_keeps_order(data: st.DataObject) -> None:
+    scale = data.draw(st.sampled_from(ALL_SCALES))
+    a, b = sorted([data.draw(on(scale)), data.draw(on(scale))])
+    low, high = scale.to_mot(a), scale.to_mot(b)
+    assert -3 <= low <= high <= 3
+    back_low, back_high = scale.from_mot(low), scale.from_mot(high)
+    assert scale.low <= back_low <= back_high <= scale.high
+
+
+@pytest.mark.parametrize("scale", ALL_SCALES, ids=[s.name for s in ALL_SCALES])
+def test_ends_and_midpoint_map_exactly(scale: Scale) -> None:
+    assert scale.to_mot(scale.low) == -3.0
+    assert scale.to_mot(scale.high) == 3.0
+    assert scale.to_mot((scale.low + scale.high) / 2) == pytest.approx(0.0, abs=1e-12)

@@ -1,0 +1,540 @@
+"""Journey scores: hand-computed strategies, properties, the registry, blueprint figures."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicebp import Blueprint, MomentOfTruth, Step
+from servicebp.errors import (
+    BlueprintValidationError,
+    EmptyJourneyError,
+    RatingError,
+    UnknownStepError,
+    UnknownStrategyError,
+)
+from servicebp.scoring import (
+    STRATEGIES,
+    Journey,
+    JourneyStep,
+    contact_counts,
+    emotion_curve,
+    expected_scores,
+    get_strategy,
+    journey_scores,
+    register_strategy,
+    score,
+    scores,
+    stage_spread,
+    unregister_strategy,
+)
+
+BUILT_IN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
+
+
+def journey(*steps: tuple[float, float | None]) -> Journey:
+    """A journey from (rating, moment weight or None) pairs."""
+    return Journey(
+        steps=[
+            JourneyStep(step=f"s{i}", rating=r, moment_weight=w) for i, (r, w) in enumerate(steps)
+        ]
+    )
+
+
+# One journey for the hand computations: ratings 2, −1, 3, 0 where −1 is a
+# moment of weight 3 and 3 is a moment of weight 2.
+SAMPLE = journey((2, None), (-1, 3.0), (3, 2.0), (0, None))
+
+
+# --- every strategy by hand ------------------------------------------------------------
+
+
+def test_mean_by_hand() -> None:
+    # (2 − 1 + 3 + 0) / 4 = 4 / 4 = 1
+    assert score(SAMPLE, strategy="mean") == 1.0
+
+
+def test_weighted_by_hand() -> None:
+    # weights 1, 3, 2, 1: (1×2 + 3×(−1) + 2×3 + 1×0) / (1 + 3 + 2 + 1) = 5 / 7
+    assert score(SAMPLE, strategy="weighted") == pytest.approx(5 / 7)
+
+
+def test_weighted_without_moments_is_the_mean() -> None:
+    # all weights 1: (1 − 2 + 3) / 3 = 2 / 3
+    assert score([1, -2, 3], strategy="weighted") == pytest.approx(2 / 3)
+
+
+def test_worst_by_hand() -> None:
+    # min(2, −1, 3, 0) = −1
+    assert score(SAMPLE, strategy="worst") == -1.0
+
+
+def test_last_by_hand() -> None:
+    # the last rating is 0
+    assert score(SAMPLE, strategy="last") == 0.0
+
+
+def test_peak_end_by_hand() -> None:
+    # peak = 3 (largest |r|), end = 0: (3 + 0) / 2 = 1.5
+    assert score(SAMPLE, strategy="peak_end") == 1.5
+    # the issue's example: [1, −2, 3] → peak 3, end 3: (3 + 3) / 2 = 3
+    assert score([1, -2, 3], strategy="peak_end") == 3.0
+
+
+def test_peak_end_tie_goes_to_the_negative_rating() -> None:
+    # |2| = |−2|: the peak is −2 (negative moments weigh more); end 1:
+    # (−2 + 1) / 2 = −0.5. Order of the tied ratings does not matter.
+    assert score([2, -2, 1], strategy="peak_end") == -0.5
+    assert score([-2, 2, 1], strategy="peak_end") == -0.5
+
+
+def test_peak_end_tie_of_equal_ratings_goes_to_the_earliest() -> None:
+    # peaks −3, −3: the earliest is chosen (same value, so same score); end 1:
+    # (−3 + 1) / 2 = −1
+    assert score([-3, 0, -3, 1], strategy="peak_end") == -1.0
+
+
+def test_peak_end_single_step() -> None:
+    # peak and end are the one rating: (−2 + −2) / 2 = −2
+    assert score([-2], strategy="peak_end") == -2.0
+
+
+def test_moment_floor_by_hand() -> None:
+    # moments are −1 (weight 3) and 3 (weight 2): min(−1, 3) = −1
+    assert score(SAMPLE, strategy="moment_floor") == -1.0
+    # the worst step (−2) is no moment: the floor is the worst moment, 1
+    assert score(journey((1, 1.0), (-2, None), (2, 1.0)), strategy="moment_floor") == 1.0
+
+
+def test_moment_floor_falls_back_to_worst_without_moments() -> None:
+    # no moment: worst = min(1, −2, 3) = −2
+    assert score([1, -2, 3], strategy="moment_floor") == -2.0
+
+
+def test_scores_gives_every_strategy_in_registry_order() -> None:
+    assert scores(SAMPLE) == {
+        "mean": 1.0,
+        "weighted": pytest.approx(5 / 7),
+        "worst": -1.0,
+        "last": 0.0,
+        "peak_end": 1.5,
+        "moment_floor": -1.0,
+    }
+
+
+def test_default_strategy_is_mean() -> None:
+    assert score([3, 0]) == 1.5
+
+
+# --- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("ratings", "message"),
+    [
+        ([1, 4], r"step '2': rating 4.0 is not on the MOT scale"),
+        ([-3.5], r"step '1': rating -3.5 is not on the MOT scale"),
+        ([0, math.nan], r"step '2': rating is NaN"),
+        (["1"], r"step '1': rating must be a number, not str"),
+        ([None], r"step '1': rating must be a number, not NoneType"),
+    ],
+)
+def test_bad_ratings_are_errors(ratings: list[object], message: str) -> None:
+    with pytest.raises(RatingError, match=message):
+        score(ratings)
+
+
+def test_journey_step_rejects_a_bad_rating() -> None:
+    with pytest.raises(RatingError, match="step 'pay'"):
+        JourneyStep(step="pay", rating=math.inf)
+
+
+@pytest.mark.parametrize("empty", [[], (), iter([])])
+def test_empty_journey_is_a_clear_error(empty: object) -> None:
+    with pytest.raises(EmptyJourneyError, match="at least one rated step"):
+        score(empty, strategy="worst")  # type: ignore[arg-type]
+
+
+def test_empty_journey_cannot_be_built() -> None:
+    with pytest.raises(EmptyJourneyError):
+        Journey(steps=())
+
+
+@pytest.mark.parametrize("value", ["123", {"a": 1}, 3])
+def test_score_takes_a_journey_or_a_sequence(value: object) -> None:
+    with pytest.raises(TypeError, match="Journey or a sequence of ratings"):
+        score(value)  # type: ignore[arg-type]
+
+
+def test_unknown_strategy_lists_the_allowed_ones() -> None:
+    with pytest.raises(UnknownStrategyError) as caught:
+        score([1], strategy="median")
+    assert str(caught.value) == (
+        "unknown strategy: 'median' (must be one of "
+        "['last', 'mean', 'moment_floor', 'peak_end', 'weighted', 'worst'])"
+    )
+    assert isinstance(caught.value, ValueError)
+
+
+def test_moment_weight_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="moment_weight"):
+        JourneyStep(step="a", rating=1, moment_weight=0)
+
+
+def test_from_ratings_moment_positions_are_checked() -> None:
+    with pytest.raises(IndexError, match="moment position 5"):
+        Journey.from_ratings([1, 2], moments={5: 2.0})
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+def test_registry_holds_the_six_strategies_with_formulas() -> None:
+    assert list(STRATEGIES) == BUILT_IN
+    for strategy in STRATEGIES.values():
+        assert strategy.formula
+        assert strategy.why
+
+
+def test_registry_is_read_only() -> None:
+    with pytest.raises(TypeError):
+        STRATEGIES["x"] = STRATEGIES["mean"]  # type: ignore[index]
+
+
+@pytest.fixture
+def median() -> Iterator[None]:
+    def _median(j: Journey) -> float:
+        """The middle rating."""
+        ordered = sorted(j.ratings)
+        return ordered[len(ordered) // 2]
+
+    register_strategy("median", _median, formula="middle of sorted r_i")
+    yield
+    unregister_strategy("median")
+
+
+@pytest.mark.usefixtures("median")
+def test_callers_register_their_own_strategy() -> None:
+    # sorted (−2, 1, 3): the middle is 1
+    assert score([3, -2, 1], strategy="median") == 1.0
+    assert STRATEGIES["median"].why == "The middle rating."
+    assert "median" in scores([1])
+
+
+def test_unregistered_strategy_is_gone() -> None:
+    register_strategy("tmp", lambda j: 0.0)
+    unregister_strategy("tmp")
+    with pytest.raises(UnknownStrategyError):
+        get_strategy("tmp")
+
+
+def test_built_ins_cannot_be_replaced_or_removed() -> None:
+    with pytest.raises(ValueError, match="built in"):
+        register_strategy("mean", lambda j: 0.0, replace=True)
+    with pytest.raises(ValueError, match="built in"):
+        unregister_strategy("worst")
+
+
+@pytest.mark.usefixtures("median")
+def test_a_second_registration_needs_replace() -> None:
+    with pytest.raises(ValueError, match="replace=True"):
+        register_strategy("median", lambda j: 0.0)
+    register_strategy("median", lambda j: 0.0, replace=True)
+    assert score([3], strategy="median") == 0.0
+
+
+@pytest.mark.parametrize("name", ["", "Median", "two words", "9lives"])
+def test_strategy_names_are_checked(name: str) -> None:
+    with pytest.raises(ValueError, match="strategy name"):
+        register_strategy(name, lambda j: 0.0)
+
+
+def test_a_strategy_returning_off_scale_is_an_error() -> None:
+    register_strategy("broken", lambda j: 7.0)
+    try:
+        with pytest.raises(RatingError, match="strategy 'broken' returned a score off the scale"):
+            score([1], strategy="broken")
+    finally:
+        unregister_strategy("broken")
+
+
+# --- properties ------------------------------------------------------------------------------
+
+rating = st.floats(min_value=-3, max_value=3, allow_nan=False)
+weight = st.none() | st.floats(min_value=0.01, max_value=100)
+steps = st.lists(st.tuples(rating, weight), min_size=1, max_size=12)
+
+ORDER_FREE = ["mean", "weighted", "worst", "moment_floor"]
+MONOTONE = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
+
+
+@settings(max_examples=80)
+@given(steps, st.sampled_from(BUILT_IN))
+def test_every_score_lies_on_the_scale(pairs: list[tuple[float, float | None]], name: str) -> None:
+    value = score(journey(*pairs), strategy=name)
+    assert -3 <= value <= 3
+    ratings = [r for r, _ in pairs]
+    assert min(ratings) <= value <= max(ratings)
+
+
+@settings(max_examples=80)
+@given(steps, st.randoms(use_true_random=False), st.sampled_from(ORDER_FREE))
+def test_mean_worst_weighted_do_not_depend_on_order(
+    pairs: list[tuple[float, float | None]], rng: object, name: str
+) -> None:
+    shuffled = list(pairs)
+    rng.shuffle(shuffled)  # type: ignore[attr-defined]
+    assert score(journey(*shuffled), strategy=name) == score(journey(*pairs), strategy=name)
+
+
+@pytest.mark.parametrize(
+    ("name", "ratings", "reordered"),
+    [
+        # last: the same ratings in another order end differently
+        ("last", [3, -3], [-3, 3]),
+        # peak_end: peak −3 both times, end 0 vs end −3: −1.5 vs −3
+        ("peak_end", [-3, 1, 0], [1, 0, -3]),
+    ],
+)
+def test_last_and_peak_end_depend_on_order(
+    name: str, ratings: list[float], reordered: list[float]
+) -> None:
+    assert sorted(ratings) == sorted(reordered)
+    assert score(ratings, strategy=name) != score(reordered, strategy=name)
+
+
+@settings(max_examples=100)
+@given(steps, st.data(), st.sampled_from(MONOTONE))
+def test_raising_one_rating_never_lowers_the_score(
+    pairs: list[tuple[float, float | None]], data: st.DataObject, name: str
+) -> None:
+    index = data.draw(st.integers(min_value=0, max_value=len(pairs) - 1))
+    old, w = pairs[index]
+    new = data.draw(st.floats(min_value=old, max_value=3, allow_nan=False))
+    raised = list(pairs)
+    raised[index] = (new, w)
+    before = score(journey(*pairs), strategy=name)
+    after = score(journey(*raised), strategy=name)
+    assert after >= before
+
+
+@settings(max_examples=50)
+@given(st.lists(rating, min_size=1, max_size=10))
+def test_plain_sequence_equals_a_journey_without_moments(ratings: list[float]) -> None:
+    plain = journey(*[(r, None) for r in ratings])
+    for name in BUILT_IN:
+        assert score(ratings, strategy=name) == score(plain, strategy=name)
+
+
+@settings(max_examples=50)
+@given(st.lists(rating, min_size=1, max_size=10))
+def test_worst_never_above_mean(ratings: list[float]) -> None:
+    assert score(ratings, strategy="worst") <= score(ratings, strategy="mean")
+
+
+# --- blueprints ---------------------------------------------------------------------------------
+
+
+def branching() -> Blueprint:
+    """order → (cash 0.25 | card 0.75) → leave; a teller serves the order and the cash."""
+    bp = Blueprint("Coffee", stages=["order", "pay", "leave"])
+    bp.add_step(
+        Step(
+            id="order",
+            label="Order",
+            lane="customer",
+            stage="order",
+            channel="counter",
+            rating=2,
+            moment=MomentOfTruth(kind="purchase", contact_mode="interpersonal-direct", weight=3),
+        )
+    )
+    bp.add_step(
+        Step(
+            id="cash", label="Pay cash", lane="customer", stage="pay", channel="counter", rating=-2
+        )
+    )
+    bp.add_step(
+        Step(
+            id="card",
+            label="Pay by card",
+            lane="customer",
+            stage="pay",
+            channel="terminal",
+            rating=1,
+            moment=MomentOfTruth(kind="purchase", contact_mode="human-machine"),
+        )
+    )
+    bp.add_step(Step(id="leave", label="Leave", lane="customer", stage="leave", rating=0))
+    bp.add_step(Step(id="teller", label="Teller", lane="frontstage", stage="order"))
+    bp.add_step(Step(id="till", label="Till", lane="frontstage", stage="pay", channel="counter"))
+    bp.add_step(Step(id="receipt", label="Receipt", lane="physical-evidence", stage="pay"))
+    bp.connect("order", "cash", probability=0.25)
+    bp.connect("order", "card", probability=0.75)
+    bp.connect("cash", "leave")
+    bp.connect("card", "leave")
+    bp.connect("order", "teller", kind="support")
+    bp.connect("teller", "order", kind="sequence")  # the teller answers: two contacts
+    bp.connect("cash", "till", kind="support")
+    bp.connect("card", "till", kind="support")
+    bp.connect("receipt", "cash", kind="support")  # evidence: no line crossed
+    return bp
+
+
+def test_journey_from_a_blueprint_uses_designed_ratings_and_moment_weights() -> None:
+    bp = branching()
+    walk = Journey.from_blueprint(bp, ["order", "card", "leave"])
+    assert walk.ratings == (2.0, 1.0, 0.0)
+    assert walk.weights == (3.0, 1.0, 1.0)
+
+
+def test_observed_ratings_override_designed_ones() -> None:
+    walk = Journey.from_blueprint(branching(), ["order", "card"], ratings={"card": -3})
+    assert walk.ratings == (2.0, -3.0)
+
+
+def test_journey_scores_by_hand() -> None:
+    found = journey_scores(branching(), strategies=["mean", "weighted", "peak_end"])
+    assert [(j.steps, j.probability) for j in found] == [
+        (("order", "cash", "leave"), 0.25),
+        (("order", "card", "leave"), 0.75),
+    ]
+    cash, card = found
+    # cash: ratings 2, −2, 0; weights 3, 1, 1
+    #   mean (2 − 2 + 0) / 3 = 0; weighted (6 − 2 + 0) / 5 = 0.8;
+    #   peak_end: |2| = |−2| tie → −2, end 0: −1
+    assert cash.scores == {"mean": 0.0, "weighted": pytest.approx(0.8), "peak_end": -1.0}
+    # card: ratings 2, 1, 0; weights 3, 1, 1 (card's moment weighs 1)
+    #   mean 1; weighted (6 + 1 + 0) / 5 = 1.4; peak_end (2 + 0) / 2 = 1
+    assert card.scores == {"mean": 1.0, "weighted": pytest.approx(1.4), "peak_end": 1.0}
+
+
+def test_expected_scores_by_hand() -> None:
+    expected = expected_scores(branching())
+    # mean: 0.25 × 0 + 0.75 × 1 = 0.75
+    assert expected["mean"] == pytest.approx(0.75)
+    # worst: 0.25 × (−2) + 0.75 × 0 = −0.5
+    assert expected["worst"] == pytest.approx(-0.5)
+    # moment_floor: cash journey's moments {order 2} → 2; card's {order 2, card 1} → 1
+    #   0.25 × 2 + 0.75 × 1 = 1.25
+    assert expected["moment_floor"] == pytest.approx(1.25)
+    assert list(expected) == BUILT_IN
+
+
+@attrs.frozen
+class Path:
+    steps: tuple[str, ...]
+    probability: float
+
+
+def test_expected_scores_over_given_journeys_normalise_probability() -> None:
+    # Two journeys with probabilities 0.2 and 0.2 (the rest left the service):
+    # worst (−2 × 0.2 + 0 × 0.2) / 0.4 = −1
+    paths = [Path(("order", "cash", "leave"), 0.2), Path(("order", "card", "leave"), 0.2)]
+    assert expected_scores(branching(), journeys=paths, strategies=["worst"]) == {
+        "worst": pytest.approx(-1.0)
+    }
+
+
+def test_expected_scores_need_some_probability() -> None:
+    with pytest.raises(RatingError, match="no journey has a probability above 0"):
+        expected_scores(branching(), journeys=[Path(("order",), 0.0)])
+
+
+def test_unrated_journey_steps_are_named_all_at_once() -> None:
+    bp = branching()
+    for sid in ("cash", "card"):
+        bp.replace_step(bp[sid].evolve(rating=None))
+    with pytest.raises(RatingError, match=r"no rating for steps 'cash', 'card'"):
+        journey_scores(bp)
+
+
+def test_ratings_for_unknown_or_non_customer_steps_are_errors() -> None:
+    with pytest.raises(UnknownStepError, match="'nope'"):
+        expected_scores(branching(), ratings={"nope": 1})
+    with pytest.raises(RatingError, match="'teller' is in the frontstage lane"):
+        expected_scores(branching(), ratings={"teller": 1})
+    with pytest.raises(RatingError, match=r"step 'cash': rating 5.0 is not on"):
+        expected_scores(branching(), ratings={"cash": 5})
+
+
+def test_a_journey_through_a_non_customer_step_is_an_error() -> None:
+    with pytest.raises(RatingError, match="walks customer steps"):
+        Journey.from_blueprint(branching(), ["order", "teller"])
+
+
+def test_emotion_curve() -> None:
+    curve = emotion_curve(branching(), ratings={"leave": -1})
+    assert [(p.step, p.stage, p.rating, p.is_moment) for p in curve.steps] == [
+        ("order", "order", 2.0, True),
+        ("cash", "pay", -2.0, False),
+        ("card", "pay", 1.0, True),
+        ("leave", "leave", -1.0, False),
+    ]
+    # pay: mean (−2 + 1) / 2 = −0.5, worst −2
+    assert [(s.stage, s.mean, s.worst, s.rated, s.steps) for s in curve.stages] == [
+        ("order", 2.0, 2.0, 1, 1),
+        ("pay", -0.5, -2.0, 2, 2),
+        ("leave", -1.0, -1.0, 1, 1),
+    ]
+    data = curve.to_dict()
+    assert data["steps"][0]["step"] == "order"
+    assert data["stages"][1]["mean"] == -0.5
+
+
+def test_emotion_curve_keeps_unrated_steps_as_gaps() -> None:
+    bp = branching()
+    bp.replace_step(bp["leave"].evolve(rating=None))
+    curve = emotion_curve(bp)
+    assert curve.steps[-1].rating is None
+    assert curve.stages[-1].mean is None
+    assert curve.stages[-1].rated == 0
+
+
+def test_contact_counts_by_hand() -> None:
+    cash, card = contact_counts(branching())
+    # cash journey: order↔teller twice (order→teller, teller→order), cash→till once,
+    # receipt→cash crosses no line: 3 contacts. The order's moment is face to face
+    # on the counter; cash has no moment and no mode: unspecified.
+    assert cash.total == 3
+    assert cash.by_mode == {"interpersonal-direct": 2, "unspecified": 1}
+    assert cash.by_channel == {"counter": 3}
+    # card journey: order 2 + card→till 1 = 3; card is a human-machine moment
+    # on the terminal.
+    assert card.total == 3
+    assert card.by_mode == {"interpersonal-direct": 2, "human-machine": 1}
+    assert card.by_channel == {"counter": 2, "terminal": 1}
+    assert card.probability == 0.75
+
+
+def test_contact_counts_without_any_contact() -> None:
+    bp = Blueprint("Self service", stages=["s"])
+    bp.add_step(Step(id="browse", label="Browse", lane="customer", stage="s"))
+    (only,) = contact_counts(bp)
+    assert (only.total, only.by_mode, only.by_channel) == (0, {}, {})
+
+
+def test_stage_spread_across_channels() -> None:
+    spread = stage_spread(branching(), "pay")
+    # counter: cash −2; terminal: card 1 → spread 1 − (−2) = 3
+    assert spread.by_channel == {"counter": -2.0, "terminal": 1.0}
+    assert spread.spread == 3.0
+    assert spread.unrated == ()
+
+
+def test_stage_spread_with_one_channel_or_none_rated() -> None:
+    assert stage_spread(branching(), "order").spread == 0.0
+    bp = branching()
+    bp.replace_step(bp["leave"].evolve(rating=None))
+    empty = stage_spread(bp, "leave")
+    assert (empty.spread, empty.by_channel, empty.unrated) == (None, {}, ("leave",))
+
+
+def test_stage_spread_of_an_unknown_stage() -> None:
+    with pytest.raises(BlueprintValidationError, match="unknown stage 'nope'"):
+        stage_spread(branching(), "nope")
