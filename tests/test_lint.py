@@ -1,0 +1,211 @@
+"""Tests for servicebp.lint: every rule fires and stays quiet, selection, the docs page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from servicebp import Blueprint, FailPoint, LintConfig, MomentOfTruth, Step, Wait
+from servicebp.errors import ServiceBlueprintError, UnknownLintRuleError
+from servicebp.io import load
+from servicebp.lint import RULES, Severity, lint, select_rules
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "lint-rules.md"
+BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
+
+
+def clean() -> Blueprint:
+    """A small blueprint no rule fires on."""
+    bp = Blueprint("Clean", stages=["order", "pay"])
+    bp.add_step(
+        Step(
+            id="order",
+            label="Order",
+            lane="customer",
+            stage="order",
+            channel="counter",
+            moment=MomentOfTruth(kind="purchase", behaviours=["explore", "confirm"]),
+            wait=Wait(duration=3, tolerance=5),
+        )
+    )
+    bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="pay", channel="counter"))
+    bp.add_step(Step(id="barista", label="Barista", lane="frontstage", stage="order"))
+    bp.add_step(
+        Step(
+            id="pos",
+            label="Till system",
+            lane="support",
+            stage="order",
+            fail_point=FailPoint(what="till down", recovery="take cash"),
+        )
+    )
+    bp.add_step(Step(id="prep", label="Prepare", lane="backstage", stage="order"))
+    bp.connect("order", "pay")
+    bp.connect("order", "barista", kind="support")
+    bp.connect("pay", "barista", kind="support")
+    bp.connect("barista", "prep", kind="support")
+    bp.connect("prep", "pos", kind="support")
+    return bp
+
+
+def codes(bp: Blueprint, **options: object) -> list[tuple[str, str]]:
+    return [(d.code, d.step) for d in lint(bp, **options)]  # type: ignore[arg-type]
+
+
+def test_clean_blueprint_has_no_findings() -> None:
+    assert lint(clean()) == ()
+
+
+def test_sbp001_moment_without_confirm() -> None:
+    bp = clean()
+    bp.replace_step(bp["order"].evolve(moment=MomentOfTruth(kind="purchase")))
+    assert codes(bp) == [("SBP001", "order")]
+    assert "no Confirm behaviour (covers: none)" in lint(bp)[0].message
+
+
+def test_sbp002_moment_without_backing() -> None:
+    bp = clean()
+    bp.disconnect("barista", "prep")
+    found = codes(bp, select=["SBP002"])
+    assert found == [("SBP002", "order")]
+
+
+def test_sbp003_fail_point_without_recovery() -> None:
+    bp = clean()
+    bp.replace_step(bp["pos"].evolve(fail_point=FailPoint(what="till down")))
+    [finding] = lint(bp)
+    assert (finding.code, finding.step, finding.severity) == ("SBP003", "pos", Severity.ERROR)
+    assert str(finding) == "SBP003 error step 'pos': fail point 'till down' has no recovery"
+
+
+def test_sbp004_wait_without_tolerance() -> None:
+    bp = clean()
+    bp.replace_step(bp["order"].evolve(wait=Wait(duration=3)))
+    assert codes(bp) == [("SBP004", "order")]
+
+
+def test_sbp005_frontstage_without_contact() -> None:
+    bp = clean()
+    bp.add_step(Step(id="tidy", label="Tidy up", lane="frontstage", stage="pay"))
+    bp.connect("tidy", "prep", kind="support")
+    # tidy serves no customer step either, so SBP008 fires too.
+    assert codes(bp) == [("SBP005", "tidy"), ("SBP008", "tidy")]
+
+
+def test_sbp006_customer_to_backstage() -> None:
+    bp = clean()
+    bp.connect("pay", "prep", kind="support")
+    assert codes(bp) == [("SBP006", "pay")]
+    assert "across the line of visibility" in lint(bp)[0].message
+
+
+def test_sbp006_does_not_fire_on_frontstage_contact() -> None:
+    bp = clean()
+    assert codes(bp, select=["SBP006"]) == []
+
+
+def test_sbp007_channels_differ() -> None:
+    bp = clean()
+    bp.add_step(
+        Step(
+            id="order-app",
+            label="Order in the app",
+            lane="customer",
+            stage="order",
+            channel="app",
+        )
+    )
+    bp.connect("order-app", "pay")
+    bp.connect("order-app", "barista", kind="support")
+    [finding] = lint(bp)
+    assert finding.code == "SBP007"
+    assert finding.severity is Severity.INFO
+    assert "app: 1 steps, moments []; counter: 1 steps, moments ['purchase']" in finding.message
+
+
+def test_sbp007_quiet_when_explained_or_alike() -> None:
+    bp = clean()
+    bp.add_step(
+        Step(
+            id="order-app",
+            label="Order in the app",
+            lane="customer",
+            stage="order",
+            channel="app",
+            attributes={"channel_note": "the app confirms by push message"},
+        )
+    )
+    bp.connect("order-app", "pay")
+    bp.connect("order-app", "barista", kind="support")
+    assert lint(bp) == ()
+    bp.replace_step(
+        bp["order-app"].evolve(
+            attributes={}, moment=MomentOfTruth(kind="purchase", behaviours=["confirm"])
+        )
+    )
+    assert lint(bp) == ()
+
+
+def test_sbp008_unreachable_step() -> None:
+    bp = clean()
+    bp.add_step(Step(id="audit", label="Audit", lane="support", stage="pay"))
+    assert codes(bp) == [("SBP008", "audit")]
+
+
+def test_sbp008_reaches_through_the_lanes() -> None:
+    # pos is three lanes below the customer and still reached.
+    assert codes(clean(), select=["SBP008"]) == []
+
+
+def test_select_and_ignore_by_code_and_prefix() -> None:
+    assert [r.code for r in select_rules()] == sorted(RULES)
+    assert [r.code for r in select_rules(select=["SBP00"], ignore=["SBP0"])] == []
+    assert [r.code for r in select_rules(select=["sbp003"])] == ["SBP003"]
+    with pytest.raises(UnknownLintRuleError, match=r"'X1' \(the rules are \['SBP001'"):
+        select_rules(ignore=["X1"])
+    assert issubclass(UnknownLintRuleError, ServiceBlueprintError)
+
+
+def test_blueprint_lint_config_applies_and_call_overrides_select() -> None:
+    bp = clean()
+    bp.replace_step(bp["order"].evolve(wait=Wait(duration=3)))
+    bp.replace_step(bp["pos"].evolve(fail_point=FailPoint(what="till down")))
+    assert codes(bp) == [("SBP003", "pos"), ("SBP004", "order")]
+    bp.lint = LintConfig(ignore=["SBP004"])
+    assert codes(bp) == [("SBP003", "pos")]
+    bp.lint = LintConfig(select=["SBP004"])
+    assert codes(bp) == [("SBP004", "order")]
+    assert codes(bp, select=["SBP003"]) == [("SBP003", "pos")]
+    # Ignores add up: the file's and the call's.
+    bp.lint = LintConfig(ignore=["SBP004"])
+    assert codes(bp, ignore=["SBP003"]) == []
+
+
+def test_rule_registry_is_consistent() -> None:
+    for code, rule in RULES.items():
+        assert re.fullmatch(r"SBP\d{3}", code)
+        assert rule.code == code
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+    assert len({r.name for r in RULES.values()}) == len(RULES)
+
+
+def test_every_rule_has_its_docs_section_as_registered() -> None:
+    page = DOCS.read_text(encoding="utf-8")
+    sections = re.findall(r"^## (SBP\d{3}) (\S+)$", page, flags=re.MULTILINE)
+    assert sections == [(code, rule.name) for code, rule in sorted(RULES.items())]
+    for code, rule in RULES.items():
+        body = page.split(f"## {code} {rule.name}\n", 1)[1].split("\n## ", 1)[0]
+        assert f"Severity: **{rule.severity.value}**." in body
+        assert rule.summary in body
+        assert rule.rationale in body
+
+
+def test_bank_example_by_hand() -> None:
+    found = codes(load(BANK))
+    # show-id is a moment without Confirm; answer-call is a moment with
+    # nothing behind it; the KYC review queue has no recovery.
+    assert ("SBP001", "show-id") in found
+    assert ("SBP003", "review-kyc") in found
+    assert any(d.severity is Severity.ERROR for d in lint(load(BANK)))
