@@ -22,6 +22,7 @@ from servicebp.errors import (
     UnknownStepError,
     UnknownStrategyError,
 )
+from servicebp.io import dumps, from_networkx, load, loads, save, to_networkx
 from servicebp.model import (
     Blueprint,
     FailPoint,
@@ -140,14 +141,18 @@ __all__ = [
     "check_rating",
     "contact_counts",
     "convert",
+    "dumps",
     "emotion_curve",
     "expected_scores",
+    "from_networkx",
     "get_rubric",
     "get_strategy",
     "internal_moments",
     "is_internal_moment",
     "journey_scores",
     "lines_between",
+    "load",
+    "loads",
     "moment_placement_problems",
     "moments_by_contact_mode",
     "moments_by_kind",
@@ -155,9 +160,11 @@ __all__ = [
     "rate_moment",
     "register_rubric",
     "register_strategy",
+    "save",
     "score",
     "scores",
     "servqual_gap",
     "stage_spread",
+    "to_networkx",
     "unregister_strategy",
 ]

@@ -1,0 +1,587 @@
+"""Reading blueprint files safely: bytes → text → plain data with positions.
+
+The first half of the one loading path (:mod:`servicebp.io` has the whole):
+
+1. the size cap, checked before anything is parsed;
+2. strict UTF-8 decoding (a bad byte is reported with its offset and line);
+3. YAML through PyYAML's safe loader, driven event by event so that
+   anchors and aliases (alias bombs), unknown tags (``!!python/object`` is
+   refused, never constructed), duplicate mapping keys and non-text keys
+   are errors, and nesting depth is counted without recursion; or JSON
+   through :mod:`json` with duplicate keys and NaN/Infinity refused.
+
+Every value's position is kept by its path, so later checks can say
+``FILE:LINE:COL: $.steps[1].lane: ...``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from collections.abc import Iterator
+from typing import Any, Final
+
+import yaml
+
+from servicebp.errors import BlueprintValidationError, Problem
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "NonFinite",
+    "Parsed",
+    "PathKey",
+    "format_path",
+    "parse",
+    "read_bytes",
+]
+
+#: Largest file (in bytes) read by default; larger ones are refused unread.
+MAX_BYTES: Final = 10 * 1024 * 1024
+#: Deepest nesting of mappings and lists accepted in a file.
+MAX_DEPTH: Final = 64
+
+PathKey = tuple[str | int, ...]
+Position = tuple[int, int]
+
+_SAFE_TAGS: Final = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[valid-type, misc]
+    """PyYAML's safe loader, used only as an event source, resolver and scalar constructor.
+
+    It never composes a tree (PyYAML's composer recurses and expands
+    aliases); :func:`_parse_yaml` walks the events itself.
+    """
+
+
+def format_path(path: PathKey) -> str:
+    """Return *path* as a JSON path: ``$.steps[1].lane``.
+
+    Examples
+    --------
+    >>> format_path(("steps", 1, "lane"))
+    '$.steps[1].lane'
+    >>> format_path(("steps", 0, "attributes", "zh name"))
+    '$.steps[0].attributes["zh name"]'
+    """
+    parts = ["$"]
+    for key in path:
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+        elif _IDENTIFIER.match(key):
+            parts.append(f".{key}")
+        else:
+            parts.append(f"[{json.dumps(key, ensure_ascii=False)}]")
+    return "".join(parts)
+
+
+class NonFinite:
+    """Stands for a JSON ``NaN`` or ``Infinity`` until it is reported."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class Parsed:
+    """Plain data read from a file, with where each value was.
+
+    Parameters
+    ----------
+    data : object
+        The JSON-like data.
+    file : str, optional
+        The file it came from.
+    text : str, optional
+        The source text, to find positions in lazily (JSON).
+    positions, key_positions : dict, optional
+        1-based (line, column) of each value, and of each mapping key.
+    raw : dict, optional
+        The source text of unquoted YAML scalars that were read as something
+        other than text (``NO`` → false, ``1.10`` → 1.1).
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        *,
+        file: str | None = None,
+        text: str | None = None,
+        positions: dict[PathKey, Position] | None = None,
+        key_positions: dict[PathKey, Position] | None = None,
+        raw: dict[PathKey, str] | None = None,
+    ) -> None:
+        self.data = data
+        self.file = file
+        self._text = text
+        self._positions = positions
+        self._key_positions = key_positions or {}
+        self.raw = raw or {}
+
+    def _ensure_positions(self) -> dict[PathKey, Position]:
+        if self._positions is None:
+            self._positions = {}
+            if self._text is not None:
+                # JSON is (nearly) YAML: positions are only needed on the error path.
+                try:
+                    found = _parse_yaml(self._text, file=self.file, max_depth=MAX_DEPTH)
+                except BlueprintValidationError:
+                    pass
+                else:
+                    self._positions = found._ensure_positions()
+                    self._key_positions = found._key_positions
+        return self._positions
+
+    def locate(self, path: PathKey, *, key: bool = False) -> Position | None:
+        """Return the (line, column) of *path*, or of its nearest located parent.
+
+        With *key*, the position of the mapping key itself, where known.
+        """
+        positions = self._ensure_positions()
+        if key and path in self._key_positions:
+            return self._key_positions[path]
+        for end in range(len(path), -1, -1):
+            found = positions.get(path[:end])
+            if found is not None:
+                return found
+        return None
+
+    def problem(self, message: str, path: PathKey | None = None, *, key: bool = False) -> Problem:
+        """Return a :class:`Problem` at *path* of this file."""
+        where = None if path is None else self.locate(path, key=key)
+        return Problem(
+            message=message,
+            path=None if path is None else format_path(path),
+            file=self.file,
+            line=None if where is None else where[0],
+            column=None if where is None else where[1],
+        )
+
+
+# --- bytes and text -----------------------------------------------------------
+
+
+def _too_big(size: int, max_bytes: int, file: str | None) -> BlueprintValidationError:
+    return BlueprintValidationError(
+        [
+            Problem(
+                message=f"the input is {size:,} bytes or more, above the limit of "
+                f"{max_bytes:,} bytes; pass a larger max_bytes to read it",
+                file=file,
+            )
+        ]
+    )
+
+
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> bytes:
+    """Return the bytes of *path*, refusing a file larger than *max_bytes* unread.
+
+    Raises
+    ------
+    BlueprintValidationError
+        If the file does not exist, cannot be read, or is too large.
+
+    Examples
+    --------
+    >>> read_bytes("no/such/file.yaml")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.BlueprintValidationError: no/such/file.yaml: no such file
+    """
+    file = os.fspath(path)
+    try:
+        with open(file, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise _too_big(info.st_size, max_bytes, file)
+            # Read at most one byte past the cap: a pipe or a growing file cannot exhaust memory.
+            data = handle.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise BlueprintValidationError([Problem(message="no such file", file=file)]) from None
+    except IsADirectoryError:
+        raise BlueprintValidationError(
+            [Problem(message="is a folder, not a blueprint file", file=file)]
+        ) from None
+    except OSError as error:
+        raise BlueprintValidationError(
+            [Problem(message=f"cannot read the file: {error.strerror or error}", file=file)]
+        ) from None
+    if len(data) > max_bytes:
+        raise _too_big(len(data), max_bytes, file)
+    return data
+
+
+def _decode(data: bytes, file: str | None) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = error.start
+        line = data.count(b"\n", 0, offset) + 1
+        column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message=f"invalid UTF-8 at byte offset {offset} "
+                    f"(byte 0x{data[offset]:02x}); save the file as UTF-8",
+                    file=file,
+                    line=line,
+                    column=column,
+                )
+            ]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _position_of_index(text: str, index: int) -> Position:
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+# --- YAML ---------------------------------------------------------------------
+
+
+class _Frame:
+    __slots__ = ("container", "key", "path", "skip")
+
+    def __init__(self, container: dict[Any, Any] | list[Any], path: PathKey, skip: bool) -> None:
+        self.container = container
+        self.path = path
+        self.key: Any = _NO_KEY
+        self.skip = skip
+
+
+_NO_KEY: Final = object()
+
+
+def _mark(event: Any) -> Position:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def _fatal(message: str, file: str | None, where: Position | None, path: PathKey | None) -> Problem:
+    return Problem(
+        message=message,
+        path=None if path is None else format_path(path),
+        file=file,
+        line=None if where is None else where[0],
+        column=None if where is None else where[1],
+    )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    return f"a {type(value).__name__} ({value})"
+
+
+def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
+    loader = _StrictLoader(text)
+    positions: dict[PathKey, Position] = {}
+    key_positions: dict[PathKey, Position] = {}
+    raw: dict[PathKey, str] = {}
+    problems: list[Problem] = []
+    stack: list[_Frame] = []
+    root: list[Any] = []
+    documents = 0
+
+    def refuse(message: str, event: Any, path: PathKey | None) -> BlueprintValidationError:
+        return BlueprintValidationError([*problems, _fatal(message, file, _mark(event), path)])
+
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise refuse(
+                        "the file holds more than one YAML document ('---'); "
+                        "a file holds one blueprint",
+                        event,
+                        None,
+                    )
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
+                continue
+            if isinstance(event, yaml.DocumentEndEvent):
+                continue
+            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                stack.pop()
+                continue
+            parent = stack[-1] if stack else None
+            if parent is not None and isinstance(parent.container, dict):
+                path = parent.path
+                if isinstance(parent.key, str) and parent.key is not _NO_KEY:
+                    path = (*path, parent.key)
+            elif parent is not None:
+                path = (*parent.path, len(parent.container))
+            else:
+                path = ()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise refuse(
+                    "YAML anchors and aliases (&name, *name) are not allowed in blueprint "
+                    "files (they allow alias bombs); write the value out",
+                    event,
+                    path,
+                )
+            tag = event.tag
+            if tag is not None and tag != "!" and tag not in _SAFE_TAGS:
+                raise refuse(
+                    f"the YAML tag {tag!r} is not allowed in blueprint files "
+                    "(tags are never executed); remove it",
+                    event,
+                    path,
+                )
+            # A mapping key.
+            if parent is not None and isinstance(parent.container, dict) and parent.key is _NO_KEY:
+                if not isinstance(event, yaml.ScalarEvent):
+                    raise refuse("a mapping key must be plain text", event, path)
+                key = _scalar(loader, event)
+                key_path = (*parent.path, key) if isinstance(key, str) else parent.path
+                if not isinstance(key, str):
+                    problems.append(
+                        _fatal(
+                            f"the key {event.value!r} is read as {_describe(key)}, not text; "
+                            f"quote it: {json.dumps(event.value, ensure_ascii=False)}",
+                            file,
+                            _mark(event),
+                            parent.path,
+                        )
+                    )
+                    parent.key = None
+                elif key in parent.container:
+                    first = key_positions.get(key_path)
+                    where = f" (first at line {first[0]})" if first else ""
+                    problems.append(
+                        _fatal(
+                            f"duplicate key {key!r}{where}; each key may appear once",
+                            file,
+                            _mark(event),
+                            key_path,
+                        )
+                    )
+                    parent.key = None
+                else:
+                    parent.key = key
+                    key_positions[key_path] = _mark(event)
+                continue
+            # A value.
+            skip = False
+            if parent is not None and isinstance(parent.container, dict):
+                skip = parent.skip or parent.key is None
+                if not skip:
+                    path = (*parent.path, parent.key)
+            elif parent is not None:
+                skip = parent.skip
+            value: Any
+            if isinstance(event, yaml.ScalarEvent):
+                value = _scalar(loader, event)
+                # A plain scalar: style None (pure-Python parser) or "" (libyaml).
+                if not event.style and event.tag is None and not isinstance(value, str):
+                    raw[path] = event.value
+            elif isinstance(event, yaml.MappingStartEvent):
+                value = {}
+            elif isinstance(event, yaml.SequenceStartEvent):
+                value = []
+            else:  # pragma: no cover - PyYAML has no other node events
+                raise refuse(f"unexpected YAML event {event!r}", event, path)
+            if not skip:
+                positions.setdefault(path, _mark(event))
+                if parent is None:
+                    root.append(value)
+                elif isinstance(parent.container, dict):
+                    parent.container[parent.key] = value
+                else:
+                    parent.container.append(value)
+            if parent is not None and isinstance(parent.container, dict):
+                parent.key = _NO_KEY
+            if isinstance(value, dict | list) and not isinstance(event, yaml.ScalarEvent):
+                if len(stack) >= max_depth:
+                    raise refuse(_too_deep(max_depth), event, None)
+                stack.append(_Frame(value, path, skip))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        at = None if mark is None else (mark.line + 1, mark.column + 1)
+        detail = " ".join(part for part in (error.context, error.problem) if part)
+        message = _too_deep(max_depth) if "nesting depth" in detail else f"not valid YAML: {detail}"
+        raise BlueprintValidationError([*problems, _fatal(message, file, at, None)]) from None
+    except yaml.YAMLError as error:
+        position = getattr(error, "position", None)
+        at = None if position is None else _position_of_index(text, position)
+        reason = getattr(error, "reason", None) or str(error)
+        raise BlueprintValidationError(
+            [*problems, _fatal(f"not valid YAML: {reason}", file, at, None)]
+        ) from None
+    finally:
+        loader.dispose()
+    if problems:
+        raise BlueprintValidationError(problems)
+    if not root:
+        raise BlueprintValidationError([Problem(message=_EMPTY, file=file)])
+    return Parsed(root[0], file=file, positions=positions, key_positions=key_positions, raw=raw)
+
+
+def _too_deep(max_depth: int) -> str:
+    return f"the data is nested more than {max_depth} levels deep; a blueprint needs far fewer"
+
+
+_EMPTY: Final = "the file is empty; a blueprint needs at least version, name, stages and steps"
+
+
+def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    node = yaml.ScalarNode(tag, event.value, None, None, event.style or None)
+    return loader.construct_object(node, deep=True)
+
+
+# --- JSON ---------------------------------------------------------------------
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
+
+
+def _json_depth_check(text: str, *, file: str | None, max_depth: int) -> None:
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > max_depth:
+                where = _position_of_index(text, match.start())
+                raise BlueprintValidationError([_fatal(_too_deep(max_depth), file, where, None)])
+        elif token in "]}":
+            depth -= 1
+
+
+def _parse_json(text: str, *, file: str | None, max_depth: int) -> Parsed:
+    _json_depth_check(text, file=file, max_depth=max_depth)
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        mapping: dict[str, Any] = {}
+        for key, value in items:
+            if key in mapping:
+                duplicates.append(key)
+            else:
+                mapping[key] = value
+        return mapping
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=NonFinite)
+    except json.JSONDecodeError as error:
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message=f"not valid JSON: {error.msg}",
+                    file=file,
+                    line=error.lineno,
+                    column=error.colno,
+                )
+            ]
+        ) from None
+    if duplicates:
+        try:
+            _parse_yaml(text, file=file, max_depth=max_depth)
+        except BlueprintValidationError as error:
+            if any("duplicate key" in p.message for p in error.problems):
+                raise BlueprintValidationError(
+                    [p for p in error.problems if "duplicate key" in p.message]
+                ) from None
+        raise BlueprintValidationError(
+            [
+                Problem(message=f"duplicate key {key!r}; each key may appear once", file=file)
+                for key in duplicates
+            ]
+        )
+    return Parsed(data, file=file, text=text)
+
+
+# --- both ---------------------------------------------------------------------
+
+
+def _non_finite(data: Any) -> Iterator[tuple[PathKey, Any]]:
+    """Yield (path, value) of every NaN or infinity, without recursion."""
+    pending: list[tuple[PathKey, Any]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, NonFinite) or (
+            isinstance(value, float) and (value != value or value in (float("inf"), -float("inf")))
+        ):
+            yield path, value
+        elif isinstance(value, dict):
+            pending.extend(((*path, k), v) for k, v in reversed(value.items()))
+        elif isinstance(value, list):
+            pending.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+
+
+def parse(
+    source: str | bytes,
+    *,
+    format: str,
+    file: str | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_depth: int = MAX_DEPTH,
+) -> Parsed:
+    """Parse *source* (YAML or JSON) into plain data with positions.
+
+    Raises
+    ------
+    BlueprintValidationError
+        Listing what keeps the text from being read.
+
+    Examples
+    --------
+    >>> parsed = parse("steps:\\n- id: a\\n  lane: NO\\n", format="yaml", file="x.yaml")
+    >>> parsed.data
+    {'steps': [{'id': 'a', 'lane': False}]}
+    >>> parsed.locate(("steps", 0, "lane")), parsed.raw[("steps", 0, "lane")]
+    ((3, 9), 'NO')
+    >>> parse("a: &x 1\\nb: *x\\n", format="yaml", file="x.yaml")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.BlueprintValidationError: x.yaml:1:4: $.a: YAML anchors and aliases ...
+    """
+    if format not in ("yaml", "json"):
+        raise ValueError(f"unknown format {format!r} (must be one of ['json', 'yaml'])")
+    if isinstance(source, str):
+        if len(source) > max_bytes or len(data := source.encode("utf-8", "surrogatepass")) > (
+            max_bytes
+        ):
+            raise _too_big(max_bytes + 1, max_bytes, file)
+        text = source.removeprefix("\ufeff")
+        del data
+    else:
+        if len(source) > max_bytes:
+            raise _too_big(len(source), max_bytes, file)
+        text = _decode(source, file)
+    if not text.strip():
+        raise BlueprintValidationError([Problem(message=_EMPTY, file=file)])
+    if format == "yaml":
+        parsed = _parse_yaml(text, file=file, max_depth=max_depth)
+    else:
+        parsed = _parse_json(text, file=file, max_depth=max_depth)
+    bad = [
+        parsed.problem(
+            f"{value!r} is not allowed: numbers must be finite"
+            + (f" (the text {parsed.raw[path]!r})" if path in parsed.raw else ""),
+            path,
+        )
+        for path, value in _non_finite(parsed.data)
+    ]
+    if bad:
+        raise BlueprintValidationError(bad)
+    return parsed
