@@ -58,6 +58,13 @@ from servicebp.moments import (
     rate_moment,
     register_rubric,
 )
+from servicebp.observed import (
+    UnknownStepReport,
+    read_observed,
+    read_ratings,
+    score_observed,
+    step_statistics,
+)
 from servicebp.scales import (
     SCALES,
     RatingLevel,
@@ -133,6 +140,7 @@ __all__ = [
     "Step",
     "Strategy",
     "UnknownStepError",
+    "UnknownStepReport",
     "UnknownStrategyError",
     "Wait",
     "__version__",
@@ -158,13 +166,17 @@ __all__ = [
     "moments_by_kind",
     "moments_by_stage",
     "rate_moment",
+    "read_observed",
+    "read_ratings",
     "register_rubric",
     "register_strategy",
     "save",
     "score",
+    "score_observed",
     "scores",
     "servqual_gap",
     "stage_spread",
+    "step_statistics",
     "to_networkx",
     "unregister_strategy",
 ]

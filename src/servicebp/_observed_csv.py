@@ -36,7 +36,8 @@ def observed_error(problems: Sequence[Problem] | Sequence[str]) -> ObservedDataE
     if len(lines) == 1:
         return ObservedDataError(lines[0])
     shown = lines[:SHOWN_PROBLEMS]
-    text = [f"{len(lines)} problems:", *(f"  {line}" for line in shown)]
+    counted = sum(1 for line in lines if not line.startswith("..."))
+    text = [f"{counted} problem{'' if counted == 1 else 's'}:", *(f"  {line}" for line in shown)]
     if len(lines) > len(shown):
         text.append(f"  ... and {len(lines) - len(shown)} more")
     return ObservedDataError("\n".join(text))

@@ -1,22 +1,54 @@
 """Observed journeys: ratings from real customers, scored in bulk.
 
 Researchers arrive with tables of events — journey id, step id, order or
-timestamp, rating on the −3…+3 scale, and optionally an outcome per journey.
-This module reads them (CSV files, numpy arrays, pandas or polars
-DataFrames), maps their steps onto a blueprint, and scores every journey
-with every strategy in one vectorised pass.
+timestamp, rating on the −3…+3 scale, and optionally an outcome per journey
+(converted or churned, an overall satisfaction). This module reads them (CSV
+files, numpy arrays, pandas or polars DataFrames), maps their steps onto a
+blueprint, and scores every journey with every strategy of
+:data:`servicebp.scoring.STRATEGIES` in one vectorised pass; results come back
+as a table of the kind that came in.
+
+Order of events
+    Events may arrive interleaved and out of order. Within a journey they are
+    ordered by the order (or timestamp) column; events with *equal* order
+    values keep their input order (the later row is the later event). This
+    is the tie rule for ``last`` and for the earliest-peak rule of
+    ``peak_end``.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any, Literal, overload
+
+import attrs
+import numpy as np
+import numpy.typing as npt
 
 from servicebp._observed_csv import observed_error, parse_rating, read_csv
-from servicebp.errors import Problem
+from servicebp._observed_tables import Columns, Kind, build_table, extract
+from servicebp.errors import ObservedDataError, Problem
 from servicebp.model import Blueprint
+from servicebp.scoring import STRATEGIES, Journey, JourneyStep, get_strategy, score
 
-__all__ = ["read_ratings"]
+__all__ = [
+    "UnknownStepReport",
+    "read_observed",
+    "read_ratings",
+    "score_observed",
+    "step_statistics",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Output = Literal["same", "numpy", "structured", "pandas", "polars"]
+OnUnknown = Literal["error", "report"]
+
+#: The strategies computed by the vectorised kernels; any other registered
+#: strategy is computed journey by journey through :func:`servicebp.scoring.score`.
+VECTORISED = ("mean", "weighted", "worst", "last", "peak_end", "moment_floor")
 
 
 def read_ratings(
@@ -131,3 +163,632 @@ def read_ratings(
                 ]
             )
     return {s: sums[s] / counts[s] for s in first_line}
+
+
+# --- observed journeys ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class UnknownStepReport:
+    """Events whose step is not in the blueprint, left out of the results.
+
+    Returned next to the results when the caller passes
+    ``unknown_steps="report"``; with the default ``"error"`` such events are
+    an :class:`~servicebp.errors.ObservedDataError` instead. Nothing is
+    dropped silently.
+
+    Attributes
+    ----------
+    steps : dict of str to int
+        Each unknown step id and how many events name it, most frequent first.
+    events : int
+        How many events were left out.
+    empty_journeys : tuple
+        Journeys left without any event (all theirs were on unknown steps);
+        they are not in the results.
+
+    Examples
+    --------
+    >>> report = UnknownStepReport(steps={"fly": 2}, events=2, empty_journeys=("j9",))
+    >>> print(report)
+    2 events on 1 unknown step left out: 'fly' (2); journeys left without events: ['j9']
+    >>> bool(UnknownStepReport())
+    False
+    """
+
+    steps: dict[str, int] = attrs.field(factory=dict, hash=False)
+    events: int = 0
+    empty_journeys: tuple[Any, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.steps)
+
+    def __str__(self) -> str:
+        if not self.steps:
+            return "no unknown steps"
+        plural = "" if len(self.steps) == 1 else "s"
+        listed = ", ".join(f"{step!r} ({count})" for step, count in self.steps.items())
+        text = f"{self.events} events on {len(self.steps)} unknown step{plural} left out: {listed}"
+        if self.empty_journeys:
+            text += f"; journeys left without events: {list(self.empty_journeys)!r}"
+        return text
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Events:
+    """Validated events mapped onto a blueprint; every journey has at least one."""
+
+    columns: Columns
+    journey_ids: npt.NDArray[Any]
+    codes: IntArray
+    steps: IntArray
+    ratings: FloatArray
+    order: npt.NDArray[Any]
+    outcome: npt.NDArray[Any] | None
+    weights: FloatArray
+    moments: npt.NDArray[np.bool_]
+    step_ids: tuple[str, ...]
+    report: UnknownStepReport
+
+    @property
+    def journeys(self) -> int:
+        return len(self.journey_ids)
+
+
+def _prepare(
+    bp: Blueprint,
+    table: object,
+    *,
+    journey: str,
+    step: str,
+    order: str | None,
+    rating: str,
+    outcome: str | None,
+    step_categories: Sequence[str] | None,
+    unknown_steps: str,
+) -> _Events:
+    if unknown_steps not in ("error", "report"):
+        raise ValueError(f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}")
+    if not isinstance(bp, Blueprint):
+        raise TypeError(f"bp must be a Blueprint, not {type(bp).__name__}")
+    cols = extract(
+        table,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=outcome,
+        step_categories=step_categories,
+    )
+    bp_steps = bp.steps()
+    position = {s.id: k for k, s in enumerate(bp_steps)}
+    lookup = np.array([position.get(name, -1) for name in cols.step_names], dtype=np.int64)
+    if np.array_equal(lookup, np.arange(len(lookup))):
+        steps = cols.step_codes
+    else:
+        steps = lookup[cols.step_codes]
+    ids, codes = cols.journey_ids, cols.journey_codes
+    ratings, order_values, outcome_values = cols.ratings, cols.order, cols.outcome
+    report = UnknownStepReport()
+    if (lookup < 0).any():
+        counts = np.bincount(cols.step_codes, minlength=len(cols.step_names))
+        unknown = sorted(
+            (int(k) for k in np.flatnonzero(lookup < 0) if counts[k] > 0),
+            key=lambda k: (-counts[k], cols.step_names[k]),
+        )
+        if unknown and unknown_steps == "error":
+            raise _unknown_steps_error(bp, cols, unknown, counts)
+        if unknown:
+            keep = steps >= 0
+            kept_codes = codes[keep]
+            present = np.bincount(kept_codes, minlength=len(ids)) > 0
+            report = UnknownStepReport(
+                steps={cols.step_names[k]: int(counts[k]) for k in unknown},
+                events=int((~keep).sum()),
+                empty_journeys=tuple(ids[~present].tolist()),
+            )
+            if not present.any():
+                raise ObservedDataError(f"no event is on a step of blueprint {bp.name!r}: {report}")
+            remap = np.cumsum(present) - 1
+            codes = remap[kept_codes]
+            ids = ids[present]
+            steps, ratings, order_values = steps[keep], ratings[keep], order_values[keep]
+            if outcome_values is not None:
+                outcome_values = outcome_values[present]
+    weights = np.array(
+        [1.0 if s.moment is None else float(s.moment.weight) for s in bp_steps], dtype=np.float64
+    )
+    moments = np.array([s.moment is not None for s in bp_steps], dtype=np.bool_)
+    return _Events(
+        columns=cols,
+        journey_ids=ids,
+        codes=codes,
+        steps=steps,
+        ratings=ratings,
+        order=order_values,
+        outcome=outcome_values,
+        weights=weights,
+        moments=moments,
+        step_ids=tuple(s.id for s in bp_steps),
+        report=report,
+    )
+
+
+def _unknown_steps_error(
+    bp: Blueprint, cols: Columns, unknown: Sequence[int], counts: IntArray
+) -> ObservedDataError:
+    listed = []
+    for k in unknown:
+        first = int(np.flatnonzero(cols.step_codes == k)[0])
+        listed.append(
+            f"{cols.step_names[k]!r} ({int(counts[k])} events, first at {cols.where(first)})"
+        )
+    known = sorted(s.id for s in bp.steps())
+    shown = known if len(known) <= 10 else [*known[:10], "..."]
+    plural = "" if len(unknown) == 1 else "s"
+    return ObservedDataError(
+        f"{len(unknown)} step{plural} not in blueprint {bp.name!r}: {', '.join(listed)} "
+        f"(the blueprint has {shown}); pass unknown_steps='report' to score the other "
+        f"events and get these back as a report"
+    )
+
+
+# --- the vectorised kernels -----------------------------------------------------------
+
+
+class _Kernels:
+    """Per-journey reductions, each computed once and shared between strategies.
+
+    No sorting: every reduction is an unbuffered ``ufunc.at`` or a
+    ``bincount`` over the journey codes, so its cost is linear in the events.
+    """
+
+    def __init__(self, events: _Events) -> None:
+        self.e = events
+        self._cache: dict[str, npt.NDArray[Any]] = {}
+
+    def _memo(self, key: str) -> npt.NDArray[Any] | None:
+        return self._cache.get(key)
+
+    def count(self) -> IntArray:
+        found = self._memo("count")
+        if found is None:
+            found = np.bincount(self.e.codes, minlength=self.e.journeys)
+            self._cache["count"] = found
+        return found
+
+    def _reduce(self, key: str, ufunc: np.ufunc, start: float) -> FloatArray:
+        found = self._memo(key)
+        if found is None:
+            found = np.full(self.e.journeys, start, dtype=np.float64)
+            ufunc.at(found, self.e.codes, self.e.ratings)
+            self._cache[key] = found
+        return found
+
+    def worst(self) -> FloatArray:
+        return self._reduce("worst", np.minimum, np.inf)
+
+    def best(self) -> FloatArray:
+        return self._reduce("best", np.maximum, -np.inf)
+
+    def mean(self) -> FloatArray:
+        total = np.bincount(self.e.codes, weights=self.e.ratings, minlength=self.e.journeys)
+        # As in scoring: a mean lies between the lowest and highest rating;
+        # keep the rounding of the sum from stepping outside.
+        return np.minimum(np.maximum(total / self.count(), self.worst()), self.best())
+
+    def weighted(self) -> FloatArray:
+        w = self.e.weights[self.e.steps]
+        top = np.bincount(self.e.codes, weights=w * self.e.ratings, minlength=self.e.journeys)
+        bottom = np.bincount(self.e.codes, weights=w, minlength=self.e.journeys)
+        # As in scoring: a weighted mean lies between the lowest and highest
+        # rating; keep the rounding of the products from stepping outside.
+        return np.minimum(np.maximum(top / bottom, self.worst()), self.best())
+
+    def last_position(self) -> IntArray:
+        """Index of each journey's last event: latest order value, ties to the later row."""
+        found = self._memo("last_position")
+        if found is None:
+            order = self.e.order
+            if order.dtype.kind == "M":
+                order = order.view(np.int64)
+            lowest = -np.inf if order.dtype.kind == "f" else np.iinfo(order.dtype).min
+            latest = np.full(self.e.journeys, lowest, dtype=order.dtype)
+            np.maximum.at(latest, self.e.codes, order)
+            at_latest = np.flatnonzero(order == latest[self.e.codes])
+            found = np.full(self.e.journeys, -1, dtype=np.int64)
+            np.maximum.at(found, self.e.codes[at_latest], at_latest)
+            self._cache["last_position"] = found
+        return found
+
+    def last(self) -> FloatArray:
+        return self.e.ratings[self.last_position()]
+
+    def peak_end(self) -> FloatArray:
+        # The peak is the rating of largest |r|; on a tie the negative one.
+        # Its value is the lowest rating when |lowest| >= highest, else the
+        # highest; which of equal ratings is the earliest does not change it.
+        worst, best = self.worst(), self.best()
+        peak = np.where(-worst >= best, worst, best)
+        return (peak + self.last()) / 2
+
+    def moment_floor(self) -> FloatArray:
+        is_moment = self.e.moments[self.e.steps]
+        floor = np.full(self.e.journeys, np.inf, dtype=np.float64)
+        np.minimum.at(floor, self.e.codes[is_moment], self.e.ratings[is_moment])
+        return np.where(np.isinf(floor), self.worst(), floor)
+
+    def by_journey(self, name: str) -> FloatArray:
+        """Any registered strategy, journey by journey (for custom strategies)."""
+        e = self.e
+        ordered = np.lexsort((_sortable(e.order), e.codes))
+        ends = np.cumsum(self.count())
+        starts = ends - self.count()
+        step_ids = e.step_ids
+        weights = [None if not m else float(w) for w, m in zip(e.weights, e.moments, strict=True)]
+        steps = e.steps[ordered].tolist()
+        ratings = e.ratings[ordered].tolist()
+        out = np.empty(e.journeys, dtype=np.float64)
+        for j in range(e.journeys):
+            walk = Journey(
+                steps=[
+                    JourneyStep(step=step_ids[s], rating=r, moment_weight=weights[s])
+                    for s, r in zip(
+                        steps[starts[j] : ends[j]], ratings[starts[j] : ends[j]], strict=True
+                    )
+                ]
+            )
+            out[j] = score(walk, strategy=name)
+        return out
+
+    def compute(self, name: str) -> FloatArray:
+        if name in VECTORISED:
+            result: FloatArray = getattr(self, name)()
+            return result
+        return self.by_journey(name)
+
+
+def _sortable(order: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    return order.view(np.int64) if order.dtype.kind == "M" else order
+
+
+def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
+    if strategies is None:
+        return list(STRATEGIES)
+    names = [strategies] if isinstance(strategies, str) else list(strategies)
+    for name in names:
+        get_strategy(name)
+    if not names:
+        raise ValueError("strategies is empty; name at least one (or None for all)")
+    return names
+
+
+def _output_kind(output: str, kind: Kind) -> Kind:
+    if output == "same":
+        return kind
+    if output not in ("numpy", "structured", "pandas", "polars"):
+        raise ValueError(
+            f"output must be one of ['numpy', 'pandas', 'polars', 'same', 'structured'], "
+            f"not {output!r}"
+        )
+    return output  # type: ignore[return-value]
+
+
+@overload
+def score_observed(
+    bp: Blueprint,
+    table: Any,
+    *,
+    strategies: Sequence[str] | str | None = ...,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    outcome: str | None = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["error"] = ...,
+    output: Output = ...,
+) -> Any: ...
+
+
+@overload
+def score_observed(
+    bp: Blueprint,
+    table: Any,
+    *,
+    strategies: Sequence[str] | str | None = ...,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    outcome: str | None = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["report"],
+    output: Output = ...,
+) -> tuple[Any, UnknownStepReport]: ...
+
+
+def score_observed(
+    bp: Blueprint,
+    table: Any,
+    *,
+    strategies: Sequence[str] | str | None = None,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str = "rating",
+    outcome: str | None = None,
+    step_categories: Sequence[str] | None = None,
+    unknown_steps: OnUnknown = "error",
+    output: Output = "same",
+) -> Any:
+    """Score every observed journey with every strategy, in one vectorised pass.
+
+    Parameters
+    ----------
+    bp : Blueprint
+        The blueprint the events' steps belong to; moment weights and
+        moment-of-truth tags come from it.
+    table : mapping of arrays, structured array, DataFrame, or path
+        The events, one row each: journey id, step id, order or timestamp,
+        rating on −3…+3, and optionally an outcome (the same on every event
+        of a journey). A mapping of column name to numpy array (or
+        sequence), a numpy structured array, a pandas or polars DataFrame,
+        or the path of a CSV file with a header row.
+    strategies : str or sequence of str, optional
+        Names from :data:`servicebp.scoring.STRATEGIES`; default all of
+        them. The six built-in strategies are computed by numpy kernels in
+        time linear in the events; a strategy you registered yourself is
+        computed journey by journey through :func:`servicebp.scoring.score`.
+    journey, step, rating : str
+        Column names.
+    order : str, optional
+        The column that orders events in a journey (numbers or datetimes);
+        default ``"order"``, else ``"timestamp"``. Equal values keep the
+        input order.
+    outcome : str, optional
+        The outcome column, carried through to the result; default
+        ``"outcome"`` when the table has one.
+    step_categories : sequence of str, optional
+        For numpy input only: the step column holds integer codes into this
+        sequence of step ids (as pandas' categorical codes do) — the fast
+        way to pass millions of events.
+    unknown_steps : {"error", "report"}
+        What to do with events on steps the blueprint does not have: raise
+        (default), or leave them out and return an :class:`UnknownStepReport`
+        next to the results.
+    output : {"same", "numpy", "structured", "pandas", "polars"}
+        The kind of table returned; default the kind that came in (a CSV
+        path gives ``"numpy"``).
+
+    Returns
+    -------
+    table, or (table, UnknownStepReport)
+        One row per journey, sorted by journey id: the journey id (under the
+        input's column name), one float column per strategy, and the outcome
+        column if there is one. A numpy mapping gives a dict of arrays; a
+        structured array, pandas or polars DataFrame gives the same kind.
+
+    Raises
+    ------
+    ObservedDataError
+        A missing column, an empty table, a wrong dtype, a missing id or
+        order, a rating off −3…+3, NaN or not a number, a journey with two
+        outcomes, or a step not in the blueprint; each names the row (the
+        file line for CSV) and the column.
+    UnknownStrategyError
+        A strategy that is not registered.
+    MissingDependencyError
+        ``output="pandas"`` or ``"polars"`` without that library installed.
+
+    See Also
+    --------
+    servicebp.scoring.score : the same strategies on one journey.
+    step_statistics : per-step counts and means of the same table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from servicebp import Blueprint, MomentOfTruth, Step
+    >>> bp = Blueprint("Shop", stages=["buy"])
+    >>> _ = bp.add_step(Step(id="ask", label="Ask", lane="customer", stage="buy"))
+    >>> _ = bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="buy",
+    ...                      moment=MomentOfTruth(kind="purchase", weight=3)))
+    >>> events = {
+    ...     "journey": np.array([1, 2, 1, 2]),
+    ...     "step": np.array(["ask", "ask", "pay", "pay"]),
+    ...     "order": np.array([1, 1, 2, 2]),
+    ...     "rating": np.array([3, -1, -2, 1]),
+    ... }
+    >>> result = score_observed(bp, events, strategies=["mean", "weighted", "last"])
+    >>> {name: values.tolist() for name, values in result.items()}
+    {'journey': [1, 2], 'mean': [0.5, 0.0], 'weighted': [-0.75, 0.5], 'last': [-2.0, 1.0]}
+    """
+    names = _strategy_names(strategies)
+    events = _prepare(
+        bp,
+        table,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=outcome,
+        step_categories=step_categories,
+        unknown_steps=unknown_steps,
+    )
+    kernels = _Kernels(events)
+    cols = events.columns
+    result: dict[str, npt.NDArray[Any]] = {cols.journey_name: events.journey_ids}
+    for name in names:
+        if name in result:
+            raise ObservedDataError(
+                f"strategy {name!r} clashes with the journey column's name; rename the column"
+            )
+        result[name] = kernels.compute(name)
+    if cols.outcome_name is not None and events.outcome is not None:
+        if cols.outcome_name in result:
+            raise ObservedDataError(
+                f"outcome column {cols.outcome_name!r} clashes with a strategy's name"
+            )
+        result[cols.outcome_name] = events.outcome
+    built = build_table(_output_kind(output, cols.kind), result)
+    if unknown_steps == "report":
+        return built, events.report
+    return built
+
+
+@overload
+def step_statistics(
+    bp: Blueprint,
+    table: Any,
+    *,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["error"] = ...,
+    output: Output = ...,
+) -> Any: ...
+
+
+@overload
+def step_statistics(
+    bp: Blueprint,
+    table: Any,
+    *,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["report"],
+    output: Output = ...,
+) -> tuple[Any, UnknownStepReport]: ...
+
+
+def step_statistics(
+    bp: Blueprint,
+    table: Any,
+    *,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str = "rating",
+    step_categories: Sequence[str] | None = None,
+    unknown_steps: OnUnknown = "error",
+    output: Output = "same",
+) -> Any:
+    """Per-step statistics of observed events, for every step of the blueprint.
+
+    The table and the options are those of :func:`score_observed`.
+
+    Returns
+    -------
+    table, or (table, UnknownStepReport)
+        One row per blueprint step, in the blueprint's order: ``step`` (the
+        id), ``count`` (events), ``mean`` (mean rating), ``share_negative``
+        (share of ratings below 0) and ``share_minus_3`` (share of −3,
+        "endangers the customer relationship"). A step without events has
+        count 0 and NaN for the others.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Shop", stages=["buy"])
+    >>> for sid in ("ask", "pay", "leave"):
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="buy"))
+    >>> events = {"journey": [1, 2, 1, 2], "step": ["ask", "ask", "pay", "pay"],
+    ...           "order": [1, 1, 2, 2], "rating": [3, -1, -3, 1]}
+    >>> stats = step_statistics(bp, events)
+    >>> stats["step"].tolist(), stats["count"].tolist(), stats["share_minus_3"].tolist()
+    (['ask', 'pay', 'leave'], [2, 2, 0], [0.0, 0.5, nan])
+    """
+    events = _prepare(
+        bp,
+        table,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=None,
+        step_categories=step_categories,
+        unknown_steps=unknown_steps,
+    )
+    k = len(events.step_ids)
+    r = events.ratings
+    count = np.bincount(events.steps, minlength=k)
+    total = np.bincount(events.steps, weights=r, minlength=k)
+    negative = np.bincount(events.steps, weights=(r < 0).astype(np.float64), minlength=k)
+    endangers = np.bincount(events.steps, weights=(r == -3).astype(np.float64), minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = {
+            "step": np.array(events.step_ids, dtype=str),
+            "count": count.astype(np.int64),
+            "mean": total / count,
+            "share_negative": negative / count,
+            "share_minus_3": endangers / count,
+        }
+    built = build_table(_output_kind(output, events.columns.kind), result)
+    if unknown_steps == "report":
+        return built, events.report
+    return built
+
+
+def read_observed(
+    path: str | os.PathLike[str],
+    *,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str = "rating",
+    outcome: str | None = None,
+) -> dict[str, npt.NDArray[Any]]:
+    """Read a CSV file of observed events into validated numpy columns.
+
+    Numbers in the order column become integers (or floats); anything else
+    there must be an ISO 8601 timestamp (``2024-05-01T09:30``), read as
+    ``datetime64[ns]``. An outcome column becomes floats if every cell is a
+    number, else strings.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The journey, step, order, rating and (if any) outcome columns, in
+        file order, under their names in the file; pass it to
+        :func:`score_observed` or :func:`step_statistics`.
+
+    Raises
+    ------
+    ObservedDataError
+        As :func:`score_observed`; positions are ``file:line``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+    >>> _ = p.write_text("journey,step,timestamp,rating\\n"
+    ...                  "a,ask,2024-05-01T09:30,2\\na,pay,2024-05-01T09:35,-1\\n")
+    >>> events = read_observed(p)
+    >>> events["timestamp"].dtype, events["rating"].tolist()
+    (dtype('<M8[ns]'), [2.0, -1.0])
+    """
+    cols = extract(
+        path,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=outcome,
+        step_categories=None,
+    )
+    result: dict[str, npt.NDArray[Any]] = {
+        journey: cols.journey_ids[cols.journey_codes],
+        step: np.array(cols.step_names, dtype=object)[cols.step_codes],
+        cols.order_name: cols.order,
+        rating: cols.ratings,
+    }
+    if cols.outcome_name is not None and cols.outcome is not None:
+        result[cols.outcome_name] = cols.outcome[cols.journey_codes]
+    return result

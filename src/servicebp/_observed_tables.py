@@ -1,0 +1,589 @@
+"""Tables of observed events in, tables of results out.
+
+Private: turns a numpy mapping or structured array, a pandas or polars
+DataFrame, or a CSV file into plain numpy columns with integer codes
+(:class:`Columns`), and builds the result table of the same kind. Every
+check that concerns the table itself (missing columns, empty tables, wrong
+dtypes, missing values, ratings off the −3…+3 scale) lives here; each error
+names the row and the column.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from servicebp._observed_csv import CsvTable, observed_error, parse_rating, read_csv
+from servicebp.errors import MissingDependencyError, ObservedDataError
+
+__all__ = [
+    "Columns",
+    "Kind",
+    "build_table",
+    "extract",
+    "require_module",
+    "table_kind",
+]
+
+Kind = Literal["numpy", "structured", "pandas", "polars"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Dense integer journey ids are used as codes directly when their range is
+#: at most this many times the number of events (memory stays bounded).
+DENSE_FACTOR = 4
+
+
+def require_module(name: Literal["pandas", "polars"]) -> Any:
+    """Import an optional DataFrame library or say how to install it.
+
+    Examples
+    --------
+    >>> require_module("pandas").__name__
+    'pandas'
+    """
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        raise MissingDependencyError(
+            f"{name} is needed for this; install it with: pip install 'servicebp[{name}]'"
+        ) from error
+
+
+def table_kind(table: object) -> Kind:
+    """Return which kind of table *table* is, or raise :class:`ObservedDataError`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> table_kind({"journey": np.array([1])}), table_kind(np.zeros(1, dtype=[("a", "f8")]))
+    ('numpy', 'structured')
+    """
+    module = type(table).__module__.split(".")[0]
+    if module in ("pandas", "polars") and type(table).__name__ == "DataFrame":
+        return module  # type: ignore[return-value]
+    if isinstance(table, np.ndarray) and table.dtype.names is not None:
+        return "structured"
+    if isinstance(table, Mapping):
+        return "numpy"
+    raise ObservedDataError(
+        f"an observed-events table must be a mapping of column name to array, a numpy "
+        f"structured array, a pandas or polars DataFrame, or a CSV path, "
+        f"not {type(table).__name__}"
+    )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Columns:
+    """The events of a table as numpy columns, validated.
+
+    ``journey_codes`` index ``journey_ids``; ``step_codes`` index
+    ``step_names`` (the distinct step ids as they appear in the table, not
+    yet mapped onto a blueprint); ``order`` holds numbers or datetime64
+    values, none missing; ``outcome`` is per journey, or None.
+    """
+
+    kind: Kind
+    journey_name: str
+    order_name: str
+    outcome_name: str | None
+    journey_ids: npt.NDArray[Any]
+    journey_codes: IntArray
+    step_names: tuple[str, ...]
+    step_codes: IntArray
+    order: npt.NDArray[Any]
+    ratings: FloatArray
+    outcome: npt.NDArray[Any] | None
+    where: Callable[[int], str]
+
+
+def _rows_of(mask: npt.NDArray[np.bool_]) -> list[int]:
+    return [int(i) for i in np.flatnonzero(mask)[:10]]
+
+
+def _fail_rows(
+    rows: Sequence[int], where: Callable[[int], str], column: str, message: str, total: int
+) -> ObservedDataError:
+    problems = [f"{where(i)}: column {column!r}: {message}" for i in rows]
+    if total > len(rows):
+        problems.append(f"... and {total - len(rows)} more rows like these")
+    return observed_error(problems)
+
+
+def _is_missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Missing cells: None, NaN, NaT, empty strings."""
+    kind = values.dtype.kind
+    if kind == "f":
+        return np.asarray(np.isnan(values), dtype=np.bool_)
+    if kind in "mM":
+        return np.asarray(np.isnat(values), dtype=np.bool_)
+    if kind == "U":
+        return np.asarray(values == "", dtype=np.bool_)
+    if kind == "O":
+        return np.fromiter(
+            (v is None or v == "" or (isinstance(v, float) and v != v) for v in values),
+            dtype=np.bool_,
+            count=len(values),
+        )
+    return np.zeros(len(values), dtype=np.bool_)
+
+
+def _check_present(
+    values: npt.NDArray[Any], column: str, where: Callable[[int], str], what: str
+) -> None:
+    missing = _is_missing(values)
+    if missing.any():
+        raise _fail_rows(
+            _rows_of(missing), where, column, f"the {what} is missing", int(missing.sum())
+        )
+
+
+def _ratings(values: npt.NDArray[Any], column: str, where: Callable[[int], str]) -> FloatArray:
+    kind = values.dtype.kind
+    if kind in "iuf":
+        ratings = values.astype(np.float64, copy=False)
+    elif kind in "OUS":
+        found: list[float] = []
+        bad: list[tuple[int, str]] = []
+        for i, value in enumerate(values.tolist()):
+            if isinstance(value, bool) or value is None:
+                bad.append((i, f"{value!r} is not a number"))
+                continue
+            if isinstance(value, int | float):
+                found.append(float(value))
+                continue
+            parsed = parse_rating(str(value).strip())
+            if isinstance(parsed, str):
+                bad.append((i, parsed))
+            else:
+                found.append(parsed)
+        if bad:
+            raise observed_error([f"{where(i)}: column {column!r}: {why}" for i, why in bad])
+        ratings = np.asarray(found, dtype=np.float64)
+    else:
+        raise ObservedDataError(
+            f"column {column!r}: ratings must be numbers, not dtype {values.dtype}"
+        )
+    off = ~((ratings >= -3.0) & (ratings <= 3.0))
+    if off.any():
+        rows = _rows_of(off)
+        problems = []
+        for i in rows:
+            value = float(ratings[i])
+            why = (
+                "NaN is not a rating (ratings run from -3 to +3)"
+                if value != value
+                else f"{value!r} is outside the rating scale -3…+3"
+            )
+            problems.append(f"{where(i)}: column {column!r}: {why}")
+        total = int(off.sum())
+        if total > len(rows):
+            problems.append(f"... and {total - len(rows)} more ratings off the scale")
+        raise observed_error(problems)
+    return ratings
+
+
+def _order(values: npt.NDArray[Any], column: str, where: Callable[[int], str]) -> npt.NDArray[Any]:
+    kind = values.dtype.kind
+    if kind in "iu":
+        return values
+    if kind == "f":
+        _check_present(values, column, where, "order")
+        return values
+    if kind == "M":
+        _check_present(values, column, where, "timestamp")
+        return values
+    raise ObservedDataError(
+        f"column {column!r}: the order must be numbers or datetimes, not dtype {values.dtype}"
+    )
+
+
+def _factorize_numpy(
+    values: npt.NDArray[Any], column: str, where: Callable[[int], str], what: str
+) -> tuple[npt.NDArray[Any], IntArray]:
+    """Return (sorted distinct values, codes) of an id column."""
+    kind = values.dtype.kind
+    if kind == "b" or kind in "mMcV":
+        raise ObservedDataError(
+            f"column {column!r}: {what} ids must be integers or strings, not dtype {values.dtype}"
+        )
+    _check_present(values, column, where, f"{what} id")
+    if kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low < DENSE_FACTOR * len(values) + 1024:
+            shifted = values.astype(np.int64, copy=False)
+            if low:
+                shifted = shifted - low
+            counts = np.bincount(shifted, minlength=high - low + 1)
+            present = counts > 0
+            ids = (np.flatnonzero(present) + low).astype(values.dtype)
+            if bool(present.all()):
+                return ids, shifted
+            remap = np.cumsum(present) - 1
+            return ids, remap[shifted]
+    if kind == "O":
+        kinds = {type(v) for v in values.tolist()}
+        if not (kinds <= {str} or kinds <= {int, np.int64} or kinds <= {float, int}):
+            raise ObservedDataError(
+                f"column {column!r}: {what} ids must be all strings or all integers, "
+                f"found {sorted(k.__name__ for k in kinds)}"
+            )
+    ids, codes = np.unique(values, return_inverse=True)
+    return ids, codes.astype(np.int64, copy=False).reshape(-1)
+
+
+def _numpy_columns(
+    table: Mapping[str, Any] | npt.NDArray[Any], names: Sequence[str]
+) -> dict[str, npt.NDArray[Any]]:
+    available = list(table.dtype.names or ()) if isinstance(table, np.ndarray) else list(table)
+    _require(names, available)
+    found: dict[str, npt.NDArray[Any]] = {}
+    for name in names:
+        column = np.asarray(table[name])
+        if column.ndim != 1:
+            raise ObservedDataError(f"column {name!r} must be one-dimensional, not {column.shape}")
+        found[name] = column
+    lengths = {name: len(column) for name, column in found.items()}
+    if len(set(lengths.values())) > 1:
+        raise ObservedDataError(f"columns have different lengths: {lengths}")
+    return found
+
+
+def _require(names: Sequence[str], available: Sequence[str]) -> None:
+    missing = [name for name in names if name not in available]
+    if missing:
+        raise ObservedDataError(
+            f"missing column(s) {missing!r} (the table has {list(available)!r})"
+        )
+
+
+def _pick_order(order: str | None, available: Sequence[str]) -> str:
+    if order is not None:
+        return order
+    for candidate in ("order", "timestamp"):
+        if candidate in available:
+            return candidate
+    raise ObservedDataError(
+        f"missing column 'order' or 'timestamp' (the table has {list(available)!r}); "
+        f"name the column that orders the events with order=..."
+    )
+
+
+def _pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
+    if outcome is not None:
+        _require([outcome], available)
+        return outcome
+    return "outcome" if "outcome" in available else None
+
+
+def _columns_of(table: object) -> list[str]:
+    if isinstance(table, CsvTable):
+        return list(table.header)
+    if isinstance(table, np.ndarray):
+        return list(table.dtype.names or ())
+    if isinstance(table, Mapping):
+        return [str(k) for k in table]
+    return [str(c) for c in table.columns]  # type: ignore[attr-defined]
+
+
+def _csv_columns(
+    table: CsvTable, names: dict[str, str], outcome: str | None
+) -> tuple[dict[str, npt.NDArray[Any]], Callable[[int], str]]:
+    lines = table.lines
+
+    def where(i: int) -> str:
+        return f"{table.file}:{lines[i]}"
+
+    problems: list[str] = []
+    ratings: list[float] = []
+    for i, text in enumerate(table.columns[names["rating"]]):
+        value = parse_rating(text)
+        if isinstance(value, str):
+            problems.append(f"{where(i)}: column {names['rating']!r}: {value}")
+        else:
+            ratings.append(value)
+    order_text = table.columns[names["order"]]
+    order: npt.NDArray[Any]
+    try:
+        order = np.array([float(t) for t in order_text], dtype=np.float64)
+        if np.all(order == np.round(order)) and np.all(np.abs(order) < 2**53):
+            order = order.astype(np.int64)
+    except ValueError:
+        stamps: list[np.datetime64] = []
+        for i, text in enumerate(order_text):
+            try:
+                stamps.append(np.datetime64(text, "ns"))
+            except ValueError:
+                problems.append(
+                    f"{where(i)}: column {names['order']!r}: {text!r} is neither a number "
+                    f"nor an ISO 8601 timestamp"
+                )
+        order = np.array(stamps, dtype="datetime64[ns]")
+    if problems:
+        raise observed_error(problems)
+    found: dict[str, npt.NDArray[Any]] = {
+        names["journey"]: np.array(table.columns[names["journey"]], dtype=object),
+        names["step"]: np.array(table.columns[names["step"]], dtype=object),
+        names["order"]: order,
+        names["rating"]: np.asarray(ratings, dtype=np.float64),
+    }
+    if outcome is not None:
+        cells = table.columns[outcome]
+        try:
+            found[outcome] = np.array([float(c) for c in cells], dtype=np.float64)
+        except ValueError:
+            found[outcome] = np.array(cells, dtype=object)
+    return found, where
+
+
+def extract(
+    table: object,
+    *,
+    journey: str,
+    step: str,
+    order: str | None,
+    rating: str,
+    outcome: str | None,
+    step_categories: Sequence[str] | None,
+) -> Columns:
+    """Validate *table* and return its events as :class:`Columns`."""
+    kind: Kind
+    if isinstance(table, str | os.PathLike):
+        table = read_csv(table)
+        kind = "numpy"
+    else:
+        kind = table_kind(table)
+    available = _columns_of(table)
+    order_name = _pick_order(order, available)
+    outcome_name = _pick_outcome(outcome, available)
+    names = {"journey": journey, "step": step, "order": order_name, "rating": rating}
+    wanted = [*names.values(), *([outcome_name] if outcome_name else [])]
+    _require(wanted, available)
+
+    step_names: tuple[str, ...]
+    raw: dict[str, npt.NDArray[Any]]
+    if isinstance(table, CsvTable):
+        raw, where = _csv_columns(table, names, outcome_name)
+        journey_ids, journey_codes = _factorize_numpy(raw[journey], journey, where, "journey")
+        names_arr, step_codes = _factorize_numpy(raw[step], step, where, "step")
+        step_names = tuple(str(s) for s in names_arr)
+    elif kind in ("numpy", "structured"):
+        raw = _numpy_columns(table, wanted)  # type: ignore[arg-type]
+
+        def where(i: int) -> str:
+            return f"row {i}"
+
+        journey_ids, journey_codes = _factorize_numpy(raw[journey], journey, where, "journey")
+        if step_categories is not None:
+            step_names, step_codes = _coded_steps(raw[step], step, step_categories, where)
+        else:
+            names_arr, step_codes = _factorize_numpy(raw[step], step, where, "step")
+            step_names = tuple(str(s) for s in names_arr)
+    elif kind == "pandas":
+        raw, where, journey_ids, journey_codes, step_names, step_codes = _pandas_columns(
+            table, wanted, journey, step
+        )
+    else:
+        raw, where, journey_ids, journey_codes, step_names, step_codes = _polars_columns(
+            table, wanted, journey, step
+        )
+
+    n = len(raw[rating])
+    if n == 0:
+        raise ObservedDataError("the table has no events (no rows)")
+    ratings = _ratings(raw[rating], rating, where)
+    order_values = _order(raw[order_name], order_name, where)
+    outcome_values = None
+    if outcome_name is not None:
+        outcome_values = _per_journey(
+            raw[outcome_name], journey_codes, journey_ids, outcome_name, where
+        )
+    return Columns(
+        kind=kind,
+        journey_name=journey,
+        order_name=order_name,
+        outcome_name=outcome_name,
+        journey_ids=journey_ids,
+        journey_codes=journey_codes,
+        step_names=step_names,
+        step_codes=step_codes,
+        order=order_values,
+        ratings=ratings,
+        outcome=outcome_values,
+        where=where,
+    )
+
+
+def _coded_steps(
+    codes: npt.NDArray[Any],
+    column: str,
+    categories: Sequence[str],
+    where: Callable[[int], str],
+) -> tuple[tuple[str, ...], IntArray]:
+    if codes.dtype.kind not in "iu":
+        raise ObservedDataError(
+            f"column {column!r}: with step_categories the step column holds integer codes, "
+            f"not dtype {codes.dtype}"
+        )
+    if len(codes):
+        off = (codes < 0) | (codes >= len(categories))
+        if off.any():
+            raise _fail_rows(
+                _rows_of(off),
+                where,
+                column,
+                f"step code outside 0…{len(categories) - 1} (step_categories has "
+                f"{len(categories)} entries)",
+                int(off.sum()),
+            )
+    return tuple(str(c) for c in categories), codes.astype(np.int64, copy=False)
+
+
+def _pandas_columns(
+    table: Any, wanted: Sequence[str], journey: str, step: str
+) -> tuple[
+    dict[str, npt.NDArray[Any]],
+    Callable[[int], str],
+    npt.NDArray[Any],
+    IntArray,
+    tuple[str, ...],
+    IntArray,
+]:
+    pd = require_module("pandas")
+    index = table.index
+
+    def where(i: int) -> str:
+        return f"row {index[i]!r}"
+
+    raw: dict[str, npt.NDArray[Any]] = {}
+    for name in wanted:
+        series = table[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        raw[name] = series.to_numpy()
+    codes = {}
+    uniques = {}
+    for name, what in ((journey, "journey"), (step, "step")):
+        dtype = table[name].dtype
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
+            raise ObservedDataError(
+                f"column {name!r}: {what} ids must be integers or strings, not dtype {dtype}"
+            )
+        found_codes, found_uniques = pd.factorize(table[name], sort=True)
+        missing = found_codes < 0
+        if missing.any():
+            raise _fail_rows(
+                _rows_of(missing), where, name, f"the {what} id is missing", int(missing.sum())
+            )
+        codes[name] = found_codes.astype(np.int64, copy=False)
+        uniques[name] = np.asarray(found_uniques)
+    return (
+        raw,
+        where,
+        uniques[journey],
+        codes[journey],
+        tuple(str(s) for s in uniques[step]),
+        codes[step],
+    )
+
+
+def _polars_columns(
+    table: Any, wanted: Sequence[str], journey: str, step: str
+) -> tuple[
+    dict[str, npt.NDArray[Any]],
+    Callable[[int], str],
+    npt.NDArray[Any],
+    IntArray,
+    tuple[str, ...],
+    IntArray,
+]:
+    pl = require_module("polars")
+
+    def where(i: int) -> str:
+        return f"row {i}"
+
+    raw = {name: table[name].to_numpy() for name in wanted}
+    result: dict[str, tuple[npt.NDArray[Any], IntArray]] = {}
+    for name, what in ((journey, "journey"), (step, "step")):
+        series = table[name]
+        if series.dtype in (pl.Categorical,) or isinstance(series.dtype, pl.Enum):
+            series = series.cast(pl.String)
+        if series.dtype == pl.String:
+            nulls = series.is_null().to_numpy() | (series == "").fill_null(False).to_numpy()
+            if nulls.any():
+                raise _fail_rows(
+                    _rows_of(nulls), where, name, f"the {what} id is missing", int(nulls.sum())
+                )
+            ids = series.unique().sort().to_numpy()
+            found = (series.rank("dense").to_numpy() - 1).astype(np.int64)
+            result[name] = (ids, found)
+        else:
+            result[name] = _factorize_numpy(raw[name], name, where, what)
+    return (
+        raw,
+        where,
+        result[journey][0],
+        result[journey][1],
+        tuple(str(s) for s in result[step][0]),
+        result[step][1],
+    )
+
+
+def _per_journey(
+    values: npt.NDArray[Any],
+    journey_codes: IntArray,
+    journey_ids: npt.NDArray[Any],
+    column: str,
+    where: Callable[[int], str],
+) -> npt.NDArray[Any]:
+    """One outcome per journey; every event of a journey must carry the same one."""
+    first = np.full(len(journey_ids), len(values), dtype=np.int64)
+    np.minimum.at(first, journey_codes, np.arange(len(values), dtype=np.int64))
+    per_journey = values[first]
+    spread = per_journey[journey_codes]
+    if values.dtype.kind == "f":
+        differs = (spread != values) & ~(np.isnan(spread) & np.isnan(values))
+    else:
+        differs = np.asarray(spread != values, dtype=np.bool_)
+    if differs.any():
+        rows = _rows_of(differs)
+        raise observed_error(
+            [
+                f"{where(i)}: column {column!r}: journey "
+                f"{journey_ids[journey_codes[i]]!r} has outcome {values[i]!r} here but "
+                f"{per_journey[journey_codes[i]]!r} on its first event (one outcome per journey)"
+                for i in rows
+            ]
+        )
+    return per_journey
+
+
+def build_table(kind: Kind, columns: dict[str, npt.NDArray[Any]]) -> Any:
+    """Return *columns* as a table of *kind*.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> build_table("structured", {"journey": np.array([1, 2]), "mean": np.array([0.5, 1.0])})
+    array([(1, 0.5), (2, 1. )], dtype=[('journey', '<i8'), ('mean', '<f8')])
+    """
+    if kind == "numpy":
+        return columns
+    if kind == "structured":
+        n = len(next(iter(columns.values()))) if columns else 0
+        dtype = [(name, values.dtype) for name, values in columns.items()]
+        out = np.empty(n, dtype=dtype)
+        for name, values in columns.items():
+            out[name] = values
+        return out
+    if kind == "pandas":
+        pd = require_module("pandas")
+        return pd.DataFrame(columns)
+    pl = require_module("polars")
+    return pl.DataFrame({name: pl.Series(name, values) for name, values in columns.items()})
