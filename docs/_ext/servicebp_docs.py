@@ -66,6 +66,19 @@ API_ORDER = (
 #: Public modules that are not Python API (documented on the CLI page).
 API_SKIP = frozenset({"cli"})
 
+#: The topic guides, in reading order. Each is written with the feature it
+#: describes; the guides' table of contents lists those that exist.
+TOPIC_PAGES = (
+    "file-format",
+    "scoring",
+    "observed-data",
+    "rendering",
+    "analysis",
+    "lint-rules",
+    "discovery",
+)
+TOPIC_MARKER = "<!-- topic-pages -->"
+
 
 # --- running a page's code ---------------------------------------------------
 
@@ -256,8 +269,28 @@ class ServicebpApi(SphinxDirective):
         return list(container.children)
 
 
+# --- the guides' table of contents -------------------------------------------
+
+
+def topic_pages(srcdir: Path) -> list[str]:
+    """The topic guides present in *srcdir*, in reading order."""
+    return [name for name in TOPIC_PAGES if (srcdir / f"{name}.md").is_file()]
+
+
+def _insert_topic_pages(app: Sphinx, docname: str, source: list[str]) -> None:
+    if TOPIC_MARKER not in source[0]:
+        return
+    pages = topic_pages(Path(app.srcdir))
+    if pages:
+        toctree = "\n".join(["```{toctree}", ":hidden:", ":caption: Guides", "", *pages, "```"])
+    else:
+        toctree = ""
+    source[0] = source[0].replace(TOPIC_MARKER, toctree)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("blueprint-figure", BlueprintFigure)
     app.add_directive("servicebp-api", ServicebpApi)
     app.connect("doctree-read", _forget_page)
+    app.connect("source-read", _insert_topic_pages)
     return {"version": "1", "parallel_read_safe": False, "parallel_write_safe": True}
