@@ -1,3 +1,9 @@
 """Imports every command module so that each registers itself on the group."""
 
-from servicebp.cli import score  # noqa: F401
+from servicebp.cli import (  # noqa: F401
+    diff,
+    impact,
+    journeys,
+    lint,
+    score,
+)

@@ -1,0 +1,91 @@
+"""``servicebp diff``: what changed between two versions of a blueprint."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from servicebp.cli import main
+from servicebp.cli._common import format_option, reports_errors
+from servicebp.diff import BlueprintDiff, diff
+from servicebp.io import load
+from servicebp.model import Lane
+
+__all__ = ["diff_command"]
+
+
+def _as_dict(d: BlueprintDiff) -> dict[str, Any]:
+    return {
+        "added_steps": list(d.added_steps),
+        "removed_steps": list(d.removed_steps),
+        "changed_steps": [{"step": c.step, "fields": list(c.fields)} for c in d.changed_steps],
+        "added_flows": [list(p) for p in d.added_flows],
+        "removed_flows": [list(p) for p in d.removed_flows],
+        "changed_flows": [
+            {"source": c.source, "target": c.target, "fields": list(c.fields)}
+            for c in d.changed_flows
+        ],
+        "added_moments": list(d.added_moments),
+        "removed_moments": list(d.removed_moments),
+        "changed_moments": list(d.changed_moments),
+        "journeys": [
+            {"steps": list(j.steps), "before": j.before, "after": j.after, "change": j.change}
+            for j in d.journeys
+        ],
+    }
+
+
+@main.command("diff")
+@click.argument("before", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("after", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--scores/--no-scores",
+    default=True,
+    show_default=True,
+    help="Compare each journey's score per strategy when every customer step "
+    "has a designed rating.",
+)
+@format_option
+@reports_errors
+def diff_command(before: Path, after: Path, scores: bool, output_format: str) -> None:
+    """Show what changed from BEFORE to AFTER: steps, flows, moments and journey scores."""
+    old, new = load(before), load(after)
+    # Scores need a rating on every customer step; a partly rated pair is
+    # compared on structure only.
+    rated = scores and all(
+        s.rating is not None for bp in (old, new) for s in bp.steps(lane=Lane.CUSTOMER)
+    )
+    d = diff(old, new, ratings_before={} if rated else None, ratings_after={} if rated else None)
+    if output_format == "json":
+        click.echo(json.dumps(_as_dict(d), ensure_ascii=False, indent=2))
+        return
+    if not d:
+        click.echo("no changes")
+        return
+    for sign, label, items in [
+        ("+", "step", d.added_steps),
+        ("-", "step", d.removed_steps),
+        ("+", "moment", d.added_moments),
+        ("-", "moment", d.removed_moments),
+        ("~", "moment", d.changed_moments),
+    ]:
+        for item in items:
+            click.echo(f"{sign} {label} {item}")
+    for change in d.changed_steps:
+        click.echo(f"~ step {change.step}: {', '.join(change.fields)}")
+    for sign, pairs in [("+", d.added_flows), ("-", d.removed_flows)]:
+        for source, target in pairs:
+            click.echo(f"{sign} flow {source} -> {target}")
+    for flow in d.changed_flows:
+        click.echo(f"~ flow {flow.source} -> {flow.target}: {', '.join(flow.fields)}")
+    for j in d.journeys:
+        path = " > ".join(j.steps)
+        if j.change is None:
+            side = "new" if j.before is None else "gone"
+            click.echo(f"journey {path} ({side})")
+        else:
+            shown = ", ".join(f"{k} {v:+.3g}" for k, v in j.change.items())
+            click.echo(f"journey {path}: {shown}")
