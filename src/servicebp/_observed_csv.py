@@ -35,11 +35,14 @@ def observed_error(problems: Sequence[Problem] | Sequence[str]) -> ObservedDataE
     lines = [str(p) for p in problems]
     if len(lines) == 1:
         return ObservedDataError(lines[0])
-    shown = lines[:SHOWN_PROBLEMS]
-    counted = sum(1 for line in lines if not line.startswith("..."))
-    text = [f"{counted} problem{'' if counted == 1 else 's'}:", *(f"  {line}" for line in shown)]
-    if len(lines) > len(shown):
-        text.append(f"  ... and {len(lines) - len(shown)} more")
+    # A closing "... and N more" line from the caller already counts the rest.
+    summary = [line for line in lines if line.startswith("...")]
+    real = [line for line in lines if not line.startswith("...")]
+    shown = real[:SHOWN_PROBLEMS]
+    text = [f"{len(real)} problem{'' if len(real) == 1 else 's'}:", *(f"  {x}" for x in shown)]
+    if len(real) > len(shown):
+        text.append(f"  ... and {len(real) - len(shown)} more")
+    text.extend(f"  {line}" for line in summary)
     return ObservedDataError("\n".join(text))
 
 

@@ -552,16 +552,21 @@ def _per_journey(
     else:
         differs = np.asarray(spread != values, dtype=np.bool_)
     if differs.any():
-        rows = _rows_of(differs)
-        raise observed_error(
-            [
-                f"{where(i)}: column {column!r}: journey "
-                f"{journey_ids[journey_codes[i]]!r} has outcome {values[i]!r} here but "
-                f"{per_journey[journey_codes[i]]!r} on its first event (one outcome per journey)"
-                for i in rows
-            ]
-        )
+        problems = []
+        for i in _rows_of(differs):
+            code = journey_codes[i]
+            problems.append(
+                f"{where(i)}: column {column!r}: journey {_py(journey_ids[code])!r} has "
+                f"outcome {_py(values[i])!r} here but {_py(per_journey[code])!r} on its "
+                f"first event (one outcome per journey)"
+            )
+        raise observed_error(problems)
     return per_journey
+
+
+def _py(value: object) -> object:
+    """A numpy scalar as the Python value, so that messages read ``'j1'``, not ``np.str_``."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def build_table(kind: Kind, columns: dict[str, npt.NDArray[Any]]) -> Any:

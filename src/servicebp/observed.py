@@ -320,8 +320,10 @@ def _unknown_steps_error(
     listed = []
     for k in unknown:
         first = int(np.flatnonzero(cols.step_codes == k)[0])
+        n = int(counts[k])
         listed.append(
-            f"{cols.step_names[k]!r} ({int(counts[k])} events, first at {cols.where(first)})"
+            f"{cols.step_names[k]!r} ({n} event{'' if n == 1 else 's'}, "
+            f"first at {cols.where(first)})"
         )
     known = sorted(s.id for s in bp.steps())
     shown = known if len(known) <= 10 else [*known[:10], "..."]
