@@ -41,7 +41,7 @@ def test_cli_reference_comes_from_click(site: Path) -> None:
 
     page = (site / "cli.html").read_text(encoding="utf-8")
     for name in main.commands:
-        assert f"servicebp {name}" in page
+        assert f'id="servicebp-{name}"' in page, f"no section for servicebp {name}"
 
 
 def test_api_reference_documents_every_public_name(site: Path) -> None:
