@@ -175,8 +175,10 @@ def key_drivers(
             pick = rng.integers(0, m, m)
             draws[b] = _standardised_beta(xc[pick], yc[pick])
         tail = (1 - confidence) / 2 * 100
-        with np.errstate(invalid="ignore"):
-            low, high = np.nanpercentile(draws, [tail, 100 - tail], axis=0)
+        for j in np.flatnonzero(np.isfinite(beta)):
+            finite = draws[np.isfinite(draws[:, j]), j]
+            if finite.size:
+                low[j], high[j] = np.percentile(finite, [tail, 100 - tail])
     drivers = [
         KeyDriver(
             step=name,

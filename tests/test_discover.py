@@ -1,0 +1,413 @@
+"""Tests for servicebp.discover: exact removal effects, attribution, key drivers, suggestions."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import servicebp._discover_markov as markov
+from servicebp import Blueprint, MomentOfTruth, ObservedDataError, Step, UnknownStrategyError
+from servicebp.discover import (
+    apply_moments,
+    attribute,
+    key_drivers,
+    markov_model,
+    removal_effects,
+    suggest_moments,
+)
+
+DATA = Path(__file__).with_name("data")
+REFERENCE = json.loads((DATA / "channelattribution_reference.json").read_text(encoding="utf-8"))
+
+
+def _reference_module() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "make_channelattribution_reference", DATA / "make_channelattribution_reference.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- hand-solved chains -------------------------------------------------------------
+
+FOUR_PATHS = ["c1 > c2 > c3", "c1", "c2 > c3", "c3"]
+FOUR_CONVERSIONS = [1, 0, 0, 1]
+
+
+def test_four_path_example_is_exactly_one_third() -> None:
+    # Transitions (counts → probabilities):
+    #   S → c1: 2/4, S → c2: 1/4, S → c3: 1/4
+    #   c1 → c2: 1/2, c1 → null: 1/2;  c2 → c3: 1;  c3 → conv: 2/3, c3 → null: 1/3
+    # Absorption probabilities h solve h = Q h + r:
+    #   h3 = 2/3;  h2 = h3 = 2/3;  h1 = 1/2 h2 = 1/3
+    #   hS = 1/2 h1 + 1/4 h2 + 1/4 h3 = 1/6 + 1/6 + 1/6 = 1/2
+    # Without c1 (c1 → null): hS = 1/4 · 2/3 + 1/4 · 2/3 = 1/3, so RE(c1) = 1 − (1/3)/(1/2) = 1/3.
+    # Without c2: hS = 1/4 · 2/3 = 1/6, RE(c2) = 2/3.  Without c3: hS = 0, RE(c3) = 1.
+    model = markov_model(FOUR_PATHS, FOUR_CONVERSIONS)
+    assert model.conversion_probability == pytest.approx(0.5, abs=1e-15)
+    assert model.removal_effects == pytest.approx({"c1": 1 / 3, "c2": 2 / 3, "c3": 1.0}, abs=1e-14)
+    assert (model.journeys, model.distinct_paths, model.states) == (4.0, 4, 4)
+
+
+def test_four_path_example_channelattribution_simulates_an_approximation() -> None:
+    # ChannelAttribution 2.2.5, default settings (stored with how it was produced):
+    # its simulated removal effect of c1 is close to, but not, the exact 1/3.
+    simulated = REFERENCE["four_path_example"]["removal_effects"]
+    exact = removal_effects(FOUR_PATHS, FOUR_CONVERSIONS)
+    assert simulated["c1"] != pytest.approx(1 / 3, abs=1e-4)
+    assert simulated["c1"] == pytest.approx(exact["c1"], rel=0.1)
+    assert sorted(simulated, key=simulated.get) == sorted(exact, key=exact.__getitem__)
+
+
+def test_loop_chain_by_hand() -> None:
+    # Paths with a loop: "a > b > a" converts, "b" does not, "a" converts.
+    # Counts: S→a 2, S→b 1; a→b 1, a→conv 2 (paths 1 and 3 end in a); b→a 1, b→null 1.
+    #   ha = 1/3 hb + 2/3;  hb = 1/2 ha;  hS = 2/3 ha + 1/3 hb
+    #   ha = 1/6 ha + 2/3  ⇒  ha = 4/5, hb = 2/5, hS = 8/15 + 2/15 = 2/3
+    # Without b: ha = 2/3 (a→b goes to null), hS = 2/3 · 2/3 = 4/9 ⇒ RE(b) = 1 − (4/9)/(2/3) = 1/3
+    # Without a: hb = 0 ⇒ hS = 0 ⇒ RE(a) = 1
+    model = markov_model(["a > b > a", "b", "a"], [1, 0, 1])
+    assert model.conversion_probability == pytest.approx(2 / 3, abs=1e-14)
+    assert model.removal_effects == pytest.approx({"a": 1.0, "b": 1 / 3}, abs=1e-14)
+
+
+def test_second_order_chain_by_hand() -> None:
+    # Order 2 on the four paths: states are (c1), (c1,c2), (c2,c3), (c2), (c3).
+    #   S → (c1) 1/2, S → (c2) 1/4, S → (c3) 1/4
+    #   (c1) → (c1,c2) 1/2, null 1/2;  (c1,c2) → (c2,c3) 1;  (c2) → (c2,c3) 1
+    #   (c2,c3) → conv 1/2 (path 1), null 1/2 (path 3);  (c3) → conv 1
+    #   hS = 1/2 · 1/2 · 1/2 + 1/4 · 1/2 + 1/4 · 1 = 1/2
+    # Without c1: hS = 1/4 · 1/2 + 1/4 = 3/8 ⇒ RE(c1) = 1/4
+    # Without c2: hS = 1/4 ⇒ RE(c2) = 1/2;  without c3: RE(c3) = 1
+    model = markov_model(FOUR_PATHS, FOUR_CONVERSIONS, order=2)
+    assert model.states == 6
+    assert model.removal_effects == pytest.approx({"c1": 0.25, "c2": 0.5, "c3": 1.0}, abs=1e-14)
+
+
+def test_aggregated_input_with_null_and_values_by_hand() -> None:
+    # Aggregated: "a > b": 2 conversions worth 30 in all, 2 nulls; "b": 1 conversion worth 10.
+    # S→a 4/5, S→b 1/5; a→b 1; b→conv 3/5, b→null 2/5.  P = 3/5.
+    # Value collected when absorbing from b: (30 + 10) / 5 journeys leaving b = 8 per visit.
+    # V = 8 (every journey reaches b). Without a: P = 1/5 · 3/5, V = 1/5 · 8 ⇒ both effects 4/5.
+    model = markov_model(["a > b", "b"], [2, 1], null=[2, 0], values=[30, 10])
+    assert model.conversion_probability == pytest.approx(0.6)
+    assert model.expected_value == pytest.approx(8.0)
+    assert model.removal_effects == pytest.approx({"a": 0.8, "b": 1.0})
+    assert model.value_removal_effects == pytest.approx({"a": 0.8, "b": 1.0})
+    shared = attribute(["a > b", "b"], [2, 1], null=[2, 0], values=[30, 10])
+    # Shares in proportion 0.8 : 1.0 of 3 conversions and of 40.
+    assert shared.conversions == pytest.approx({"a": 3 * 0.8 / 1.8, "b": 3 / 1.8})
+    assert shared.values == pytest.approx({"a": 40 * 0.8 / 1.8, "b": 40 / 1.8})
+
+
+def test_string_and_sequence_paths_agree_and_aggregate() -> None:
+    as_text = removal_effects(["a>b", "a > b", " b "], [1, 0, 1])
+    as_lists = removal_effects([["a", "b"], ("a", "b"), ["b"]], np.array([True, False, True]))
+    assert as_text == pytest.approx(as_lists)
+    assert markov_model([["a", "b"], ("a", "b"), ["b"]], [1, 0, 1]).distinct_paths == 2
+
+
+def test_large_higher_order_chain_is_solved_iteratively_to_the_direct_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(3)
+    paths = [tuple(rng.choice(list("abcdef"), rng.integers(1, 7))) for _ in range(3000)]
+    conv = (rng.random(3000) < 0.3).astype(int)
+    iterative = markov_model(paths, conv, order=3)
+    assert iterative.states > 200
+    monkeypatch.setattr(markov, "DIRECT_LIMIT", 10**9)
+    direct = markov_model(paths, conv, order=3)
+    monkeypatch.setattr(markov, "DIRECT_LIMIT", 100)
+    forced = markov_model(paths, conv, order=3)
+    assert forced.removal_effects == pytest.approx(direct.removal_effects, abs=1e-10)
+    assert iterative.removal_effects == pytest.approx(direct.removal_effects, abs=1e-10)
+
+
+# --- the exact result against a Monte-Carlo simulation of the same chain --------------
+
+
+def _simulate(
+    paths: list[tuple[str, ...]], conv: list[int], removed: str | None, walks: int, seed: int
+) -> float:
+    """Estimate P(conversion) by walking the first-order chain (an independent build)."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def add(a: str, b: str) -> None:
+        counts.setdefault(a, {}).setdefault(b, 0)
+        counts[a][b] += 1
+
+    for path, c in zip(paths, conv, strict=True):
+        states = ["(start)", *path, "(conversion)" if c else "(null)"]
+        for a, b in itertools.pairwise(states):
+            add(a, b)
+    table = {
+        a: (list(out), np.array(list(out.values()), dtype=float) / sum(out.values()))
+        for a, out in counts.items()
+    }
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for _ in range(walks):
+        state = "(start)"
+        while state not in ("(conversion)", "(null)"):
+            if state == removed:
+                state = "(null)"
+                break
+            targets, probabilities = table[state]
+            state = targets[rng.choice(len(targets), p=probabilities)]
+        hits += state == "(conversion)"
+    return hits / walks
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.tuples(st.lists(st.sampled_from("abc"), min_size=1, max_size=4), st.booleans()),
+        min_size=2,
+        max_size=8,
+    ).filter(lambda rows: any(c for _, c in rows))
+)
+def test_exact_matches_seeded_monte_carlo_within_standard_error(
+    rows: list[tuple[list[str], bool]],
+) -> None:
+    paths = [tuple(p) for p, _ in rows]
+    conv = [int(c) for _, c in rows]
+    model = markov_model(paths, conv)
+    walks = 2000
+    for removed in (None, *model.touchpoints):
+        exact = model.conversion_probability
+        if removed is not None:
+            exact *= 1 - model.removal_effects[removed]
+        estimate = _simulate(paths, conv, removed, walks, seed=7)
+        standard_error = math.sqrt(max(exact * (1 - exact), 1e-12) / walks)
+        assert abs(estimate - exact) <= 4.5 * standard_error + 1e-12
+
+
+# --- heuristics -----------------------------------------------------------------------
+
+
+def test_heuristics_by_hand() -> None:
+    paths = ["a > b > c", "b > b", "c"]
+    conv = [3, 1, 0]
+    nulls = [0, 0, 2]
+    values = [30, 5, 0]
+    first = attribute(paths, conv, null=nulls, values=values, method="first_touch")
+    assert first.conversions == {"a": 3.0, "b": 1.0, "c": 0.0}
+    assert first.values == {"a": 30.0, "b": 5.0, "c": 0.0}
+    last = attribute(paths, conv, null=nulls, values=values, method="last_touch")
+    assert last.conversions == {"a": 0.0, "b": 1.0, "c": 3.0}
+    linear = attribute(paths, conv, null=nulls, values=values, method="linear")
+    # "a > b > c": 1 conversion each; "b > b": 1/2 + 1/2 to b.
+    assert linear.conversions == pytest.approx({"a": 1.0, "b": 2.0, "c": 1.0})
+    assert linear.values == pytest.approx({"a": 10.0, "b": 15.0, "c": 10.0})
+
+
+def test_markov_attribution_shares_every_conversion() -> None:
+    shared = attribute(FOUR_PATHS, FOUR_CONVERSIONS)
+    # Removal effects 1/3 : 2/3 : 1 of 2 conversions.
+    assert shared.conversions == pytest.approx({"c1": 1 / 3, "c2": 2 / 3, "c3": 1.0})
+    assert shared.values is None
+    assert shared.method == "markov"
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paths", "conversions", "kwargs", "message"),
+    [
+        ([], [], {}, "no paths"),
+        (["a", "b"], [2, 0], {}, "must be 0 or 1"),
+        (["a", "b"], [0, 0], {}, "no journey converted"),
+        (["a", "a >  > b"], [1, 0], {}, r"paths\[1\]"),
+        (["a", "b"], [1, float("nan")], {}, r"conversions\[1\]"),
+        (["a", "b"], [1, 0], {"null": [1, -1]}, r"null\[1\]"),
+        (["a", "b"], [1], {}, "one number per path"),
+    ],
+)
+def test_bad_input_is_named(
+    paths: list[str], conversions: list[float], kwargs: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ObservedDataError, match=message):
+        removal_effects(paths, conversions, **kwargs)
+
+
+def test_bad_method_and_order() -> None:
+    with pytest.raises(UnknownStrategyError, match="first_touch"):
+        attribute(["a"], [1], method="shapley")
+    with pytest.raises(ValueError, match="order"):
+        removal_effects(["a"], [1], order=0)
+
+
+# --- the peer: ChannelAttribution ----------------------------------------------------------
+
+
+def test_stored_channelattribution_outputs_agree() -> None:
+    reference = _reference_module()
+    assert REFERENCE["seed"] == reference.SEED
+    paths, converted = reference.synthetic_journeys()
+    ours = removal_effects(paths, converted)
+    theirs = REFERENCE["removal_effects"]
+    tolerance = REFERENCE["settings"]["conv_par"]
+    assert set(ours) == set(theirs)
+    for name, effect in ours.items():
+        assert theirs[name] == pytest.approx(effect, rel=tolerance)
+    assert sorted(ours, key=ours.__getitem__) == sorted(theirs, key=theirs.__getitem__)
+
+
+def test_live_channelattribution_agrees() -> None:
+    if importlib.util.find_spec("ChannelAttribution") is None:
+        pytest.skip(
+            "ChannelAttribution is not installed (pip install 'servicebp[peer]'); "
+            "its stored outputs are compared by test_stored_channelattribution_outputs_agree"
+        )
+    if importlib.util.find_spec("matplotlib") is None:
+        pytest.skip("ChannelAttribution needs matplotlib, which is not installed")
+    reference = _reference_module()
+    paths, converted = reference.synthetic_journeys()
+    frame = reference.aggregated(paths, converted)
+    theirs = reference.run_channelattribution(frame)
+    ours = removal_effects(list(frame["path"]), frame["conv"], null=frame["null"])
+    tolerance = reference.CA_SETTINGS["conv_par"]
+    for name, effect in ours.items():
+        assert theirs[name] == pytest.approx(effect, rel=tolerance)
+    assert sorted(ours, key=ours.__getitem__) == sorted(theirs, key=theirs.__getitem__)
+
+
+# --- key drivers ---------------------------------------------------------------------------
+
+
+def test_key_drivers_find_the_true_driver_and_cover_its_coefficient() -> None:
+    rng = np.random.default_rng(11)
+    n = 2000
+    true_raw = {"greeting": 0.2, "wait": 0.5, "explain": 1.0, "goodbye": 0.0}
+    ratings = {name: rng.normal(size=n) for name in true_raw}
+    noise = 1.0
+    overall = sum(b * ratings[k] for k, b in true_raw.items()) + rng.normal(scale=noise, size=n)
+    # With independent standard-normal ratings, the standardised coefficient is
+    # b / sd(overall), sd(overall) = sqrt(Σ b² + σ²).
+    spread = math.sqrt(sum(b * b for b in true_raw.values()) + noise**2)
+    drivers = key_drivers(ratings, overall, resamples=400, seed=5)
+    assert [d.step for d in drivers][:3] == ["explain", "wait", "greeting"]
+    for d in drivers:
+        truth = true_raw[d.step] / spread
+        assert d.ci_low is not None
+        assert d.ci_high is not None
+        assert d.ci_low <= truth <= d.ci_high
+        assert d.n == n
+        assert d.regression_n == n
+    top = drivers[0]
+    assert top.correlation == pytest.approx(1.0 / spread, abs=0.05)
+    again = key_drivers(ratings, overall, resamples=400, seed=5)
+    assert again == drivers
+
+
+def test_key_drivers_missing_ratings_and_constant_step() -> None:
+    ratings = {
+        "a": [1.0, 2.0, 3.0, np.nan, 2.0, 1.0],
+        "b": [2.0, 2.0, 2.0, 2.0, 2.0, 2.0],
+    }
+    drivers = {d.step: d for d in key_drivers(ratings, [1, 2, 3, 2, 2, 1], resamples=20)}
+    assert drivers["a"].n == 5
+    assert drivers["a"].regression_n == 5
+    assert drivers["a"].correlation == pytest.approx(1.0)
+    assert drivers["b"].correlation is None
+    assert drivers["b"].coefficient is None
+    with pytest.raises(ObservedDataError, match="outcome"):
+        key_drivers(ratings, [1, 2, 3], resamples=0)
+
+
+# --- suggested moments ---------------------------------------------------------------------
+
+
+def _bank() -> Blueprint:
+    bp = Blueprint("Bank", stages=["apply", "open"])
+    for sid, lane, stage, channel in [
+        ("visit", "customer", "apply", "branch"),
+        ("form", "customer", "apply", "app"),
+        ("call", "customer", "apply", "phone"),
+        ("sign", "customer", "open", "branch"),
+        ("check", "backstage", "open", None),
+    ]:
+        bp.add_step(Step(id=sid, label=sid.title(), lane=lane, stage=stage, channel=channel))
+    bp.connect("visit", "form")
+    bp.connect("form", "call")
+    bp.connect("call", "sign")
+    return bp
+
+
+def test_suggest_moments_from_a_binary_outcome() -> None:
+    rng = np.random.default_rng(2)
+    journeys: dict[str, list[Any]] = {"journey": [], "step": [], "order": [], "opened": []}
+    for j in range(400):
+        path = ["visit", "form"] + (["call"] if rng.random() < 0.5 else []) + ["sign"]
+        opened = int(rng.random() < (0.7 if "call" in path else 0.2))
+        for k, sid in enumerate(path):
+            journeys["journey"].append(f"j{j}")
+            journeys["step"].append(sid)
+            journeys["order"].append(k)
+            journeys["opened"].append(opened)
+    found = suggest_moments(_bank(), journeys, outcome="opened", top=2, min_removal_effect=0.5)
+    by_step = {s.step: s for s in found}
+    assert [s.step for s in found][:1] in (["visit"], ["form"], ["sign"])
+    assert {s.signal for s in found} == {"removal_effect"}
+    assert "check" not in by_step
+    assert by_step["call"].removal_effect is not None
+    assert by_step["call"].removal_effect > 0.3
+    assert sum(s.suggested for s in found) == 2
+    assert by_step["visit"].moment.kind.value == "first-contact"
+    assert by_step["call"].moment.contact_mode is not None
+    assert by_step["call"].moment.contact_mode.value == "interpersonal-indirect"
+    assert by_step["visit"].journeys == 400
+    tagged = apply_moments(_bank(), found)
+    assert {s.id for s in tagged.moments()} == {s.step for s in found if s.suggested}
+
+
+def test_suggest_moments_from_satisfaction_ratings() -> None:
+    rng = np.random.default_rng(4)
+    rows: dict[str, list[Any]] = {"journey": [], "step": [], "rating": [], "csat": []}
+    for j in range(300):
+        r = {s: float(rng.integers(-3, 4)) for s in ("visit", "form", "call", "sign")}
+        csat = 0.9 * r["call"] + 0.1 * r["form"] + rng.normal(scale=0.5)
+        for sid, value in r.items():
+            rows["journey"].append(j)
+            rows["step"].append(sid)
+            rows["rating"].append(value)
+            rows["csat"].append(round(csat, 3))
+    bp = _bank()
+    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="purchase")))
+    found = suggest_moments(bp, rows, outcome="csat", resamples=200)
+    assert found[0].step == "call"
+    assert found[0].suggested
+    assert found[0].signal == "key_driver"
+    assert found[0].driver is not None
+    assert found[0].driver.ci_low is not None
+    assert any("key driver" in reason for reason in found[0].reasons)
+    sign = next(s for s in found if s.step == "sign")
+    assert sign.already_tagged
+    assert sign.moment.kind.value == "purchase"
+
+
+def test_suggest_moments_reports_bad_tables() -> None:
+    bp = _bank()
+    with pytest.raises(ObservedDataError, match="'teleport'"):
+        suggest_moments(bp, {"journey": [1], "step": ["teleport"], "y": [1]}, outcome="y")
+    with pytest.raises(ObservedDataError, match="different outcomes"):
+        suggest_moments(
+            bp, {"journey": [1, 1], "step": ["visit", "form"], "y": [1, 0]}, outcome="y"
+        )
+    with pytest.raises(ObservedDataError, match="need ratings"):
+        suggest_moments(bp, {"journey": [1], "step": ["visit"], "y": [4.5]}, outcome="y")
+    with pytest.raises(ObservedDataError, match="missing column"):
+        suggest_moments(bp, {"journey": [1], "step": ["visit"]}, outcome="y")
