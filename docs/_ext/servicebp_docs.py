@@ -272,15 +272,12 @@ class ServicebpApi(SphinxDirective):
 # --- the guides' table of contents -------------------------------------------
 
 
-def topic_pages(srcdir: Path) -> list[str]:
-    """The topic guides present in *srcdir*, in reading order."""
-    return [name for name in TOPIC_PAGES if (srcdir / f"{name}.md").is_file()]
-
-
 def _insert_topic_pages(app: Sphinx, docname: str, source: list[str]) -> None:
     if TOPIC_MARKER not in source[0]:
         return
-    pages = topic_pages(Path(app.srcdir))
+    # The documents this build found, so the list agrees with the build even
+    # if a page appears while it runs.
+    pages = [name for name in TOPIC_PAGES if name in app.env.found_docs]
     if pages:
         toctree = "\n".join(["```{toctree}", ":hidden:", ":caption: Guides", "", *pages, "```"])
     else:
