@@ -393,6 +393,14 @@ def test_journey_from_a_blueprint_uses_designed_ratings_and_moment_weights() -> 
     assert walk.weights == (3.0, 1.0, 1.0)
 
 
+def test_the_default_journey_needs_an_unbranched_blueprint() -> None:
+    with pytest.raises(BlueprintValidationError, match="step 'order' branches"):
+        Journey.from_blueprint(branching())
+    bp = branching()
+    bp.remove_step("cash")
+    assert Journey.from_blueprint(bp).step_ids == ("order", "card", "leave")
+
+
 def test_observed_ratings_override_designed_ones() -> None:
     walk = Journey.from_blueprint(branching(), ["order", "card"], ratings={"card": -3})
     assert walk.ratings == (2.0, -3.0)

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import attrs
 
 from servicebp.errors import (
+    BlueprintValidationError,
     EmptyJourneyError,
     RatingError,
     UnknownStepError,
@@ -266,8 +267,8 @@ class Journey:
         bp : Blueprint
             The blueprint.
         steps : iterable of str, optional
-            Customer step ids in journey order; default: the whole customer
-            spine (right for a blueprint without branches).
+            Customer step ids in journey order; default: the customer spine,
+            when it is one journey (no branches).
         ratings : mapping of str to float, optional
             Step id to rating; a step not in it uses its designed ``rating``.
 
@@ -278,6 +279,9 @@ class Journey:
         RatingError
             For a step that is not a customer step, a step with no rating
             anywhere, or a rating not on −3…+3. All such steps are named.
+        BlueprintValidationError
+            If *steps* is not given and the customer lane branches (name the
+            steps of one journey; :func:`servicebp.analysis.journeys` lists them).
 
         Examples
         --------
@@ -295,8 +299,34 @@ class Journey:
         servicebp.errors.RatingError: no rating for step 'pay' (give one in the ratings or as the step's designed rating)
         """  # noqa: E501
         table = _rating_table(bp, ratings)
-        ids = [s.id for s in bp.customer_spine()] if steps is None else list(steps)
+        if steps is None:
+            _check_one_journey(bp)
+            ids = [s.id for s in bp.customer_spine()]
+        else:
+            ids = list(steps)
         return _journey_of(bp, ids, table)
+
+
+def _check_one_journey(bp: Blueprint) -> None:
+    from servicebp.model import FlowKind, Lane
+
+    customer = {s.id for s in bp.steps(lane=Lane.CUSTOMER)}
+    branching = [
+        step_id
+        for step_id in customer
+        if sum(f.target in customer for f in bp.outgoing(step_id, kind=FlowKind.SEQUENCE)) > 1
+    ]
+    entries = bp.entry_steps()
+    if branching or len(entries) > 1:
+        where = (
+            f"step {sorted(branching)[0]!r} branches"
+            if branching
+            else f"it has {len(entries)} entry steps"
+        )
+        raise BlueprintValidationError(
+            f"blueprint {bp.name!r} has more than one journey ({where}); "
+            "name the steps of one journey (servicebp.analysis.journeys lists them)"
+        )
 
 
 def _rating_table(bp: Blueprint, ratings: Mapping[str, object] | None) -> dict[str, float]:
