@@ -444,3 +444,49 @@ def test_what_if_cuts_a_wait_behind_the_line() -> None:
     assert changes["arrive", "app", "done"].elapsed_change == pytest.approx(-5)
     assert changes["arrive", "queue", "done"].elapsed_change == 0
     assert bp["db"].wait == Wait(duration=6)  # the blueprint itself is untouched
+
+
+# --- the bank example, by hand ----------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from servicebp.io import load  # noqa: E402
+
+BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
+
+
+def test_bank_journeys_by_hand() -> None:
+    bp = load(BANK)
+    found = {j.steps: j for j in journeys(bp)}
+    short = found["arrive", "apply", "show-id", "receive-card", "answer-call"]
+    long = found["arrive", "apply", "show-id", "bring-documents", "receive-card", "answer-call"]
+    # show-id branches 0.8 (identity confirmed) / 0.2 (needs documents).
+    assert (short.probability, long.probability) == (0.8, 0.2)
+    # Durations: apply 10 + show-id 3 + receive-card 5 + answer-call 4 = 22, plus
+    # bring-documents 20 = 42 (the 30 minutes of KYC review run backstage).
+    assert (short.duration, long.duration) == (22, 42)
+    # Waits: arrive 8 + show-id 15 = 23.
+    assert short.wait == long.wait == 23
+    assert most_likely_journey(bp).steps == short.steps
+    assert critical_journey(bp).steps == long.steps
+
+
+def test_bank_fail_point_impact_by_hand() -> None:
+    ranked = fail_point_impact(load(BANK))
+    # Both fail points sit behind show-id, which every journey passes (reach 1);
+    # the KYC queue fails 0.1 of the time, the ID scan 0.05.
+    assert [(i.step, i.customer_steps, i.reach_probability, i.risk) for i in ranked] == [
+        ("review-kyc", ("show-id",), 1.0, 0.1),
+        ("scan-id", ("show-id",), 1.0, 0.05),
+    ]
+    assert ranked[0].moments == ("show-id",)
+
+
+def test_bank_times_by_hand() -> None:
+    bp = load(BANK)
+    times = step_times(bp)
+    assert times["show-id"].over_tolerance  # 15 > 10
+    assert not times["arrive"].over_tolerance  # 8 <= 10
+    # Every journey waits 23 minutes.
+    assert wait_exceedance(bp, 22) == pytest.approx(1.0)
+    assert wait_exceedance(bp, 23) == 0

@@ -28,15 +28,24 @@ the journey itself, not dependence.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Iterator, Mapping
 
 import attrs
 import networkx as nx
 
-from servicebp.errors import BlueprintValidationError, Problem
+from servicebp.errors import BlueprintValidationError, Problem, UnknownStepError
 from servicebp.model import PROBABILITY_TOLERANCE, Blueprint, Flow, FlowKind, Lane, Step
 
-__all__ = ["CustomerGraph", "customer_graph", "dependence_graph", "depth"]
+__all__ = [
+    "CustomerGraph",
+    "blocking_waits",
+    "customer_graph",
+    "dependence_graph",
+    "dependent_closure",
+    "depth",
+    "require_fail_point",
+]
 
 _DEPTH: Mapping[Lane, int] = {
     Lane.CUSTOMER: 0,
@@ -223,3 +232,32 @@ def blocking_waits(bp: Blueprint, dependence: nx.DiGraph[str]) -> dict[str, tupl
             duration, carrier = best[mapping[node]]
             result[node] = (duration, carrier or node)
     return result
+
+
+def dependent_closure(dependence: nx.DiGraph[str], node: str) -> set[str]:
+    """*node* and every step that depends on it, directly or not."""
+    seen = {node}
+    queue = deque([node])
+    while queue:
+        for dependent in dependence.predecessors(queue.popleft()):
+            if dependent not in seen:
+                seen.add(dependent)
+                queue.append(dependent)
+    return seen
+
+
+def require_fail_point(bp: Blueprint, step_id: str) -> None:
+    """Raise unless *step_id* is a step marked as a fail point."""
+    if step_id not in bp:
+        raise UnknownStepError(step_id, known=[s.id for s in bp.steps()])
+    if bp[step_id].fail_point is None:
+        marked = [s.id for s in bp.steps() if s.fail_point is not None]
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message=f"step is not a fail point (the fail points are {marked})",
+                    step=step_id,
+                    field="fail_point",
+                )
+            ]
+        )

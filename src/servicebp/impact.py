@@ -10,14 +10,17 @@ moment of truth behind which it works.
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Mapping
 
 import attrs
-import networkx as nx
 
-from servicebp._customer_graph import CustomerGraph, customer_graph, dependence_graph
-from servicebp.errors import BlueprintValidationError, Problem, UnknownStepError
+from servicebp._customer_graph import (
+    CustomerGraph,
+    customer_graph,
+    dependence_graph,
+    dependent_closure,
+)
+from servicebp.errors import BlueprintValidationError, Problem
 from servicebp.model import Blueprint, Lane
 
 __all__ = ["FailPointImpact", "dependents", "fail_point_impact"]
@@ -65,18 +68,6 @@ class FailPointImpact:
     risk: float
 
 
-def _ancestors(dependence: nx.DiGraph[str], node: str) -> set[str]:
-    """*node* and every step that depends on it, directly or not."""
-    seen = {node}
-    queue = deque([node])
-    while queue:
-        for dependent in dependence.predecessors(queue.popleft()):
-            if dependent not in seen:
-                seen.add(dependent)
-                queue.append(dependent)
-    return seen
-
-
 def dependents(bp: Blueprint, step_id: str) -> tuple[str, ...]:
     """Return the steps that depend on *step_id*, directly or not, in blueprint order.
 
@@ -93,7 +84,7 @@ def dependents(bp: Blueprint, step_id: str) -> tuple[str, ...]:
     ('apply', 'teller')
     """
     bp[step_id]
-    found = _ancestors(dependence_graph(bp), step_id) - {step_id}
+    found = dependent_closure(dependence_graph(bp), step_id) - {step_id}
     return tuple(s.id for s in bp.steps() if s.id in found)
 
 
@@ -189,7 +180,7 @@ def fail_point_impact(
     found: list[FailPointImpact] = []
     for step in fail_steps:
         assert step.fail_point is not None
-        affected = _ancestors(dependence, step.id)
+        affected = dependent_closure(dependence, step.id)
         customers = {n for n in affected if n in position}
         reach = _meet_probability(graph, visit, position, customers)
         if reach < min_probability:
@@ -211,20 +202,3 @@ def fail_point_impact(
         )
     found.sort(key=lambda i: (-i.risk, -len(i.moments), -i.reach_probability, order[i.step]))
     return tuple(found)
-
-
-def _check_fail_point(bp: Blueprint, step_id: str) -> None:
-    """Raise unless *step_id* is a step marked as a fail point."""
-    if step_id not in bp:
-        raise UnknownStepError(step_id, known=[s.id for s in bp.steps()])
-    if bp[step_id].fail_point is None:
-        marked = [s.id for s in bp.steps() if s.fail_point is not None]
-        raise BlueprintValidationError(
-            [
-                Problem(
-                    message=f"step is not a fail point (the fail points are {marked})",
-                    step=step_id,
-                    field="fail_point",
-                )
-            ]
-        )

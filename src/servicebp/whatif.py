@@ -32,10 +32,9 @@ from typing import Any
 
 import attrs
 
-from servicebp._customer_graph import dependence_graph
+from servicebp._customer_graph import dependence_graph, dependent_closure, require_fail_point
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
 from servicebp.errors import RatingError, UnknownStepError
-from servicebp.impact import _ancestors, _check_fail_point
 from servicebp.model import Blueprint, Lane, Wait
 from servicebp.scoring import journey_scores
 
@@ -120,7 +119,7 @@ def expected_ratings(
             continue
         p = step.fail_point.probability
         p = unknown_failure_probability if p is None else p
-        for node in _ancestors(dependence, step.id):
+        for node in dependent_closure(dependence, step.id):
             if node in survive:
                 survive[node] = survive[node] + math.log1p(-p) if p < 1 else -math.inf
     table: dict[str, float] = {}
@@ -269,7 +268,7 @@ def repair(
     >>> change.score_before, change.score_after  # 0.75 × 2 + 0.25 × (−2) = 1 → 2
     ({'mean': 1.0}, {'mean': 2.0})
     """
-    _check_fail_point(bp, fail_point)
+    require_fail_point(bp, fail_point)
     return what_if(
         bp,
         {fail_point: {"fail_point": None}},
