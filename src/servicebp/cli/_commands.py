@@ -6,4 +6,5 @@ from servicebp.cli import (  # noqa: F401
     journeys,
     lint,
     score,
+    validate,
 )

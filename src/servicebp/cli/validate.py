@@ -1,0 +1,78 @@
+"""``servicebp validate``: check blueprint files, one line per problem."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from servicebp.cli import main
+from servicebp.cli._common import EXIT_PROBLEMS, format_option, reports_errors
+from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
+from servicebp.io import MAX_BYTES, load
+from servicebp.model import Blueprint
+
+__all__ = ["validate_command"]
+
+
+def _check(file: str, max_bytes: int) -> tuple[Blueprint | None, list[Problem]]:
+    try:
+        return load(file, max_bytes=max_bytes), []
+    except BlueprintValidationError as error:
+        return None, list(error.problems)
+    except ServiceBlueprintError as error:
+        return None, [Problem(message=str(error), file=file)]
+
+
+def _summary(bp: Blueprint) -> dict[str, Any]:
+    return {
+        "name": bp.name,
+        "stages": len(bp.stages),
+        "steps": len(bp),
+        "flows": len(bp.flows()),
+    }
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=MAX_BYTES,
+    show_default=True,
+    help="Refuse files larger than this many bytes, unread.",
+)
+@format_option
+@reports_errors
+def validate_command(files: Sequence[str], max_bytes: int, output_format: str) -> None:
+    """Check each blueprint FILE (.yaml, .yml or .json); exit 1 if any has problems.
+
+    A valid file gets a one-line summary; an invalid one gets one line per
+    problem, as FILE:LINE:COL: $.path: message.
+    """
+    results = [(file, *_check(file, max_bytes)) for file in files]
+    valid = all(not problems for _, _, problems in results)
+    if output_format == "json":
+        report = {
+            "valid": valid,
+            "files": [
+                {
+                    "file": file,
+                    "valid": not problems,
+                    "blueprint": None if bp is None else _summary(bp),
+                    "problems": [p.to_dict() for p in problems],
+                }
+                for file, bp, problems in results
+            ],
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for file, bp, problems in results:
+            if bp is not None and not problems:
+                click.echo(f"{file}: ok — {bp!r}")
+            for problem in problems:
+                click.echo(str(problem), err=True)
+    if not valid:
+        raise SystemExit(EXIT_PROBLEMS)
