@@ -713,3 +713,31 @@ def test_kinds_agree_on_random_table() -> None:
     base = _as_lists(score_observed(_shop(), table, strategies=BUILTIN))
     assert _as_lists(score_observed(_shop(), pd.DataFrame(table), strategies=BUILTIN)) == base
     assert _as_lists(score_observed(_shop(), pl.DataFrame(table), strategies=BUILTIN)) == base
+
+
+def test_journey_without_events_is_named(tmp_path: Path) -> None:
+    # An outer join of customers with events leaves customers with no events
+    # as rows with neither a step nor a rating.
+    table = {
+        "journey": np.array(["j1", "j1", "j9"], dtype=object),
+        "step": np.array(["a", "b", None], dtype=object),
+        "order": np.array([1, 2, 1]),
+        "rating": np.array([1.0, 2.0, np.nan]),
+    }
+    expected = r"row 2: column 'journey': journey 'j9' has no events"
+    with pytest.raises(ObservedDataError, match=expected):
+        score_observed(_shop(), table)
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ObservedDataError, match=expected):
+        score_observed(_shop(), pd.DataFrame(table))
+    pl = pytest.importorskip("polars")
+    with pytest.raises(ObservedDataError, match=expected):
+        score_observed(_shop(), pl.DataFrame(table))
+    path = _write(tmp_path, "journey,step,order,rating\nj1,a,1,1\nj9,,,\nj1,b,2,-1\nj1,,3,\n")
+    with pytest.raises(ObservedDataError) as info:
+        score_observed(_shop(), path)
+    message = str(info.value)
+    assert "r.csv:3: column 'journey': journey 'j9' has no events" in message
+    assert "r.csv:5: columns 'step' and 'rating': the row has neither a step nor a rating" in (
+        message
+    )

@@ -366,6 +366,8 @@ def extract(
     wanted = [*names.values(), *([outcome_name] if outcome_name else [])]
     _require(wanted, available)
 
+    _check_no_events(table, kind, journey, step, rating)
+
     step_names: tuple[str, ...]
     raw: dict[str, npt.NDArray[Any]]
     if isinstance(table, CsvTable):
@@ -418,6 +420,72 @@ def extract(
         outcome=outcome_values,
         where=where,
     )
+
+
+def _check_no_events(table: Any, kind: Kind, journey: str, step: str, rating: str) -> None:
+    """Rows with neither a step nor a rating: a journey id recorded without events.
+
+    Such rows come from outer joins of a customer list with an event log. A
+    journey with only such rows has no events: an error that says so, rather
+    than one about a missing rating.
+    """
+    where: Callable[[int], str]
+    if isinstance(table, CsvTable):
+        lines = table.lines
+        both = (np.array(table.columns[step]) == "") & (np.array(table.columns[rating]) == "")
+        journeys = np.array(table.columns[journey], dtype=object)
+
+        def where(i: int) -> str:
+            return f"{table.file}:{lines[i]}"
+
+    elif kind == "pandas":
+        both = (table[step].isna() & table[rating].isna()).to_numpy(dtype=bool)
+        journeys = table[journey].to_numpy()
+        index = table.index
+
+        def where(i: int) -> str:
+            return f"row {index[i]!r}"
+
+    elif kind == "polars":
+        no_rating = table[rating].is_null()
+        if table[rating].dtype.is_float():
+            no_rating = no_rating | table[rating].is_nan().fill_null(True)
+        both = (table[step].is_null() & no_rating).to_numpy()
+        journeys = table[journey].to_numpy()
+
+        def where(i: int) -> str:
+            return f"row {i}"
+
+    else:
+        steps, ratings = np.asarray(table[step]), np.asarray(table[rating])
+        if steps.dtype.kind in "iub" or ratings.dtype.kind in "iub" or steps.shape != ratings.shape:
+            return
+        both = _is_missing(steps) & _is_missing(ratings)
+        journeys = np.asarray(table[journey])
+
+        def where(i: int) -> str:
+            return f"row {i}"
+
+    if not both.any():
+        return
+    with_events = set(journeys[~both].tolist())
+    problems = []
+    for i in _rows_of(both):
+        journey_id = _py(journeys[i])
+        if journey_id in with_events:
+            problems.append(
+                f"{where(i)}: columns {step!r} and {rating!r}: the row has neither a step "
+                f"nor a rating"
+            )
+        else:
+            problems.append(
+                f"{where(i)}: column {journey!r}: journey {journey_id!r} has no events "
+                f"(its row has neither a step nor a rating)"
+            )
+    total = int(both.sum())
+    if total > len(problems):
+        problems.append(f"... and {total - len(problems)} more rows like these")
+    raise observed_error(problems)
 
 
 def _coded_steps(
