@@ -972,9 +972,14 @@ class Blueprint:
                 )
             )
         entries = [n for n in sequence if sequence.in_degree(n) == 0]
-        reached: set[str] = set(entries)
-        for entry in entries:
-            reached |= nx.descendants(sequence, entry)
+        # One breadth-first search from all entries at once: linear, not entries × steps.
+        reached = set(entries)
+        frontier = list(entries)
+        while frontier:
+            for nxt in sequence.successors(frontier.pop()):
+                if nxt not in reached:
+                    reached.add(nxt)
+                    frontier.append(nxt)
         for step in self.customer_spine():
             if step.id not in reached:
                 found.append(
