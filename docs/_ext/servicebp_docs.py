@@ -167,11 +167,11 @@ def _forget_page(app: Sphinx, doctree: nodes.document) -> None:
 
 def render_svg(blueprint: Any, target: Path) -> None:
     """Render *blueprint* to the SVG file *target* with servicebp's own renderer."""
-    import servicebp
-
+    # The module, not the name ``servicebp.render``, which the package's
+    # top level may bind to the render() function.
+    rendering = importlib.import_module("servicebp.render")
     target.parent.mkdir(parents=True, exist_ok=True)
-    svg = servicebp.render(blueprint, format="svg")
-    data = svg if isinstance(svg, bytes) else svg.encode("utf-8")
+    data: bytes = rendering.render_bytes(blueprint, format="svg")
     if target.exists() and target.read_bytes() == data:
         return
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
