@@ -375,9 +375,28 @@ class _Kernels:
 
     def mean(self) -> FloatArray:
         total = np.bincount(self.e.codes, weights=self.e.ratings, minlength=self.e.journeys)
+        mean: FloatArray = total / self.count()
+        if self.exact_sums():
+            # An exact sum divided once is correctly rounded, so the mean is
+            # math.fsum's to the bit and lies within [worst, best] already.
+            return mean
         # As in scoring: a mean lies between the lowest and highest rating;
         # keep the rounding of the sum from stepping outside.
-        return np.minimum(np.maximum(total / self.count(), self.worst()), self.best())
+        return np.minimum(np.maximum(mean, self.worst()), self.best())
+
+    def exact_sums(self) -> bool:
+        """Whether every rating is a multiple of 1/64, so float64 sums of them are exact.
+
+        Ratings on the −3…+3 scale and the usual conversions onto it (halves,
+        quarters) are; a sum of up to 2**40 such ratings needs fewer than 53
+        significant bits.
+        """
+        found = self._memo("exact_sums")
+        if found is None:
+            grid = self.e.ratings * 64.0
+            found = np.array(bool(np.array_equal(grid, np.round(grid))))
+            self._cache["exact_sums"] = found
+        return bool(found)
 
     def weighted(self) -> FloatArray:
         w = self.e.weights[self.e.steps]
@@ -394,12 +413,16 @@ class _Kernels:
             order = self.e.order
             if order.dtype.kind == "M":
                 order = order.view(np.int64)
-            lowest = -np.inf if order.dtype.kind == "f" else np.iinfo(order.dtype).min
-            latest = np.full(self.e.journeys, lowest, dtype=order.dtype)
-            np.maximum.at(latest, self.e.codes, order)
-            at_latest = np.flatnonzero(order == latest[self.e.codes])
             found = np.full(self.e.journeys, -1, dtype=np.int64)
-            np.maximum.at(found, self.e.codes[at_latest], at_latest)
+            if bool((order[1:] >= order[:-1]).all()):
+                # Time-ordered already, as out of a log: the last row wins.
+                np.maximum.at(found, self.e.codes, np.arange(len(order), dtype=np.int64))
+            else:
+                lowest = -np.inf if order.dtype.kind == "f" else np.iinfo(order.dtype).min
+                latest = np.full(self.e.journeys, lowest, dtype=order.dtype)
+                np.maximum.at(latest, self.e.codes, order)
+                at_latest = np.flatnonzero(order == latest[self.e.codes])
+                np.maximum.at(found, self.e.codes[at_latest], at_latest)
             self._cache["last_position"] = found
         return found
 
