@@ -175,7 +175,7 @@ def key_drivers(
             pick = rng.integers(0, m, m)
             draws[b] = _standardised_beta(xc[pick], yc[pick])
         tail = (1 - confidence) / 2 * 100
-        for j in np.flatnonzero(np.isfinite(beta)):
+        for j in np.flatnonzero(np.isfinite(beta)).tolist():
             finite = draws[np.isfinite(draws[:, j]), j]
             if finite.size:
                 low[j], high[j] = np.percentile(finite, [tail, 100 - tail])
