@@ -28,10 +28,11 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp._observed_csv import observed_error, parse_rating, read_csv
+from servicebp._observed_kernels import Events, Kernels
 from servicebp._observed_tables import Columns, Kind, build_table, extract
 from servicebp.errors import ObservedDataError, Problem
 from servicebp.model import Blueprint
-from servicebp.scoring import STRATEGIES, Journey, JourneyStep, get_strategy, score
+from servicebp.scoring import STRATEGIES, get_strategy
 
 __all__ = [
     "UnknownStepReport",
@@ -45,10 +46,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Output = Literal["same", "numpy", "structured", "pandas", "polars"]
 OnUnknown = Literal["error", "report"]
-
-#: The strategies computed by the vectorised kernels; any other registered
-#: strategy is computed journey by journey through :func:`servicebp.scoring.score`.
-VECTORISED = ("mean", "weighted", "worst", "last", "peak_end", "moment_floor")
 
 
 def read_ratings(
@@ -214,27 +211,6 @@ class UnknownStepReport:
         return text
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class _Events:
-    """Validated events mapped onto a blueprint; every journey has at least one."""
-
-    columns: Columns
-    journey_ids: npt.NDArray[Any]
-    codes: IntArray
-    steps: IntArray
-    ratings: FloatArray
-    order: npt.NDArray[Any]
-    outcome: npt.NDArray[Any] | None
-    weights: FloatArray
-    moments: npt.NDArray[np.bool_]
-    step_ids: tuple[str, ...]
-    report: UnknownStepReport
-
-    @property
-    def journeys(self) -> int:
-        return len(self.journey_ids)
-
-
 def _prepare(
     bp: Blueprint,
     table: object,
@@ -246,7 +222,7 @@ def _prepare(
     outcome: str | None,
     step_categories: Sequence[str] | None,
     unknown_steps: str,
-) -> _Events:
+) -> Events:
     if unknown_steps not in ("error", "report"):
         raise ValueError(f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}")
     if not isinstance(bp, Blueprint):
@@ -299,7 +275,7 @@ def _prepare(
         [1.0 if s.moment is None else float(s.moment.weight) for s in bp_steps], dtype=np.float64
     )
     moments = np.array([s.moment is not None for s in bp_steps], dtype=np.bool_)
-    return _Events(
+    return Events(
         columns=cols,
         journey_ids=ids,
         codes=codes,
@@ -333,148 +309,6 @@ def _unknown_steps_error(
         f"(the blueprint has {shown}); pass unknown_steps='report' to score the other "
         f"events and get these back as a report"
     )
-
-
-# --- the vectorised kernels -----------------------------------------------------------
-
-
-class _Kernels:
-    """Per-journey reductions, each computed once and shared between strategies.
-
-    No sorting: every reduction is an unbuffered ``ufunc.at`` or a
-    ``bincount`` over the journey codes, so its cost is linear in the events.
-    """
-
-    def __init__(self, events: _Events) -> None:
-        self.e = events
-        self._cache: dict[str, npt.NDArray[Any]] = {}
-
-    def _memo(self, key: str) -> npt.NDArray[Any] | None:
-        return self._cache.get(key)
-
-    def count(self) -> IntArray:
-        found = self._memo("count")
-        if found is None:
-            found = np.bincount(self.e.codes, minlength=self.e.journeys)
-            self._cache["count"] = found
-        return found
-
-    def _reduce(self, key: str, ufunc: np.ufunc, start: float) -> FloatArray:
-        found = self._memo(key)
-        if found is None:
-            found = np.full(self.e.journeys, start, dtype=np.float64)
-            ufunc.at(found, self.e.codes, self.e.ratings)
-            self._cache[key] = found
-        return found
-
-    def worst(self) -> FloatArray:
-        return self._reduce("worst", np.minimum, np.inf)
-
-    def best(self) -> FloatArray:
-        return self._reduce("best", np.maximum, -np.inf)
-
-    def mean(self) -> FloatArray:
-        total = np.bincount(self.e.codes, weights=self.e.ratings, minlength=self.e.journeys)
-        mean: FloatArray = total / self.count()
-        if self.exact_sums():
-            # An exact sum divided once is correctly rounded, so the mean is
-            # math.fsum's to the bit and lies within [worst, best] already.
-            return mean
-        # As in scoring: a mean lies between the lowest and highest rating;
-        # keep the rounding of the sum from stepping outside.
-        return np.minimum(np.maximum(mean, self.worst()), self.best())
-
-    def exact_sums(self) -> bool:
-        """Whether every rating is a multiple of 1/64, so float64 sums of them are exact.
-
-        Ratings on the −3…+3 scale and the usual conversions onto it (halves,
-        quarters) are; a sum of up to 2**40 such ratings needs fewer than 53
-        significant bits.
-        """
-        found = self._memo("exact_sums")
-        if found is None:
-            grid = self.e.ratings * 64.0
-            found = np.array(bool(np.array_equal(grid, np.round(grid))))
-            self._cache["exact_sums"] = found
-        return bool(found)
-
-    def weighted(self) -> FloatArray:
-        w = self.e.weights[self.e.steps]
-        top = np.bincount(self.e.codes, weights=w * self.e.ratings, minlength=self.e.journeys)
-        bottom = np.bincount(self.e.codes, weights=w, minlength=self.e.journeys)
-        # As in scoring: a weighted mean lies between the lowest and highest
-        # rating; keep the rounding of the products from stepping outside.
-        return np.minimum(np.maximum(top / bottom, self.worst()), self.best())
-
-    def last_position(self) -> IntArray:
-        """Index of each journey's last event: latest order value, ties to the later row."""
-        found = self._memo("last_position")
-        if found is None:
-            order = self.e.order
-            if order.dtype.kind == "M":
-                order = order.view(np.int64)
-            found = np.full(self.e.journeys, -1, dtype=np.int64)
-            if bool((order[1:] >= order[:-1]).all()):
-                # Time-ordered already, as out of a log: the last row wins.
-                np.maximum.at(found, self.e.codes, np.arange(len(order), dtype=np.int64))
-            else:
-                lowest = -np.inf if order.dtype.kind == "f" else np.iinfo(order.dtype).min
-                latest = np.full(self.e.journeys, lowest, dtype=order.dtype)
-                np.maximum.at(latest, self.e.codes, order)
-                at_latest = np.flatnonzero(order == latest[self.e.codes])
-                np.maximum.at(found, self.e.codes[at_latest], at_latest)
-            self._cache["last_position"] = found
-        return found
-
-    def last(self) -> FloatArray:
-        return self.e.ratings[self.last_position()]
-
-    def peak_end(self) -> FloatArray:
-        # The peak is the rating of largest |r|; on a tie the negative one.
-        # Its value is the lowest rating when |lowest| >= highest, else the
-        # highest; which of equal ratings is the earliest does not change it.
-        worst, best = self.worst(), self.best()
-        peak = np.where(-worst >= best, worst, best)
-        return (peak + self.last()) / 2
-
-    def moment_floor(self) -> FloatArray:
-        is_moment = self.e.moments[self.e.steps]
-        floor = np.full(self.e.journeys, np.inf, dtype=np.float64)
-        np.minimum.at(floor, self.e.codes[is_moment], self.e.ratings[is_moment])
-        return np.where(np.isinf(floor), self.worst(), floor)
-
-    def by_journey(self, name: str) -> FloatArray:
-        """Any registered strategy, journey by journey (for custom strategies)."""
-        e = self.e
-        ordered = np.lexsort((_sortable(e.order), e.codes))
-        ends = np.cumsum(self.count())
-        starts = ends - self.count()
-        step_ids = e.step_ids
-        weights = [None if not m else float(w) for w, m in zip(e.weights, e.moments, strict=True)]
-        steps = e.steps[ordered].tolist()
-        ratings = e.ratings[ordered].tolist()
-        out = np.empty(e.journeys, dtype=np.float64)
-        for j in range(e.journeys):
-            walk = Journey(
-                steps=[
-                    JourneyStep(step=step_ids[s], rating=r, moment_weight=weights[s])
-                    for s, r in zip(
-                        steps[starts[j] : ends[j]], ratings[starts[j] : ends[j]], strict=True
-                    )
-                ]
-            )
-            out[j] = score(walk, strategy=name)
-        return out
-
-    def compute(self, name: str) -> FloatArray:
-        if name in VECTORISED:
-            result: FloatArray = getattr(self, name)()
-            return result
-        return self.by_journey(name)
-
-
-def _sortable(order: npt.NDArray[Any]) -> npt.NDArray[Any]:
-    return order.view(np.int64) if order.dtype.kind == "M" else order
 
 
 def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
@@ -641,7 +475,7 @@ def score_observed(
         step_categories=step_categories,
         unknown_steps=unknown_steps,
     )
-    kernels = _Kernels(events)
+    kernels = Kernels(events)
     cols = events.columns
     result: dict[str, npt.NDArray[Any]] = {cols.journey_name: events.journey_ids}
     for name in names:
