@@ -2,9 +2,11 @@
 
 from servicebp.cli import (  # noqa: F401
     diff,
+    discover,
     impact,
     journeys,
     lint,
+    render,
     score,
     validate,
 )

@@ -1,0 +1,149 @@
+"""``servicebp discover`` and ``servicebp conformance``: moments of truth and practice from data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from servicebp.cli import main
+from servicebp.cli._common import format_option, reports_errors
+from servicebp.conformance import conformance
+from servicebp.discover import suggest_moments
+from servicebp.io import load
+
+__all__ = ["conformance_command", "discover_command"]
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@main.command("discover")
+@click.argument("blueprint", type=_FILE)
+@click.argument("events", type=_FILE)
+@click.option("--outcome", required=True, help="Outcome column: 0/1 or a satisfaction number.")
+@click.option("--journey", default="journey", show_default=True, help="Journey-id column.")
+@click.option("--step", default="step", show_default=True, help="Step-id column.")
+@click.option("--order", default=None, help="Order/timestamp column (default: order or timestamp).")
+@click.option("--rating", default=None, help="Rating column (default: rating, if present).")
+@click.option("--top", default=3, show_default=True, help="Suggest at most this many moments.")
+@click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
+@format_option
+@reports_errors
+def discover_command(
+    blueprint: Path,
+    events: Path,
+    outcome: str,
+    journey: str,
+    step: str,
+    order: str | None,
+    rating: str | None,
+    top: int,
+    seed: int,
+    output_format: str,
+) -> None:
+    """Rank BLUEPRINT's customer-facing steps by what EVENTS.csv says decides OUTCOME."""
+    bp = load(blueprint)
+    found = suggest_moments(
+        bp,
+        events,
+        outcome=outcome,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        top=top,
+        seed=seed,
+    )
+    if output_format == "json":
+        rows = [
+            {
+                "rank": s.rank,
+                "step": s.step,
+                "suggested": s.suggested,
+                "signal": s.signal,
+                "score": s.score,
+                "journeys": s.journeys,
+                "kind": s.moment.kind.value,
+                "already_tagged": s.already_tagged,
+                "reasons": list(s.reasons),
+            }
+            for s in found
+        ]
+        click.echo(json.dumps({"suggestions": rows}, ensure_ascii=False, indent=2))
+        return
+    for s in found:
+        score = "-" if s.score is None else f"{s.score:.3f}"
+        mark = "MOT?" if s.suggested else ("MOT" if s.already_tagged else "")
+        click.echo(f"{s.rank:>3}  {s.step:<24} {s.signal}={score:<8} n={s.journeys:<7} {mark}")
+        for reason in s.reasons:
+            click.echo(f"       {reason}")
+
+
+@main.command("conformance")
+@click.argument("blueprint", type=_FILE)
+@click.argument("events", type=_FILE)
+@click.option("--case", default="case:concept:name", show_default=True, help="Case-id column.")
+@click.option("--activity", default="concept:name", show_default=True, help="Activity column.")
+@click.option("--timestamp", default="time:timestamp", show_default=True, help="Time column.")
+@format_option
+@reports_errors
+def conformance_command(
+    blueprint: Path, events: Path, case: str, activity: str, timestamp: str, output_format: str
+) -> None:
+    """Compare the event log EVENTS.csv with the designed BLUEPRINT."""
+    bp = load(blueprint)
+    result = conformance(bp, events, case=case, activity=activity, timestamp=timestamp)
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "cases": result.cases,
+                    "edges": [
+                        {
+                            "source": e.source,
+                            "target": e.target,
+                            "count": e.count,
+                            "median_wait": e.median_wait,
+                            "designed": e.designed,
+                        }
+                        for e in result.edges
+                    ],
+                    "unobserved": [[f.source, f.target] for f in result.unobserved],
+                    "skipped": {k: list(v) for k, v in result.skipped.items()},
+                    "never_observed": list(result.never_observed),
+                    "slow_waits": [
+                        {
+                            "step": w.step,
+                            "median_wait": w.median_wait,
+                            "tolerance": w.tolerance,
+                            "share_over": w.share_over,
+                        }
+                        for w in result.slow_waits
+                    ],
+                    "unknown_activities": result.unknown_activities,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{result.cases} case(s)")
+    for e in result.edges:
+        flag = "" if e.designed else "  NOT DESIGNED"
+        click.echo(
+            f"{e.source} -> {e.target}: n={e.count}, median wait {e.median_wait:g} min{flag}"
+        )
+    for f in result.unobserved:
+        click.echo(f"{f.source} -> {f.target}: designed, never observed")
+    for jump, between in result.skipped.items():
+        click.echo(f"{jump}: skips {', '.join(between)}")
+    for sid in result.never_observed:
+        click.echo(f"{sid}: never observed")
+    for w in result.slow_waits:
+        click.echo(
+            f"{w.step}: median wait {w.median_wait:g} min over tolerance {w.tolerance:g} "
+            f"({w.share_over:.0%} of arrivals)"
+        )
+    for name, count in result.unknown_activities.items():
+        click.echo(f"{name}: not a step of the blueprint ({count} event(s))")
