@@ -6,7 +6,6 @@ from servicebp.cli import (  # noqa: F401
     impact,
     journeys,
     lint,
-    render,
     score,
     validate,
 )
