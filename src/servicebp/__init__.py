@@ -14,6 +14,14 @@ from servicebp.analysis import (
 )
 from servicebp.crossings import contactless_frontstage, line_crossings
 from servicebp.diff import BlueprintDiff, FlowChange, JourneyScoreChange, StepChange
+from servicebp.discover import (
+    apply_moments,
+    attribute,
+    key_drivers,
+    markov_model,
+    removal_effects,
+    suggest_moments,
+)
 from servicebp.errors import (
     BlueprintTypeError,
     BlueprintValidationError,
@@ -186,6 +194,8 @@ __all__ = [
     "UnknownStrategyError",
     "Wait",
     "__version__",
+    "apply_moments",
+    "attribute",
     "candidate_moments",
     "check_moment_placement",
     "check_rating",
@@ -209,10 +219,12 @@ __all__ = [
     "journey_scores",
     "journey_times",
     "journeys",
+    "key_drivers",
     "line_crossings",
     "lines_between",
     "load",
     "loads",
+    "markov_model",
     "moment_placement_problems",
     "moments_by_contact_mode",
     "moments_by_kind",
@@ -223,6 +235,7 @@ __all__ = [
     "read_ratings",
     "register_rubric",
     "register_strategy",
+    "removal_effects",
     "repair",
     "save",
     "score",
@@ -233,6 +246,7 @@ __all__ = [
     "stage_waits",
     "step_statistics",
     "step_times",
+    "suggest_moments",
     "to_networkx",
     "unregister_strategy",
     "wait_exceedance",
