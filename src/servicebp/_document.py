@@ -30,6 +30,7 @@ from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
     Problem,
+    ServiceBlueprintError,
     UnknownStepError,
 )
 from servicebp.model import Blueprint, Flow, LintConfig, Step
@@ -282,7 +283,13 @@ def _describe_schema_error(
     message = error.message
     if error.validator == "enum":
         message = f"{instance!r} is not one of {error.validator_value!r}"
-    return [(path, parsed.problem(message + _quote_hint(parsed, path, instance), path))]
+    wanted: Any = error.validator_value
+    wants_text = (error.validator == "type" and "string" in wanted) or (
+        error.validator in ("enum", "const")
+        and any(isinstance(v, str) for v in (wanted if isinstance(wanted, list) else [wanted]))
+    )
+    hint = _quote_hint(parsed, path, instance) if wants_text else ""
+    return [(path, parsed.problem(message + hint, path))]
 
 
 def _field_of(message: str, data: Mapping[str, Any]) -> str | None:
@@ -294,6 +301,11 @@ def _structure_problems(
     parsed: Parsed, error: Exception, path: PathKey, data: Mapping[str, Any]
 ) -> list[Problem]:
     if isinstance(error, cattrs.ClassValidationError):
+        own = [e for e in error.exceptions if isinstance(e, ServiceBlueprintError)]
+        if own:
+            # The model's own check (raised in the constructor): keep its message,
+            # which cattrs would reduce to "invalid value".
+            return [_structure_problems(parsed, e, path, data)[0] for e in own]
         out = []
         for line in cattrs.transform_error(error, path=format_path(path)):
             message, _, where = line.rpartition(" @ ")
