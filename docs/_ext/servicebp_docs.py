@@ -223,8 +223,9 @@ class BlueprintFigure(SphinxDirective):
             "alt", f"Service blueprint: {getattr(blueprint, 'name', expression)}"
         )
         image = nodes.image(uri=uri, alt=alt, candidates={"*": str(target)})
-        if "width" in self.options:
-            image["width"] = self.options["width"]
+        # A width makes Sphinx link the picture to its full-size file: the
+        # blueprints are wide, and a reader zooms in by clicking.
+        image["width"] = self.options.get("width", "100%")
         figure = nodes.figure("", image, classes=["blueprint-figure"])
         if self.content:
             caption_text = " ".join(self.content)
