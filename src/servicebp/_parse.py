@@ -20,12 +20,13 @@ import json
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from typing import Any, Final
 
 import yaml
 
-from servicebp.errors import BlueprintValidationError, Problem
+from servicebp.errors import BlueprintTypeError, BlueprintValidationError, Problem
 
 __all__ = [
     "MAX_BYTES",
@@ -84,7 +85,7 @@ def format_path(path: PathKey) -> str:
 
 
 class NonFinite:
-    """Stands for a JSON ``NaN`` or ``Infinity`` until it is reported."""
+    """Stands for a JSON ``NaN``, ``Infinity`` or an integer beyond float range, until reported."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -200,6 +201,19 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> b
     """
     file = os.fspath(path)
     try:
+        # Opening a named pipe would block until someone writes to it: refuse
+        # anything that is not a regular file (or a folder, reported below).
+        mode = os.stat(file).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            raise BlueprintValidationError(
+                [
+                    Problem(
+                        message="is not a regular file (a pipe or a device); "
+                        "save the blueprint to a file first",
+                        file=file,
+                    )
+                ]
+            )
         with open(file, "rb") as handle:
             info = os.fstat(handle.fileno())
             if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
@@ -446,7 +460,32 @@ def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
     if tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     node = yaml.ScalarNode(tag, event.value, None, None, event.style or None)
-    return loader.construct_object(node, deep=True)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except ValueError:
+        # int() refuses more than 4300 digits.
+        if tag != "tag:yaml.org,2002:int":
+            raise
+        return _huge_integer(event.value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _FLOAT_MAX:
+        return _huge_integer(event.value)
+    return value
+
+
+_FLOAT_MAX: Final = sys.float_info.max
+
+
+def _huge_integer(text: str) -> NonFinite:
+    shown = text if len(text) <= 20 else f"{text[:12]}… ({len(text)} digits)"
+    return NonFinite(shown)
+
+
+def _json_int(text: str) -> int | NonFinite:
+    # json.loads would raise a bare ValueError beyond 4300 digits.
+    if len(text) > 300:
+        return _huge_integer(text)
+    value = int(text)
+    return _huge_integer(text) if abs(value) > _FLOAT_MAX else value
 
 
 # --- JSON ---------------------------------------------------------------------
@@ -481,7 +520,9 @@ def _parse_json(text: str, *, file: str | None, max_depth: int) -> Parsed:
         return mapping
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=NonFinite)
+        data = json.loads(
+            text, object_pairs_hook=pairs, parse_constant=NonFinite, parse_int=_json_int
+        )
     except json.JSONDecodeError as error:
         raise BlueprintValidationError(
             [
@@ -556,7 +597,13 @@ def parse(
     servicebp.errors.BlueprintValidationError: x.yaml:1:4: $.a: YAML anchors and aliases ...
     """
     if format not in ("yaml", "json"):
-        raise ValueError(f"unknown format {format!r} (must be one of ['json', 'yaml'])")
+        raise BlueprintValidationError(
+            f"unknown format {format!r} (must be one of ['json', 'yaml'])"
+        )
+    if not isinstance(source, str | bytes | bytearray | memoryview):
+        raise BlueprintTypeError(
+            f"a blueprint document is text or bytes, not {type(source).__name__}"
+        )
     if isinstance(source, str):
         if len(source) > max_bytes or len(data := source.encode("utf-8", "surrogatepass")) > (
             max_bytes

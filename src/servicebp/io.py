@@ -101,7 +101,7 @@ def _check_format(format: str) -> Format:
         return "yaml"
     if format == "json":
         return "json"
-    raise ValueError(f"unknown format {format!r} (must be one of ['json', 'yaml'])")
+    raise BlueprintValidationError(f"unknown format {format!r} (must be one of ['json', 'yaml'])")
 
 
 def load(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Blueprint:
