@@ -1,0 +1,463 @@
+"""The blueprint model: lanes and lines, steps and flows, mutations, queries, checks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from servicebp import (
+    Blueprint,
+    BlueprintValidationError,
+    DuplicateStepError,
+    FailPoint,
+    Flow,
+    FlowKind,
+    Lane,
+    Line,
+    LintConfig,
+    MomentOfTruth,
+    Step,
+    UnknownStepError,
+    Wait,
+    lines_between,
+)
+from servicebp.strategies import blueprints, steps
+
+
+def step(id: str, lane: str = "customer", stage: str = "apply", **fields: object) -> Step:
+    return Step(id=id, label=id.title(), lane=lane, stage=stage, **fields)  # type: ignore[arg-type]
+
+
+def bank() -> Blueprint:
+    """Open an account: apply → (check passes | bring documents) → card, with the work behind."""
+    bp = Blueprint("Bank", stages=["apply", "verify", "issue"])
+    bp.add_step(step("leaflet", "physical-evidence"))
+    bp.add_step(step("apply", moment=MomentOfTruth(kind="first-contact")))
+    bp.add_step(step("show-id", stage="verify", wait=Wait(duration=15, tolerance=10)))
+    bp.add_step(step("documents", stage="verify"))
+    bp.add_step(step("card", stage="issue", moment=MomentOfTruth(kind="usage")))
+    bp.add_step(step("teller", "frontstage"))
+    bp.add_step(step("kyc", "backstage", stage="verify"))
+    bp.add_step(step("core", "support", stage="issue"))
+    bp.connect("apply", "show-id")
+    bp.connect("show-id", "card", probability=0.8, label="passes")
+    bp.connect("show-id", "documents", probability=0.2, label="needs documents")
+    bp.connect("documents", "card")
+    bp.connect("leaflet", "apply", kind="support")
+    bp.connect("apply", "teller", kind="support")
+    bp.connect("teller", "kyc", kind="support")
+    bp.connect("kyc", "core", kind="support")
+    bp.connect("apply", "core", kind="support")
+    return bp
+
+
+# --- lanes and lines ------------------------------------------------------------
+
+
+def test_lanes_top_to_bottom() -> None:
+    assert [lane.position for lane in Lane] == [0, 1, 2, 3, 4]
+    assert Lane.SUPPORT.caption == "Support processes"
+
+
+def test_lines_sit_between_adjacent_lanes() -> None:
+    assert [(line.above, line.below) for line in Line] == [
+        (Lane.CUSTOMER, Lane.FRONTSTAGE),
+        (Lane.FRONTSTAGE, Lane.BACKSTAGE),
+        (Lane.BACKSTAGE, Lane.SUPPORT),
+    ]
+    assert Line.INTERNAL_INTERACTION.caption == "line of internal interaction"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "crossed"),
+    [
+        ("customer", "frontstage", ["interaction"]),
+        ("frontstage", "customer", ["interaction"]),
+        ("customer", "support", ["interaction", "visibility", "internal-interaction"]),
+        ("backstage", "frontstage", ["visibility"]),
+        ("physical-evidence", "customer", []),
+        ("support", "support", []),
+    ],
+)
+def test_lines_between(a: str, b: str, crossed: list[str]) -> None:
+    assert [line.value for line in lines_between(a, b)] == crossed
+
+
+def test_unknown_lane_names_the_allowed_ones() -> None:
+    with pytest.raises(ValueError, match="front") as caught:
+        Lane("front")
+    assert "frontstage" in str(caught.value)
+
+
+# --- steps and flows as values ---------------------------------------------------------
+
+
+def test_step_repr_shows_what_is_set() -> None:
+    assert repr(step("apply", duration=5)) == (
+        "Step(id='apply', label='Apply', lane=<Lane.CUSTOMER: 'customer'>, stage='apply', "
+        "duration=5)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"id": "a b"}, "white space"),
+        ({"id": ""}, "must not be empty"),
+        ({"label": "   "}, "must not be empty"),
+        ({"label": 3}, "must be a string"),
+        ({"duration": -1}, "must not be negative"),
+        ({"cost": float("nan")}, "finite"),
+        ({"rating": 4}, r"on the scale -3…\+3"),
+        ({"rating": True}, "must be a number"),
+    ],
+)
+def test_step_refuses_bad_fields(fields: dict[str, object], fragment: str) -> None:
+    values: dict[str, object] = {"id": "a", "label": "A", "lane": "customer", "stage": "s"}
+    values.update(fields)
+    with pytest.raises((TypeError, ValueError), match=fragment):
+        Step(**values)  # type: ignore[arg-type]
+
+
+def test_wait_over_tolerance() -> None:
+    assert Wait(duration=12, tolerance=10).over_tolerance
+    assert not Wait(duration=10, tolerance=10).over_tolerance
+    assert not Wait(duration=60).over_tolerance
+
+
+def test_flow_probability_bounds() -> None:
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        Flow(source="a", target="b", probability=1.5)
+    assert Flow(source="a", target="b").kind is FlowKind.SEQUENCE
+
+
+def test_step_evolve_validates() -> None:
+    s = step("apply")
+    assert s.evolve(rating=2).rating == 2
+    with pytest.raises(ValueError, match="must not be negative"):
+        s.evolve(duration=-1)
+
+
+def test_step_flags() -> None:
+    s = step("apply", fail_point=FailPoint(what="x"), moment=MomentOfTruth(kind="usage"))
+    assert s.is_fail_point
+    assert s.is_moment
+    assert not step("b").is_moment
+
+
+# --- building and mutating ----------------------------------------------------------
+
+
+def test_repr_and_len() -> None:
+    bp = bank()
+    assert repr(bp) == "Blueprint('Bank', stages=3, steps=8, flows=9)"
+    assert len(bp) == 8
+    assert "apply" in bp
+    assert 3 not in bp
+    assert [s.id for s in bp][:2] == ["leaflet", "apply"]
+
+
+def test_duplicate_step_id() -> None:
+    bp = bank()
+    with pytest.raises(DuplicateStepError) as caught:
+        bp.add_step(step("apply", "backstage"))
+    (problem,) = caught.value.problems
+    assert (problem.step, problem.field) == ("apply", "id")
+    assert len(bp) == 8
+
+
+def test_step_stage_must_be_listed() -> None:
+    bp = bank()
+    with pytest.raises(BlueprintValidationError, match="stage 'later' is not one of"):
+        bp.add_step(step("x", stage="later"))
+    assert "x" not in bp
+
+
+def test_add_step_takes_a_step() -> None:
+    with pytest.raises(TypeError, match="takes a Step"):
+        bank().add_step({"id": "x"})  # type: ignore[arg-type]
+
+
+def test_unknown_step() -> None:
+    bp = bank()
+    with pytest.raises(UnknownStepError, match="unknown step: 'nope'") as caught:
+        bp["nope"]
+    assert isinstance(caught.value, KeyError)
+    with pytest.raises(UnknownStepError):
+        bp.connect("apply", "nope")
+
+
+def test_self_loop_refused() -> None:
+    with pytest.raises(BlueprintValidationError, match="from a step to itself"):
+        bank().connect("apply", "apply")
+
+
+def test_second_flow_between_the_same_steps_refused() -> None:
+    with pytest.raises(BlueprintValidationError, match="exists already"):
+        bank().connect("apply", "show-id", kind="support")
+
+
+def test_branch_probabilities_may_not_sum_above_1() -> None:
+    bp = bank()
+    bp.disconnect("show-id", "documents")
+    bp.connect("show-id", "documents", probability=0.2)
+    bp.add_step(step("call", stage="verify"))
+    with pytest.raises(BlueprintValidationError, match=r"would sum to 1\.1, above 1") as caught:
+        bp.connect("show-id", "call", probability=0.1)
+    assert caught.value.problems[0].step == "show-id"
+    assert ("show-id", "call") not in bp.graph.edges
+    # Support flows have their own budget.
+    bp.connect("show-id", "kyc", kind="support", probability=0.9)
+
+
+def test_replace_step_keeps_flows() -> None:
+    bp = bank()
+    old = bp.replace_step(bp["apply"].evolve(label="Applies online", channel="app"))
+    assert old.label == "Apply"
+    assert bp["apply"].channel == "app"
+    assert [f.target for f in bp.outgoing("apply", kind="sequence")] == ["show-id"]
+
+
+def test_replace_unknown_step() -> None:
+    with pytest.raises(UnknownStepError):
+        bank().replace_step(step("nope"))
+
+
+def test_remove_step_removes_its_flows() -> None:
+    bp = bank()
+    removed = bp.remove_step("documents")
+    assert removed.id == "documents"
+    assert "documents" not in bp
+    assert len(bp.flows()) == 7
+    assert all("documents" not in (f.source, f.target) for f in bp.flows())
+
+
+def test_disconnect_and_flow() -> None:
+    bp = bank()
+    flow = bp.flow("show-id", "card")
+    assert (flow.label, flow.probability) == ("passes", 0.8)
+    assert bp.disconnect("show-id", "card") == flow
+    with pytest.raises(BlueprintValidationError, match="no flow to 'card'"):
+        bp.flow("show-id", "card")
+
+
+def test_stages() -> None:
+    bp = bank()
+    bp.add_stage("learn", before="apply")
+    bp.add_stage("follow-up")
+    assert bp.stages == ("learn", "apply", "verify", "issue", "follow-up")
+    with pytest.raises(BlueprintValidationError, match="listed twice"):
+        bp.add_stage("apply")
+    with pytest.raises(BlueprintValidationError, match="still used by steps"):
+        bp.remove_stage("apply")
+    bp.remove_stage("learn")
+    with pytest.raises(BlueprintValidationError, match="unknown stage 'learn'"):
+        bp.remove_stage("learn")
+    with pytest.raises(ValueError, match="white space"):
+        bp.add_stage("two words")
+
+
+def test_blueprint_name_and_description_checked() -> None:
+    with pytest.raises(ValueError, match="must not be empty"):
+        Blueprint(" ")
+    with pytest.raises(TypeError, match="must be a string"):
+        Blueprint("A", description=3)  # type: ignore[arg-type]
+
+
+# --- queries -------------------------------------------------------------------------
+
+
+def test_steps_by_lane_and_stage() -> None:
+    bp = bank()
+    assert [s.id for s in bp.steps(lane="customer")] == [
+        "apply",
+        "show-id",
+        "documents",
+        "card",
+    ]
+    assert [s.id for s in bp.steps(stage="verify")] == ["show-id", "documents", "kyc"]
+    assert [s.id for s in bp.steps(lane=Lane.SUPPORT, stage="issue")] == ["core"]
+    with pytest.raises(BlueprintValidationError, match="unknown stage"):
+        bp.steps(stage="nope")
+
+
+def test_moments_query() -> None:
+    bp = bank()
+    assert [s.id for s in bp.moments()] == ["apply", "card"]
+    assert [s.id for s in bp.moments(kind="usage")] == ["card"]
+    assert [s.id for s in bp.moments(stage="apply")] == ["apply"]
+
+
+def test_flows_by_kind_and_direction() -> None:
+    bp = bank()
+    assert len(bp.flows(kind="sequence")) == 4
+    assert len(bp.flows(kind=FlowKind.SUPPORT)) == 5
+    assert {f.target for f in bp.outgoing("show-id")} == {"card", "documents"}
+    assert {f.source for f in bp.incoming("card")} == {"show-id", "documents"}
+    assert [f.source for f in bp.incoming("core", kind="support")] == ["kyc", "apply"]
+
+
+def test_customer_spine_in_time_order() -> None:
+    assert [s.id for s in bank().customer_spine()] == ["apply", "show-id", "documents", "card"]
+
+
+def test_spine_orders_unconnected_steps_by_stage_then_insertion() -> None:
+    bp = Blueprint("A", stages=["one", "two"])
+    bp.add_step(step("late", stage="two"))
+    bp.add_step(step("early", stage="one"))
+    bp.add_step(step("also-early", stage="one"))
+    assert [s.id for s in bp.customer_spine()] == ["early", "also-early", "late"]
+
+
+def test_entry_and_exit_steps() -> None:
+    bp = bank()
+    assert [s.id for s in bp.entry_steps()] == ["apply"]
+    assert [s.id for s in bp.exit_steps()] == ["card"]
+
+
+def test_crossings() -> None:
+    bp = bank()
+    pairs = {line.value: {(f.source, f.target) for f in bp.crossings(line)} for line in Line}
+    assert pairs == {
+        "interaction": {("apply", "teller"), ("apply", "core")},
+        "visibility": {("teller", "kyc"), ("apply", "core")},
+        "internal-interaction": {("kyc", "core"), ("apply", "core")},
+    }
+    assert bp.lines_crossed(bp.flow("leaflet", "apply")) == ()
+
+
+# --- whole-blueprint checks ------------------------------------------------------------
+
+
+def test_valid_blueprint_has_no_problems() -> None:
+    bp = bank()
+    assert bp.problems() == []
+    bp.validate()
+
+
+def test_unused_stage() -> None:
+    bp = bank()
+    bp.add_stage("follow-up")
+    (problem,) = bp.problems()
+    assert problem.path == "$.stages[3]"
+    assert problem.message == "stage 'follow-up' has no steps; remove it or add steps to it"
+
+
+def test_customer_cycle() -> None:
+    bp = bank()
+    bp.connect("card", "apply")
+    found = bp.problems()
+    assert any("customer actions form a cycle in time" in p.message for p in found)
+    with pytest.raises(BlueprintValidationError, match="cycle"):
+        bp.validate()
+
+
+def test_unreachable_customer_step() -> None:
+    bp = bank()
+    bp.add_step(step("loop-a", stage="issue"))
+    bp.add_step(step("loop-b", stage="issue"))
+    bp.connect("loop-a", "loop-b")
+    bp.connect("loop-b", "loop-a")
+    messages = {(p.step, p.message.split(":")[0]) for p in bp.problems()}
+    assert ("loop-a", "customer step is not reachable from any entry step") in messages
+    assert ("loop-b", "customer step is not reachable from any entry step") in messages
+
+
+def test_a_cycle_behind_the_line_is_fine() -> None:
+    bp = bank()
+    bp.connect("core", "teller", kind="support")
+    assert bp.problems() == []
+
+
+# --- equality, copies, views ---------------------------------------------------------
+
+
+def test_equality() -> None:
+    assert bank() == bank()
+    other = bank()
+    other.replace_step(other["card"].evolve(rating=1))
+    assert other != bank()
+    assert bank() != "Bank"
+    with pytest.raises(TypeError):
+        hash(bank())
+
+
+def test_equality_ignores_flow_order() -> None:
+    a, b = bank(), bank()
+    b.disconnect("apply", "show-id")
+    b.connect("apply", "show-id")
+    assert a == b
+
+
+def test_lint_config_and_description_count_in_equality() -> None:
+    assert Blueprint("A", lint=LintConfig(ignore=["SBP001"])) != Blueprint("A")
+    assert Blueprint("A", description="x") != Blueprint("A")
+
+
+def test_copy_is_independent() -> None:
+    bp = bank()
+    twin = bp.copy()
+    assert twin == bp
+    twin.replace_step(twin["apply"].evolve(label="Changed"))
+    twin.add_stage("later")
+    twin.disconnect("kyc", "core")
+    assert bp["apply"].label == "Apply"
+    assert "later" not in bp.stages
+    assert len(bp.flows()) == 9
+
+
+def test_graph_view_is_read_only() -> None:
+    graph = bank().graph
+    assert graph.nodes["apply"]["step"].id == "apply"
+    assert graph.edges["apply", "show-id"]["flow"].kind is FlowKind.SEQUENCE
+    with pytest.raises(Exception, match=r"[Ff]rozen"):
+        graph.add_node("x")
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@settings(max_examples=50, deadline=None)
+@given(blueprints())
+def test_generated_blueprints_are_valid(bp: Blueprint) -> None:
+    assert bp.problems() == []
+    spine = bp.customer_spine()
+    assert {s.id for s in spine} == {s.id for s in bp.steps(lane="customer")}
+    position = {s.id: i for i, s in enumerate(spine)}
+    for flow in bp.flows(kind="sequence"):
+        if flow.source in position and flow.target in position:
+            assert position[flow.source] < position[flow.target]
+    assert set(bp.entry_steps()) <= set(spine)
+    if spine:
+        assert bp.entry_steps()
+        assert bp.exit_steps()
+
+
+@settings(max_examples=50, deadline=None)
+@given(blueprints())
+def test_crossings_agree_with_lines_between(bp: Blueprint) -> None:
+    for line in Line:
+        for flow in bp.crossings(line):
+            assert line in lines_between(bp[flow.source].lane, bp[flow.target].lane)
+    total = sum(len(bp.crossings(line)) for line in Line)
+    assert total == sum(len(bp.lines_crossed(flow)) for flow in bp.flows())
+
+
+@settings(max_examples=50, deadline=None)
+@given(blueprints())
+def test_copy_equals_and_removing_a_step_drops_its_flows(bp: Blueprint) -> None:
+    twin = bp.copy()
+    assert twin == bp
+    if len(twin):
+        victim = next(iter(twin)).id
+        twin.remove_step(victim)
+        assert victim not in twin
+        assert all(victim not in (f.source, f.target) for f in twin.flows())
+        assert twin != bp
+
+
+@settings(max_examples=50, deadline=None)
+@given(steps())
+def test_generated_steps_evolve_to_themselves(s: Step) -> None:
+    assert s.evolve() == s
+    assert repr(s).startswith(f"Step(id={s.id!r}")
