@@ -218,6 +218,8 @@ def test_unknown_lane() -> None:
     )
     assert (problem.path, problem.line, problem.column) == ("$.steps[0].lane", 7, 11)
     assert str(problem).startswith("bp.yaml:7:11: $.steps[0].lane: 'front' is not one of [")
+    # The problem also names the step and the field, for callers grouping by step.
+    assert (problem.step, problem.field) == ("order", "lane")
 
 
 def test_lane_no_is_a_yaml_boolean() -> None:

@@ -158,14 +158,28 @@ class Parsed:
         return None
 
     def problem(self, message: str, path: PathKey | None = None, *, key: bool = False) -> Problem:
-        """Return a :class:`Problem` at *path* of this file."""
+        """Return a :class:`Problem` at *path* of this file.
+
+        Under ``$.steps[i]`` the problem also names the step's id and the
+        field at fault, so that callers can group problems by step.
+        """
         where = None if path is None else self.locate(path, key=key)
+        step = field = None
+        if path and len(path) >= 2 and path[0] == "steps" and isinstance(path[1], int):
+            try:
+                found = self.data["steps"][path[1]]["id"]
+            except (KeyError, IndexError, TypeError):
+                found = None
+            step = found if isinstance(found, str) else None
+            field = next((part for part in path[2:3] if isinstance(part, str)), None)
         return Problem(
             message=message,
             path=None if path is None else format_path(path),
             file=self.file,
             line=None if where is None else where[0],
             column=None if where is None else where[1],
+            step=step,
+            field=field,
         )
 
 

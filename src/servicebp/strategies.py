@@ -39,6 +39,7 @@ __all__ = [
     "blueprints",
     "expectations",
     "fail_points",
+    "flows",
     "identifiers",
     "labels",
     "moments",
@@ -181,6 +182,28 @@ def _attributes() -> st.SearchStrategy[dict[str, Any]]:
         max_leaves=5,
     )
     return st.dictionaries(labels(), values, max_size=3)
+
+
+@functools.cache
+def flows(
+    sources: st.SearchStrategy[str] | None = None, targets: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[Flow]:
+    """Flow values between two different ids (not checked against any blueprint).
+
+    Examples
+    --------
+    >>> from hypothesis import find
+    >>> find(flows(st.just("a"), st.just("b")), lambda flow: flow.kind == "support")
+    Flow(source='a', target='b', kind=<FlowKind.SUPPORT: 'support'>, label=None, probability=None)
+    """
+    return st.builds(
+        Flow,
+        source=sources if sources is not None else identifiers(),
+        target=targets if targets is not None else identifiers(),
+        kind=st.sampled_from(FlowKind),
+        label=st.none() | labels(),
+        probability=st.none() | _probabilities(),
+    ).filter(lambda flow: flow.source != flow.target)
 
 
 _OPTIONAL = st.booleans()
