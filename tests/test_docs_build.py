@@ -7,6 +7,7 @@ are judged by ``-W`` and not by pytest's warning filters.
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,43 @@ def test_api_reference_documents_every_public_name(site: Path) -> None:
         if not name.startswith("_") and name not in documented and name[0].isalpha()
     ]
     assert not missing, f"not on the API page: {missing}"
+
+
+def test_quickstart_shell_session_prints_what_the_page_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The page's Python blocks make coffee.yaml; then each `$ servicebp ...`
+    # line of its console blocks must print exactly the lines shown under it.
+    monkeypatch.syspath_prepend(str(DOCS / "_ext"))
+    from click.testing import CliRunner
+    from servicebp_docs import PageRun, console_sessions
+
+    from servicebp.cli import main
+
+    path = DOCS / "quickstart.md"
+    page = PageRun("quickstart", path)
+    try:
+        page.run_until(10**9)
+        sessions = console_sessions(path.read_text(encoding="utf-8"))
+        assert sessions, "the quickstart shows no shell session"
+        monkeypatch.chdir(page.folder.name)
+        for line, command, expected in sessions:
+            program, *args = shlex.split(command)
+            assert program == "servicebp", f"quickstart.md:{line}: {command}"
+            result = CliRunner().invoke(main, args)
+            assert result.exit_code == 0, f"quickstart.md:{line}: {command}\n{result.output}"
+            shown = [text.rstrip() for text in result.output.strip().splitlines()]
+            assert shown == expected.strip().splitlines(), f"quickstart.md:{line}: {command}"
+    finally:
+        page.close()
+
+
+def test_pictures_appear_on_the_pages(site: Path) -> None:
+    pages = [p for p in site.rglob("*.html") if "blueprint-figure" in p.read_text("utf-8")]
+    assert pages, "no page shows a blueprint picture"
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        for src in re.findall(r'<img [^>]*src="([^"]+\.svg)"', html):
+            picture = (page.parent / src).resolve()
+            assert picture.is_file(), f"{page.name}: {src} is missing"
+            assert b"<svg" in picture.read_bytes()[:2000]

@@ -39,7 +39,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-__all__ = ["setup"]
+__all__ = ["PageRun", "console_sessions", "python_blocks", "setup"]
 
 DOCS = Path(__file__).resolve().parent.parent
 EXAMPLES = DOCS.parent / "examples"
@@ -94,6 +94,26 @@ def python_blocks(source: str) -> list[tuple[int, str]]:
     return found
 
 
+def console_sessions(source: str) -> list[tuple[int, str, str]]:
+    """Return ``(line, command, expected output)`` per ``$`` line of ``console`` fences."""
+    tokens = MarkdownIt("commonmark").parse(source)
+    found: list[tuple[int, str, str]] = []
+    for token in tokens:
+        if token.type != "fence" or token.info.strip() != "console" or token.map is None:
+            continue
+        current: list[Any] | None = None
+        for offset, line in enumerate(token.content.splitlines()):
+            if line.startswith("$ "):
+                if current is not None:
+                    found.append((current[0], current[1], "\n".join(current[2])))
+                current = [token.map[0] + 2 + offset, line[2:], []]
+            elif current is not None:
+                current[2].append(line)
+        if current is not None:
+            found.append((current[0], current[1], "\n".join(current[2])))
+    return found
+
+
 def _statements(code: str) -> Iterator[str]:
     """A plain block runs whole; a ``>>>`` block runs example by example."""
     examples = doctest.DocTestParser().get_examples(code)
@@ -104,7 +124,7 @@ def _statements(code: str) -> Iterator[str]:
         yield example.source
 
 
-class _PageRun:
+class PageRun:
     """The namespace of one page, advanced block by block as figures ask for it."""
 
     def __init__(self, docname: str, path: Path) -> None:
@@ -148,14 +168,14 @@ class _PageRun:
         self.folder.cleanup()
 
 
-_RUNS: dict[str, _PageRun] = {}
+_RUNS: dict[str, PageRun] = {}
 
 
-def _page_run(directive: SphinxDirective) -> _PageRun:
+def _page_run(directive: SphinxDirective) -> PageRun:
     docname = directive.env.docname
     run = _RUNS.get(docname)
     if run is None:
-        run = _RUNS[docname] = _PageRun(docname, Path(directive.env.doc2path(docname)))
+        run = _RUNS[docname] = PageRun(docname, Path(directive.env.doc2path(docname)))
     return run
 
 
