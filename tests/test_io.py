@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 
 import servicebp
 import servicebp.io
-from servicebp import Blueprint, FailPoint, MomentOfTruth, Step, Wait
+from servicebp import Blueprint, FailPoint, FlowKind, MomentOfTruth, Step, Wait
 from servicebp.strategies import blueprints
 
 ROUND_TRIPS = settings(
@@ -258,3 +258,44 @@ def test_node_link_with_old_links_key() -> None:
 def test_node_link_garbage() -> None:
     with pytest.raises(servicebp.BlueprintValidationError, match="'nodes' list"):
         servicebp.io.from_node_link({"edges": []})
+
+
+# --- the schema -------------------------------------------------------------------
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    import jsonschema
+
+    schema = servicebp.io.schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["properties"]["version"]["const"] == servicebp.io.FORMAT_VERSION
+
+
+def test_schema_enums_match_the_model() -> None:
+    from servicebp import Behaviour, ContactMode, ExpectationSource, ExpectationType, MomentKind
+
+    defs = servicebp.io.schema()["$defs"]
+    assert defs["step"]["properties"]["lane"]["enum"] == [v.value for v in servicebp.Lane]
+    assert defs["flow"]["properties"]["kind"]["enum"] == [v.value for v in FlowKind]
+    moment = defs["moment"]["properties"]
+    assert moment["kind"]["enum"] == [v.value for v in MomentKind]
+    assert moment["contact_mode"]["enum"] == [v.value for v in ContactMode]
+    assert moment["behaviours"]["items"]["enum"] == [v.value for v in Behaviour]
+    expectation = defs["expectation"]["properties"]
+    assert expectation["type"]["enum"] == [v.value for v in ExpectationType]
+    assert expectation["source"]["enum"] == [v.value for v in ExpectationSource]
+
+
+def test_schema_keys_match_the_model_fields() -> None:
+    import attrs
+
+    defs = servicebp.io.schema()["$defs"]
+    for name, cls in [
+        ("step", Step),
+        ("wait", Wait),
+        ("fail_point", FailPoint),
+        ("moment", MomentOfTruth),
+    ]:
+        assert set(defs[name]["properties"]) == {f.name for f in attrs.fields(cls)}, name
+    flow_fields = {f.name for f in attrs.fields(servicebp.Flow)} - {"source", "target"}
+    assert set(defs["flow"]["properties"]) == flow_fields | {"from", "to"}
