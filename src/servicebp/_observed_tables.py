@@ -156,7 +156,11 @@ def _ratings(values: npt.NDArray[Any], column: str, where: Callable[[int], str])
                 bad.append((i, f"{value!r} is not a number"))
                 continue
             if isinstance(value, int | float):
-                found.append(float(value))
+                try:
+                    found.append(float(value))
+                except OverflowError:
+                    digits = int(int(value).bit_length() * 0.30103) + 1
+                    bad.append((i, f"an integer of about {digits} digits is not a rating"))
                 continue
             parsed = parse_rating(str(value).strip())
             if isinstance(parsed, str):
