@@ -38,7 +38,11 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
+import pandas as pd
+import polars as pl
 import pytest
+from click.testing import CliRunner
 
 from servicebp import (
     Blueprint,
@@ -47,12 +51,15 @@ from servicebp import (
     DuplicateStepError,
     FailPoint,
     Flow,
+    ObservedDataError,
     ServiceBlueprintError,
     Step,
     UnknownStepError,
     Wait,
 )
+from servicebp.cli import main
 from servicebp.io import load, loads
+from servicebp.observed import read_observed, read_ratings, score_observed
 
 #: Seconds each case may take. Generous: the machine is shared.
 TIME_BOUND = 10.0
@@ -578,6 +585,147 @@ def big_document() -> str:
     return json.dumps({"version": "1", "name": "Big", "stages": ["s"], "steps": steps})
 
 
+# --- observed-journey tables ----------------------------------------------------------------
+
+
+def events(**columns: Any) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "journey": np.array(["j1", "j1", "j2"]),
+        "step": np.array(["order", "pay", "order"]),
+        "order": np.array([1, 2, 1]),
+        "rating": np.array([1.0, -2.0, 3.0]),
+    }
+    table.update(columns)
+    return {k: v for k, v in table.items() if v is not None}
+
+
+def observed(table: Any) -> Callable[[], Any]:
+    return lambda: score_observed(loads(GOOD_YAML), table)
+
+
+OBS, D = "observed", ObservedDataError
+# fmt: off
+row("obs-empty-table", OBS, observed(events(**{k: np.array([]) for k in ("journey", "step", "order", "rating")})), D, "the table has no events (no rows)")  # noqa: E501
+row("obs-empty-dataframe", OBS, observed(pd.DataFrame({k: [] for k in ("journey", "step", "order", "rating")})), D, "the table has no events")  # noqa: E501
+row("obs-missing-column", OBS, observed(events(rating=None)), D, "missing column(s) ['rating']")
+row("obs-ragged-columns", OBS, observed(events(rating=np.array([1.0]))), D, "columns have different lengths")  # noqa: E501
+row("obs-rating-off-scale", OBS, observed(events(rating=np.array([1.0, 4.0, 0.0]))), D, "row 1: column 'rating': 4.0 is outside the rating scale -3…+3")  # noqa: E501
+row("obs-rating-nan", OBS, observed(events(rating=np.array([np.nan, 1.0, 0.0]))), D, "row 0: column 'rating': NaN is not a rating")  # noqa: E501
+row("obs-rating-inf", OBS, observed(events(rating=np.array([1.0, 1.0, -np.inf]))), D, "row 2: column 'rating': -inf is outside")  # noqa: E501
+row("obs-rating-text", OBS, observed(events(rating=np.array(["good", "bad", "ok"]))), D, "row 0: column 'rating': 'good' is not a number")  # noqa: E501
+row("obs-rating-10e400", OBS, observed(events(rating=np.array([10**400, 1, 2], dtype=object))), D, "row 0: column 'rating': an integer of about 401 digits is not a rating")  # noqa: E501
+row("obs-rating-bool-polars", OBS, observed(pl.DataFrame({"journey": ["j1"], "step": ["order"], "order": [1], "rating": [True]})), D, "column 'rating': ratings must be numbers, not dtype bool")  # noqa: E501
+row("obs-rating-2d", OBS, observed(events(rating=np.ones((3, 1)))), D, "column 'rating' must be one-dimensional")  # noqa: E501
+row("obs-order-text", OBS, observed(events(order=np.array(["a", "b", "c"]))), D, "column 'order': the order must be numbers or datetimes")  # noqa: E501
+row("obs-journey-missing", OBS, observed(events(journey=np.array([None, "j1", "j2"], dtype=object))), D, "row 0: column 'journey': the journey id is missing")  # noqa: E501
+row("obs-unknown-step", OBS, observed(events(step=np.array(["order", "ghost", "pay"]))), D, "1 step not in blueprint 'Coffee': 'ghost' (1 event, first at row 1)")  # noqa: E501
+row("obs-not-a-table", OBS, observed([1, 2, 3]), D, "an observed-events table must be a mapping")
+# fmt: on
+
+
+@case("obs-csv-nul-byte", OBS, D, "input.csv:2: column 'rating': '\\x001' is not a number")
+def _(folder: Path) -> Any:
+    return read_observed(
+        write_input(folder, "input.csv", b"journey,step,order,rating\nj1,order,1,\x001\n")
+    )
+
+
+@case("obs-csv-invalid-utf8", OBS, D, "input.csv: not UTF-8 text")
+def _(folder: Path) -> Any:
+    return read_observed(
+        write_input(folder, "input.csv", b"journey,step,order,rating\nj1,ord\xffer,1,1\n")
+    )
+
+
+@case("obs-csv-short-row", OBS, D, "input.csv:3: 3 cells where the header has 4")
+def _(folder: Path) -> Any:
+    return read_observed(
+        write_input(folder, "input.csv", "journey,step,order,rating\nj1,order,1,1\nj1,pay,2\n")
+    )
+
+
+@case("obs-csv-header-only", OBS, D, "input.csv: no data rows below the header")
+def _(folder: Path) -> Any:
+    return read_observed(write_input(folder, "input.csv", "journey,step,order,rating\n"))
+
+
+@case("obs-csv-empty", OBS, D, "input.csv: the file is empty (a header row is needed)")
+def _(folder: Path) -> Any:
+    return read_observed(write_input(folder, "input.csv", ""))
+
+
+@case("obs-csv-huge-cell", OBS, D, "input.csv:2: field larger than field limit")
+def _(folder: Path) -> Any:
+    cell = b'"' + b"x" * 200_000 + b'"'
+    return read_observed(
+        write_input(folder, "input.csv", b"journey,step,order,rating\nj1,order,1," + cell + b"\n")
+    )
+
+
+@case(
+    "obs-ratings-duplicate-step", OBS, D, "input.csv:3: column 'step': step 'order' is rated twice"
+)
+def _(folder: Path) -> Any:
+    return read_ratings(
+        write_input(folder, "input.csv", "step,rating\norder,1\norder,2\n"), bp=loads(GOOD_YAML)
+    )
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+#: Output files that commands are pointed at; each must keep its bytes.
+OUTPUTS = ("out.svg", "out.csv", "out.json", "out.mmd")
+
+
+def cli(
+    command: str, *args: str, files: dict[str, str | bytes] | None = None
+) -> Callable[[Path], list[str]]:
+    """A CLI row: write *files* into the folder, then run ``servicebp COMMAND ARGS``."""
+
+    def make(folder: Path) -> list[str]:
+        for name, data in (files or {}).items():
+            write_input(folder, name, data)
+        return [command, *args]
+
+    return make
+
+
+def cli_row(
+    id: str, make: Callable[[Path], list[str]], error: type[BaseException], fragment: str
+) -> None:
+    CASES.append(Case(id=id, entry="cli", make=make, error=error, fragment=fragment))
+
+
+BAD_LANE = yaml_doc("lane: frontstage", "lane: front")
+BAD_LANE_MSG = "input.yaml:7:33: $.steps[2].lane: 'front' is not one of"
+EVENTS = "journey,step,order,rating,outcome\nj1,order,1,1,1\nj1,pay,2,-1,1\nj2,order,1,2,0\n"
+# fmt: off
+cli_row("cli-validate-bad-lane", cli("validate", "input.yaml", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
+cli_row("cli-validate-json-format", cli("validate", "--format", "json", "input.yaml", files={"input.yaml": BAD_LANE}), E, '"path": "$.steps[2].lane"')  # noqa: E501
+cli_row("cli-validate-invalid-utf8", cli("validate", "input.yaml", files={"input.yaml": b"name: \xff\n"}), E, "input.yaml:1:7: invalid UTF-8")  # noqa: E501
+cli_row("cli-validate-alias-bomb", cli("validate", "input.yaml", files={"input.yaml": BILLION_LAUGHS}), E, "input.yaml:1:4: $.a: YAML anchors and aliases")  # noqa: E501
+cli_row("cli-validate-nested-100k", cli("validate", "input.json", files={"input.json": nested(100_000)}), E, "input.json:1:65: the data is nested more than 64")  # noqa: E501
+cli_row("cli-validate-missing-file", cli("validate", "input.yaml"), E, "input.yaml: no such file")
+cli_row("cli-validate-max-bytes", cli("validate", "--max-bytes", "100", "input.yaml", files={"input.yaml": GOOD_YAML}), E, "above the limit of 100 bytes")  # noqa: E501
+cli_row("cli-validate-one-bad-of-two", cli("validate", "input.yaml", "input-2.json", files={"input.yaml": GOOD_YAML, "input-2.json": "{"}), E, "input-2.json:1:2: not valid JSON")  # noqa: E501
+cli_row("cli-score-bad-blueprint", cli("score", "input.yaml", "--output", "out.csv", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
+cli_row("cli-score-ratings-off-scale", cli("score", "input.yaml", "--ratings", "input.csv", "--output", "out.json", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,7\n"}), D, "input.csv:2: column 'rating': 7.0 is outside the rating scale")  # noqa: E501
+cli_row("cli-score-ratings-unknown-step", cli("score", "input.yaml", "--ratings", "input.csv", "--output", "out.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\nghost,1\n"}), D, "input.csv:2: column 'step': unknown step 'ghost'")  # noqa: E501
+cli_row("cli-score-ratings-text", cli("score", "input.yaml", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,great\n"}), D, "input.csv:2: column 'rating': 'great' is not a number")  # noqa: E501
+cli_row("cli-score-ratings-empty", cli("score", "input.yaml", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": ""}), D, "input.csv: the file is empty")  # noqa: E501
+cli_row("cli-render-bad-blueprint", cli("render", "input.yaml", "-o", "out.svg", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
+cli_row("cli-render-bad-ratings", cli("render", "input.yaml", "-o", "out.svg", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,-4\n"}), D, "input.csv:2: column 'rating': -4.0 is outside")  # noqa: E501
+cli_row("cli-render-mermaid-bad-blueprint", cli("render", "input.yaml", "-o", "out.mmd", files={"input.yaml": "{"}), E, "input.yaml:")  # noqa: E501
+cli_row("cli-lint-bad-blueprint", cli("lint", "input.yaml", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
+cli_row("cli-journeys-cycle", cli("journeys", "input.yaml", files={"input.yaml": GOOD_YAML + "- {from: pay, to: order}\n"}), E, "customer actions form a cycle in time")  # noqa: E501
+cli_row("cli-impact-python-tag", cli("impact", "input.yaml", files={"input.yaml": "!!python/object/apply:os.system ['echo pwned']\n"}), E, "tags are never executed")  # noqa: E501
+cli_row("cli-diff-one-bad", cli("diff", "input.yaml", "input-2.yaml", files={"input.yaml": GOOD_YAML, "input-2.yaml": GOOD_YAML + "name: Tea\n"}), E, "input-2.yaml:11:1: $.name: duplicate key 'name'")  # noqa: E501
+cli_row("cli-discover-missing-outcome", cli("discover", "input.yaml", "input.csv", "--outcome", "churn", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "churn")  # noqa: E501
+cli_row("cli-discover-bad-rating", cli("discover", "input.yaml", "input.csv", "--outcome", "outcome", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS.replace("j1,pay,2,-1", "j1,pay,2,-9")}), D, "column 'rating': row 1: -9 is outside the rating scale")  # noqa: E501
+cli_row("cli-conformance-missing-columns", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "case:concept:name")  # noqa: E501
+# fmt: on
+
+
 def test_a_utf8_bom_is_accepted() -> None:
     # Decided: Windows editors write a BOM; it is skipped, never an error, and
     # positions in later errors still count from the first real character
@@ -595,15 +743,20 @@ def test_a_utf8_bom_is_accepted() -> None:
 @pytest.fixture
 def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A working folder holding only the sentinel output; checked untouched afterwards."""
-    sentinel = tmp_path / "out.bin"
-    sentinel.write_bytes(SENTINEL)
+    for name in OUTPUTS:
+        (tmp_path / name).write_bytes(SENTINEL)
     monkeypatch.chdir(tmp_path)
     before = sorted(p.name for p in tmp_path.iterdir())
     yield tmp_path
-    assert sentinel.read_bytes() == SENTINEL, "the output file was changed"
+    for name in OUTPUTS:
+        assert (tmp_path / name).read_bytes() == SENTINEL, f"{name} was changed"
     leftovers = sorted(p.name for p in tmp_path.iterdir() if p.name not in before)
     inputs = [name for name in leftovers if name.startswith("input")]
     assert leftovers == inputs, f"files left behind: {leftovers}"
+
+
+class CliFailureError(Exception):
+    """What a CLI row produced: exit status 1 and this output."""
 
 
 def _on_alarm(signum: int, frame: object) -> None:
@@ -623,6 +776,16 @@ def _run(case: Case, folder: Path) -> tuple[BaseException, float]:
                 MUTATIONS[case.id](bp)
             assert bp == before, "a failed mutation changed the blueprint"
             assert bp.problems() == before.problems()
+        elif case.entry == "cli":
+            args = case.make(folder)
+            start = time.perf_counter()
+            result = CliRunner().invoke(main, args, catch_exceptions=True)
+            elapsed = time.perf_counter() - start
+            output = result.output + (result.stderr if result.stderr_bytes else "")
+            assert result.exit_code == 1, f"exit {result.exit_code}: {output}"
+            assert isinstance(result.exception, SystemExit), repr(result.exception)
+            assert "Traceback" not in output
+            return CliFailureError(output), elapsed
         else:
             with pytest.raises(ServiceBlueprintError) as info:
                 case.make(folder)
@@ -654,7 +817,8 @@ SLOW = {"load-100k-steps-last-bad"}
 )
 def test_hostile_input(case: Case, folder: Path) -> None:
     error, elapsed = _run(case, folder)
-    assert isinstance(error, case.error), f"{type(error).__name__}: {error}"
+    if not isinstance(error, CliFailureError):
+        assert isinstance(error, case.error), f"{type(error).__name__}: {error}"
     assert case.fragment in str(error)
     assert elapsed < TIME_BOUND, f"took {elapsed:.1f} s"
 

@@ -42,7 +42,7 @@ from servicebp._discover_markov import (
 )
 from servicebp._discover_tables import column_names, read_columns, times_in_minutes
 from servicebp.errors import ObservedDataError, UnknownStrategyError
-from servicebp.model import Blueprint, Lane, Step
+from servicebp.model import RATING_LIMIT, Blueprint, Lane, Step
 from servicebp.moments import ContactMode, MomentKind, MomentOfTruth
 
 __all__ = [
@@ -592,7 +592,15 @@ def suggest_moments(
 
     drivers: dict[str, KeyDriver] = {}
     if rating is not None:
-        values = _outcomes(cols[rating], rating)[sort]
+        raw = _outcomes(cols[rating], rating)
+        off_scale = np.flatnonzero(np.abs(raw) > RATING_LIMIT)
+        if off_scale.size:
+            first = int(off_scale[0])
+            raise ObservedDataError(
+                f"column {rating!r}: row {first}: {raw[first]:g} is outside the rating scale "
+                f"-3…+3 ({off_scale.size} such row(s)); convert other scales with servicebp.scales"
+            )
+        values = raw[sort]
         rated = [s.id for s in facing if s.id in set(step_ids[np.isfinite(values)].tolist())]
         if rated:
             sums = np.zeros((len(starts), len(rated)))
