@@ -185,13 +185,13 @@ def _forget_page(app: Sphinx, doctree: nodes.document) -> None:
         run.close()
 
 
-def render_svg(blueprint: Any, target: Path) -> None:
+def render_svg(blueprint: Any, target: Path, *, ratings: Any = None) -> None:
     """Render *blueprint* to the SVG file *target* with servicebp's own renderer."""
     # The module, not the name ``servicebp.render``, which the package's
     # top level may bind to the render() function.
     rendering = importlib.import_module("servicebp.render")
     target.parent.mkdir(parents=True, exist_ok=True)
-    data: bytes = rendering.render_bytes(blueprint, format="svg")
+    data: bytes = rendering.render_bytes(blueprint, format="svg", ratings=ratings)
     if target.exists() and target.read_bytes() == data:
         return
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -203,7 +203,9 @@ class BlueprintFigure(SphinxDirective):
     """``blueprint-figure``: show a blueprint the page's code built before this point.
 
     The argument is a Python expression evaluated in the page's namespace
-    (usually a variable name); the content, if any, is the caption.
+    (usually a variable name); the content, if any, is the caption. The
+    ``:ratings:`` option, another expression, gives ratings (step id to
+    rating) to colour the steps with instead of their designed ones.
     """
 
     required_arguments = 1
@@ -213,24 +215,28 @@ class BlueprintFigure(SphinxDirective):
         "alt": directives.unchanged,
         "width": directives.length_or_percentage_or_unitless,
         "name": directives.unchanged,
+        "ratings": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
         page = _page_run(self)
         page.run_until(self.lineno)
         expression = self.arguments[0]
+        ratings_expression = self.options.get("ratings")
         try:
             blueprint = page.evaluate(expression)
+            ratings = None if ratings_expression is None else page.evaluate(ratings_expression)
         except Exception as error:
             raise self.error(
                 f"blueprint-figure: {expression!r} failed in the page's namespace: "
                 f"{type(error).__name__}: {error}"
             ) from error
-        digest = hashlib.sha256(f"{self.env.docname}:{expression}".encode()).hexdigest()[:10]
+        key = f"{self.env.docname}:{expression}:{ratings_expression}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:10]
         slug = self.env.docname.replace("/", "-")
         target = GENERATED / f"{slug}-{digest}.svg"
         try:
-            render_svg(blueprint, target)
+            render_svg(blueprint, target, ratings=ratings)
         except Exception as error:
             raise self.error(
                 f"blueprint-figure: rendering {expression!r} failed: "
