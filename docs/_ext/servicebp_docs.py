@@ -285,9 +285,9 @@ class ServicebpApi(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         lines: list[str] = []
         for name in public_modules():
-            module = importlib.import_module(f"servicebp.{name}")
-            summary = (module.__doc__ or name).strip().splitlines()[0].rstrip(".")
-            title = f"``servicebp.{name}``: {summary}"
+            # Imported here so that a module that fails to import fails the build.
+            importlib.import_module(f"servicebp.{name}")
+            title = f"``servicebp.{name}``"
             lines += [title, "-" * len(title), "", f".. automodule:: servicebp.{name}", ""]
         content = StringList(lines, source="<servicebp-api>")
         container = nodes.section()
