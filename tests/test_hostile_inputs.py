@@ -33,6 +33,7 @@ import math
 import os
 import signal
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -724,6 +725,43 @@ cli_row("cli-discover-missing-outcome", cli("discover", "input.yaml", "input.csv
 cli_row("cli-discover-bad-rating", cli("discover", "input.yaml", "input.csv", "--outcome", "outcome", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS.replace("j1,pay,2,-1", "j1,pay,2,-9")}), D, "column 'rating': row 1: -9 is outside the rating scale")  # noqa: E501
 cli_row("cli-conformance-missing-columns", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "case:concept:name")  # noqa: E501
 # fmt: on
+
+
+# --- hostile but valid: text that must stay text ---------------------------------------------
+
+#: Labels a user may legitimately write; they load, and render as text only.
+HOSTILE_LABELS = {
+    "dot-injection": '] ; evil -> x [color=red label="pwned"',
+    "dot-keywords": "subgraph digraph node edge strict",
+    "dot-escapes": 'C:\\temp\\ a\\"b \\N \\G \\l \\n',
+    "html-label": "<<b>bold</b>>",
+    "script-tag": "<script>alert(1)</script>",
+    "svg-element": '<svg onload="alert(1)"><rect/></svg>',
+    "xml-entities": "&amp; &lt; &#x3C; ]]> <![CDATA[x]]>",
+    "mermaid-syntax": 'A --> B; click A call alert() %%{init: {"theme": "dark"}}%%',
+    "mermaid-journey": "Ask: 5: Me, You\nsection Evil",
+    "right-to-left": "\u202edlrow olleh \u05e2\u05d1\u05e8\u05d9\u05ea \u0639\u0631\u0628\u064a",
+    "combining": "Z\u0351\u0363\u0364a\u0300\u0301l\u0302g\u0303o",
+    "chinese": "开户申请 · 关键时刻",
+}
+
+
+@pytest.mark.parametrize("label", list(HOSTILE_LABELS.values()), ids=list(HOSTILE_LABELS))
+def test_hostile_but_valid_labels_load_and_render_as_text(label: str, folder: Path) -> None:
+    source = yaml_doc("label: Pay", f"label: {json.dumps(label)}")
+    write_input(folder, "input.yaml", source)
+    assert loads(source)["pay"].label == label
+    runner = CliRunner()
+    for out in ("input-picture.svg", "input-journey.mmd"):
+        result = runner.invoke(main, ["render", "input.yaml", "-o", out, "--engine", "embedded"])
+        assert result.exit_code == 0, result.output
+    svg = ET.fromstring((folder / "input-picture.svg").read_bytes())
+    tags = {element.tag.rsplit("}", 1)[-1] for element in svg.iter()}
+    assert not tags & {"script", "rect", "foreignObject", "iframe"}, tags
+    assert not [a for e in svg.iter() for a in e.attrib if a.lower().startswith("on")]
+    mermaid = (folder / "input-journey.mmd").read_text(encoding="utf-8")
+    assert "%%{" not in mermaid
+    assert "<script" not in mermaid.lower()
 
 
 def test_a_utf8_bom_is_accepted() -> None:
