@@ -697,6 +697,19 @@ def cli_row(
     CASES.append(Case(id=id, entry="cli", make=make, error=error, fragment=fragment))
 
 
+def diamonds(n: int) -> str:
+    """A blueprint whose customer lane has 2**n journeys (n diamonds in a row)."""
+    lines = ['version: "1"', "name: Diamonds", "stages: [s]", "steps:"]
+    ids = [f"a{i}" for i in range(n + 1)] + [f"{x}{i}" for i in range(n) for x in "bc"]
+    lines += [f"- {{id: {i}, label: {i}, lane: customer, stage: s}}" for i in ids]
+    lines.append("flows:")
+    for i in range(n):
+        for x in "bc":
+            lines += [f"- {{from: a{i}, to: {x}{i}}}", f"- {{from: {x}{i}, to: a{i + 1}}}"]
+    return "\n".join(lines) + "\n"
+
+
+DIAMONDS = diamonds(40)
 BAD_LANE = yaml_doc("lane: frontstage", "lane: front")
 BAD_LANE_MSG = "input.yaml:7:33: $.steps[2].lane: 'front' is not one of"
 EVENTS = "journey,step,order,rating,outcome\nj1,order,1,1,1\nj1,pay,2,-1,1\nj2,order,1,2,0\n"
@@ -724,6 +737,8 @@ cli_row("cli-diff-one-bad", cli("diff", "input.yaml", "input-2.yaml", files={"in
 cli_row("cli-discover-missing-outcome", cli("discover", "input.yaml", "input.csv", "--outcome", "churn", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "churn")  # noqa: E501
 cli_row("cli-discover-bad-rating", cli("discover", "input.yaml", "input.csv", "--outcome", "outcome", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS.replace("j1,pay,2,-1", "j1,pay,2,-9")}), D, "column 'rating': row 1: -9 is outside the rating scale")  # noqa: E501
 cli_row("cli-conformance-missing-columns", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "case:concept:name")  # noqa: E501
+cli_row("cli-journeys-2-to-the-40", cli("journeys", "input.yaml", files={"input.yaml": DIAMONDS}), E, "has 1099511627776 customer journeys, more than the limit of 10000")  # noqa: E501
+cli_row("cli-score-2-to-the-40", cli("score", "input.yaml", "--output", "out.csv", files={"input.yaml": DIAMONDS}), E, "has 1099511627776 customer journeys, more than the limit of 10000")  # noqa: E501
 # fmt: on
 
 
