@@ -1,40 +1,31 @@
-"""Journey scores: hand-computed strategies, properties, the registry, blueprint figures."""
+"""Journey scores: hand-computed strategies, properties, the registry, journeys from blueprints."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
 
-import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests._scoring_helpers import BUILT_IN, branching
 
-from servicebp import Blueprint, MomentOfTruth, Step
 from servicebp.errors import (
     BlueprintValidationError,
     EmptyJourneyError,
     RatingError,
-    UnknownStepError,
     UnknownStrategyError,
 )
 from servicebp.scoring import (
     STRATEGIES,
     Journey,
     JourneyStep,
-    contact_counts,
-    emotion_curve,
-    expected_scores,
     get_strategy,
-    journey_scores,
     register_strategy,
     score,
     scores,
-    stage_spread,
     unregister_strategy,
 )
-
-BUILT_IN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
 
 
 def journey(*steps: tuple[float, float | None]) -> Journey:
@@ -340,52 +331,6 @@ def test_worst_never_above_mean(ratings: list[float]) -> None:
 # --- blueprints ---------------------------------------------------------------------------------
 
 
-def branching() -> Blueprint:
-    """order → (cash 0.25 | card 0.75) → leave; a teller serves the order and the cash."""
-    bp = Blueprint("Coffee", stages=["order", "pay", "leave"])
-    bp.add_step(
-        Step(
-            id="order",
-            label="Order",
-            lane="customer",
-            stage="order",
-            channel="counter",
-            rating=2,
-            moment=MomentOfTruth(kind="purchase", contact_mode="interpersonal-direct", weight=3),
-        )
-    )
-    bp.add_step(
-        Step(
-            id="cash", label="Pay cash", lane="customer", stage="pay", channel="counter", rating=-2
-        )
-    )
-    bp.add_step(
-        Step(
-            id="card",
-            label="Pay by card",
-            lane="customer",
-            stage="pay",
-            channel="terminal",
-            rating=1,
-            moment=MomentOfTruth(kind="purchase", contact_mode="human-machine"),
-        )
-    )
-    bp.add_step(Step(id="leave", label="Leave", lane="customer", stage="leave", rating=0))
-    bp.add_step(Step(id="teller", label="Teller", lane="frontstage", stage="order"))
-    bp.add_step(Step(id="till", label="Till", lane="frontstage", stage="pay", channel="counter"))
-    bp.add_step(Step(id="receipt", label="Receipt", lane="physical-evidence", stage="pay"))
-    bp.connect("order", "cash", probability=0.25)
-    bp.connect("order", "card", probability=0.75)
-    bp.connect("cash", "leave")
-    bp.connect("card", "leave")
-    bp.connect("order", "teller", kind="support")
-    bp.connect("teller", "order", kind="sequence")  # the teller answers: two contacts
-    bp.connect("cash", "till", kind="support")
-    bp.connect("card", "till", kind="support")
-    bp.connect("receipt", "cash", kind="support")  # evidence: no line crossed
-    return bp
-
-
 def test_journey_from_a_blueprint_uses_designed_ratings_and_moment_weights() -> None:
     bp = branching()
     walk = Journey.from_blueprint(bp, ["order", "card", "leave"])
@@ -406,143 +351,6 @@ def test_observed_ratings_override_designed_ones() -> None:
     assert walk.ratings == (2.0, -3.0)
 
 
-def test_journey_scores_by_hand() -> None:
-    found = journey_scores(branching(), strategies=["mean", "weighted", "peak_end"])
-    assert [(j.steps, j.probability) for j in found] == [
-        (("order", "cash", "leave"), 0.25),
-        (("order", "card", "leave"), 0.75),
-    ]
-    cash, card = found
-    # cash: ratings 2, −2, 0; weights 3, 1, 1
-    #   mean (2 − 2 + 0) / 3 = 0; weighted (6 − 2 + 0) / 5 = 0.8;
-    #   peak_end: |2| = |−2| tie → −2, end 0: −1
-    assert cash.scores == {"mean": 0.0, "weighted": pytest.approx(0.8), "peak_end": -1.0}
-    # card: ratings 2, 1, 0; weights 3, 1, 1 (card's moment weighs 1)
-    #   mean 1; weighted (6 + 1 + 0) / 5 = 1.4; peak_end (2 + 0) / 2 = 1
-    assert card.scores == {"mean": 1.0, "weighted": pytest.approx(1.4), "peak_end": 1.0}
-
-
-def test_expected_scores_by_hand() -> None:
-    expected = expected_scores(branching())
-    # mean: 0.25 × 0 + 0.75 × 1 = 0.75
-    assert expected["mean"] == pytest.approx(0.75)
-    # worst: 0.25 × (−2) + 0.75 × 0 = −0.5
-    assert expected["worst"] == pytest.approx(-0.5)
-    # moment_floor: cash journey's moments {order 2} → 2; card's {order 2, card 1} → 1
-    #   0.25 × 2 + 0.75 × 1 = 1.25
-    assert expected["moment_floor"] == pytest.approx(1.25)
-    assert list(expected) == BUILT_IN
-
-
-@attrs.frozen
-class Path:
-    steps: tuple[str, ...]
-    probability: float
-
-
-def test_expected_scores_over_given_journeys_normalise_probability() -> None:
-    # Two journeys with probabilities 0.2 and 0.2 (the rest left the service):
-    # worst (−2 × 0.2 + 0 × 0.2) / 0.4 = −1
-    paths = [Path(("order", "cash", "leave"), 0.2), Path(("order", "card", "leave"), 0.2)]
-    assert expected_scores(branching(), journeys=paths, strategies=["worst"]) == {
-        "worst": pytest.approx(-1.0)
-    }
-
-
-def test_expected_scores_need_some_probability() -> None:
-    with pytest.raises(RatingError, match="no journey has a probability above 0"):
-        expected_scores(branching(), journeys=[Path(("order",), 0.0)])
-
-
-def test_unrated_journey_steps_are_named_all_at_once() -> None:
-    bp = branching()
-    for sid in ("cash", "card"):
-        bp.replace_step(bp[sid].evolve(rating=None))
-    with pytest.raises(RatingError, match=r"no rating for steps 'cash', 'card'"):
-        journey_scores(bp)
-
-
-def test_ratings_for_unknown_or_non_customer_steps_are_errors() -> None:
-    with pytest.raises(UnknownStepError, match="'nope'"):
-        expected_scores(branching(), ratings={"nope": 1})
-    with pytest.raises(RatingError, match="'teller' is in the frontstage lane"):
-        expected_scores(branching(), ratings={"teller": 1})
-    with pytest.raises(RatingError, match=r"step 'cash': rating 5.0 is not on"):
-        expected_scores(branching(), ratings={"cash": 5})
-
-
 def test_a_journey_through_a_non_customer_step_is_an_error() -> None:
     with pytest.raises(RatingError, match="walks customer steps"):
         Journey.from_blueprint(branching(), ["order", "teller"])
-
-
-def test_emotion_curve() -> None:
-    curve = emotion_curve(branching(), ratings={"leave": -1})
-    assert [(p.step, p.stage, p.rating, p.is_moment) for p in curve.steps] == [
-        ("order", "order", 2.0, True),
-        ("cash", "pay", -2.0, False),
-        ("card", "pay", 1.0, True),
-        ("leave", "leave", -1.0, False),
-    ]
-    # pay: mean (−2 + 1) / 2 = −0.5, worst −2
-    assert [(s.stage, s.mean, s.worst, s.rated, s.steps) for s in curve.stages] == [
-        ("order", 2.0, 2.0, 1, 1),
-        ("pay", -0.5, -2.0, 2, 2),
-        ("leave", -1.0, -1.0, 1, 1),
-    ]
-    data = curve.to_dict()
-    assert data["steps"][0]["step"] == "order"
-    assert data["stages"][1]["mean"] == -0.5
-
-
-def test_emotion_curve_keeps_unrated_steps_as_gaps() -> None:
-    bp = branching()
-    bp.replace_step(bp["leave"].evolve(rating=None))
-    curve = emotion_curve(bp)
-    assert curve.steps[-1].rating is None
-    assert curve.stages[-1].mean is None
-    assert curve.stages[-1].rated == 0
-
-
-def test_contact_counts_by_hand() -> None:
-    cash, card = contact_counts(branching())
-    # cash journey: order↔teller twice (order→teller, teller→order), cash→till once,
-    # receipt→cash crosses no line: 3 contacts. The order's moment is face to face
-    # on the counter; cash has no moment and no mode: unspecified.
-    assert cash.total == 3
-    assert cash.by_mode == {"interpersonal-direct": 2, "unspecified": 1}
-    assert cash.by_channel == {"counter": 3}
-    # card journey: order 2 + card→till 1 = 3; card is a human-machine moment
-    # on the terminal.
-    assert card.total == 3
-    assert card.by_mode == {"interpersonal-direct": 2, "human-machine": 1}
-    assert card.by_channel == {"counter": 2, "terminal": 1}
-    assert card.probability == 0.75
-
-
-def test_contact_counts_without_any_contact() -> None:
-    bp = Blueprint("Self service", stages=["s"])
-    bp.add_step(Step(id="browse", label="Browse", lane="customer", stage="s"))
-    (only,) = contact_counts(bp)
-    assert (only.total, only.by_mode, only.by_channel) == (0, {}, {})
-
-
-def test_stage_spread_across_channels() -> None:
-    spread = stage_spread(branching(), "pay")
-    # counter: cash −2; terminal: card 1 → spread 1 − (−2) = 3
-    assert spread.by_channel == {"counter": -2.0, "terminal": 1.0}
-    assert spread.spread == 3.0
-    assert spread.unrated == ()
-
-
-def test_stage_spread_with_one_channel_or_none_rated() -> None:
-    assert stage_spread(branching(), "order").spread == 0.0
-    bp = branching()
-    bp.replace_step(bp["leave"].evolve(rating=None))
-    empty = stage_spread(bp, "leave")
-    assert (empty.spread, empty.by_channel, empty.unrated) == (None, {}, ("leave",))
-
-
-def test_stage_spread_of_an_unknown_stage() -> None:
-    with pytest.raises(BlueprintValidationError, match="unknown stage 'nope'"):
-        stage_spread(branching(), "nope")

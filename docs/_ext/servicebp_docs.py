@@ -53,6 +53,7 @@ API_ORDER = (
     "io",
     "scales",
     "scoring",
+    "journey_figures",
     "observed",
     "render",
     "analysis",

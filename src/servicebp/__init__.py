@@ -43,6 +43,17 @@ from servicebp.errors import (
 )
 from servicebp.impact import FailPointImpact, dependents, fail_point_impact
 from servicebp.io import dumps, from_networkx, load, loads, save, to_networkx
+from servicebp.journey_figures import (
+    EmotionCurve,
+    JourneyContacts,
+    JourneyScore,
+    StageSpread,
+    contact_counts,
+    emotion_curve,
+    expected_scores,
+    journey_scores,
+    stage_spread,
+)
 from servicebp.lint import RULES, Diagnostic, Rule, Severity
 from servicebp.model import (
     Blueprint,
@@ -96,22 +107,13 @@ from servicebp.scales import (
 )
 from servicebp.scoring import (
     STRATEGIES,
-    EmotionCurve,
     Journey,
-    JourneyContacts,
-    JourneyScore,
     JourneyStep,
-    StageSpread,
     Strategy,
-    contact_counts,
-    emotion_curve,
-    expected_scores,
     get_strategy,
-    journey_scores,
     register_strategy,
     score,
     scores,
-    stage_spread,
     unregister_strategy,
 )
 from servicebp.timing import (

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT
+from servicebp.journey_figures import journey_scores
 from servicebp.model import Blueprint, Flow, Step
-from servicebp.scoring import journey_scores
 
 __all__ = ["BlueprintDiff", "FlowChange", "JourneyScoreChange", "StepChange", "diff"]
 

@@ -35,8 +35,8 @@ import attrs
 from servicebp._customer_graph import dependence_graph, dependent_closure, require_fail_point
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
 from servicebp.errors import RatingError, UnknownStepError
+from servicebp.journey_figures import journey_scores
 from servicebp.model import Blueprint, Lane, Wait
-from servicebp.scoring import journey_scores
 
 __all__ = ["JourneyChange", "expected_ratings", "repair", "what_if"]
 

@@ -14,17 +14,17 @@ import click
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
 from servicebp.cli._common import fail, format_option, reports_errors
-from servicebp.model import Blueprint
-from servicebp.moments import moment_placement_problems
-from servicebp.scoring import (
+from servicebp.journey_figures import (
     DEFAULT_JOURNEY_LIMIT,
-    STRATEGIES,
     EmotionCurve,
     JourneyScore,
     emotion_curve,
     expected_scores,
     journey_scores,
 )
+from servicebp.model import Blueprint
+from servicebp.moments import moment_placement_problems
+from servicebp.scoring import STRATEGIES
 
 __all__ = ["score"]
 
