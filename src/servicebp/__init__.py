@@ -97,6 +97,7 @@ from servicebp.observed import (
     score_observed,
     step_statistics,
 )
+from servicebp.render import render_svg, to_dot, to_mermaid
 from servicebp.scales import (
     SCALES,
     RatingLevel,
@@ -238,6 +239,7 @@ __all__ = [
     "register_rubric",
     "register_strategy",
     "removal_effects",
+    "render_svg",
     "repair",
     "save",
     "score",
@@ -249,6 +251,8 @@ __all__ = [
     "step_statistics",
     "step_times",
     "suggest_moments",
+    "to_dot",
+    "to_mermaid",
     "to_networkx",
     "unregister_strategy",
     "wait_exceedance",

@@ -561,6 +561,31 @@ class Blueprint:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def _repr_svg_(self) -> str | None:
+        """The blueprint drawn as SVG, for Jupyter (``None`` if it cannot be drawn)."""
+        from servicebp.errors import ServiceBlueprintError
+        from servicebp.render import render_svg
+
+        try:
+            return render_svg(self)
+        except (ServiceBlueprintError, OSError):
+            return None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter's rich display: ``image/svg+xml`` and ``text/plain``.
+
+        Only ``text/plain`` when the blueprint cannot be drawn.
+        """
+        bundle = {"text/plain": repr(self)}
+        wanted = (include is None or "image/svg+xml" in include) and (
+            exclude is None or "image/svg+xml" not in exclude
+        )
+        if wanted:
+            svg = self._repr_svg_()
+            if svg is not None:
+                bundle["image/svg+xml"] = svg
+        return bundle
+
     def __len__(self) -> int:
         return self._graph.number_of_nodes()
 

@@ -6,6 +6,7 @@ from servicebp.cli import (  # noqa: F401
     impact,
     journeys,
     lint,
+    render,
     score,
     validate,
 )

@@ -1,0 +1,101 @@
+"""``servicebp render``: draw a blueprint as SVG, PNG, PDF, DOT or Mermaid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from servicebp._atomic import write_atomic
+from servicebp.cli import main
+from servicebp.cli._common import reports_errors
+from servicebp.io import load
+from servicebp.observed import read_ratings
+from servicebp.render import ENGINES, render, to_dot, to_mermaid
+
+__all__ = ["render_command"]
+
+_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart")
+
+
+@main.command("render")
+@click.argument("blueprint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (written atomically).",
+)
+@click.option(
+    "--format",
+    "image_format",
+    type=click.Choice(_FORMATS),
+    default=None,
+    help="Output format; default: from the output's suffix (.svg, .png, .pdf, .dot, .mmd).",
+)
+@click.option(
+    "--ratings",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV of ratings (step,rating or an observed-journey table) to colour steps with.",
+)
+@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option(
+    "--engine",
+    type=click.Choice(list(ENGINES)),
+    default="auto",
+    show_default=True,
+    help="Graphviz engine: the 'dot' program, the embedded renderer (SVG only) or pygraphviz.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds rendering may take.",
+)
+@reports_errors
+def render_command(
+    blueprint: Path,
+    output: Path,
+    image_format: str | None,
+    ratings: Path | None,
+    no_legend: bool,
+    engine: str,
+    timeout: float,
+) -> None:
+    """Draw BLUEPRINT (YAML or JSON) into OUTPUT.
+
+    Lanes are horizontal bands, stages columns; ratings colour the steps.
+    """
+    chosen = image_format or _format_from_suffix(output)
+    bp = load(blueprint)
+    rated = read_ratings(ratings, bp=bp) if ratings is not None else None
+    if chosen == "dot":
+        write_atomic(output, to_dot(bp, ratings=rated, legend=not no_legend).source)
+    elif chosen in ("mermaid", "mermaid-flowchart"):
+        kind = "journey" if chosen == "mermaid" else "flowchart"
+        write_atomic(output, to_mermaid(bp, kind=kind, ratings=rated) + "\n")
+    else:
+        render(
+            bp,
+            output,
+            format=chosen,
+            engine=engine,
+            ratings=rated,
+            legend=not no_legend,
+            timeout=timeout,
+        )
+    click.echo(f"wrote {output}")
+
+
+def _format_from_suffix(output: Path) -> str:
+    suffix = output.suffix.lower().lstrip(".")
+    by_suffix = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot"}
+    by_suffix |= {"mmd": "mermaid", "mermaid": "mermaid"}
+    if suffix not in by_suffix:
+        raise click.UsageError(
+            f"cannot tell the format from the suffix {output.suffix!r} of {str(output)!r}; "
+            f"use --format ({', '.join(_FORMATS)})"
+        )
+    return by_suffix[suffix]

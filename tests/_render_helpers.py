@@ -1,0 +1,33 @@
+"""Shared helpers of the rendering tests: reading node boxes out of SVG."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+SVG = "{http://www.w3.org/2000/svg}"
+_PAIR = re.compile(r"(-?[\d.]+),(-?[\d.]+)")
+
+
+def boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
+    """Map each node's element id to its box (left, top, right, bottom)."""
+    found: dict[str, tuple[float, float, float, float]] = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        if g.get("class") != "node":
+            continue
+        points = [
+            (float(x), float(y))
+            for el in g
+            for key in ("points", "d")
+            if el.get(key)
+            for x, y in _PAIR.findall(el.get(key, ""))
+        ]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            found[g.get("id", "")] = (min(xs), min(ys), max(xs), max(ys))
+    return found
+
+
+def texts(svg: str) -> list[str]:
+    """Every text element's content."""
+    return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]

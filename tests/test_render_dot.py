@@ -1,0 +1,67 @@
+"""DOT of blueprints: golden output, determinism, ratings.
+
+Regenerate the golden files with ``SERVICEBP_REGEN_GOLDEN=1 pytest tests/test_render_dot.py
+tests/test_mermaid.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+import servicebp
+from servicebp import Blueprint, RatingError, Step, UnknownStepError
+from servicebp.render import RATING_COLOURS, rating_class, to_dot
+from servicebp.strategies import blueprints
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = ROOT / "examples" / "bank_account_opening.yaml"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("SERVICEBP_REGEN_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_bank_golden_dot() -> None:
+    check_golden("bank_account_opening.dot", to_dot(servicebp.load(BANK)).source)
+
+
+@settings(max_examples=25, deadline=None)
+@given(blueprints(max_steps=10))
+def test_dot_is_deterministic(bp: Blueprint) -> None:
+    assert to_dot(bp).source == to_dot(bp.copy()).source
+
+
+def test_ratings_colour_and_label() -> None:
+    bp = Blueprint("A", stages=["s"])
+    bp.add_step(Step(id="x", label="X", lane="customer", stage="s", rating=1))
+    source = to_dot(bp, ratings={"x": -2.6}).source
+    assert f'fillcolor="{RATING_COLOURS[-3]}"' in source
+    assert "score -2.6" in source
+    assert "score +1" in to_dot(bp).source
+
+
+def test_bad_ratings_raise() -> None:
+    bp = Blueprint("A", stages=["s"])
+    bp.add_step(Step(id="x", label="X", lane="customer", stage="s"))
+    with pytest.raises(UnknownStepError, match="'nope'"):
+        to_dot(bp, ratings={"nope": 1})
+    with pytest.raises(RatingError, match="4"):
+        to_dot(bp, ratings={"x": 4})
+
+
+def test_rating_classes() -> None:
+    assert [rating_class(r) for r in (-3, -2.5, -0.4, 0.5, 2.49, 3)] == [-3, -3, 0, 1, 2, 3]
+
+
+def test_legend_is_optional() -> None:
+    bp = servicebp.load(BANK)
+    assert "cluster_legend" in to_dot(bp).source
+    assert "cluster_legend" not in to_dot(bp, legend=False).source

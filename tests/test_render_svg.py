@@ -1,0 +1,136 @@
+"""Geometry of rendered blueprints, read from the SVG (embedded engine)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from tests._render_helpers import SVG, boxes
+
+import servicebp
+from servicebp import Blueprint, Lane, RenderError, RenderTimeoutError, Step
+from servicebp.render import render, render_svg
+from servicebp.render._engines import run_engine
+from servicebp.strategies import blueprints
+
+BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
+
+
+def check_geometry(bp: Blueprint, svg: str) -> None:
+    box = boxes(svg)
+    steps = bp.steps()
+    for step in steps:
+        assert step.id in box, step.id
+    for upper in steps:
+        for lower in steps:
+            if upper.lane.position < lower.lane.position:
+                assert box[upper.id][3] < box[lower.id][1], (upper.id, lower.id)
+            stage_order = bp.stages.index(upper.stage) < bp.stages.index(lower.stage)
+            if upper.lane is lower.lane and stage_order:
+                assert box[upper.id][2] < box[lower.id][0], (upper.id, lower.id)
+    graph = bp.graph
+    for stage in bp.stages:
+        customers = bp.steps(lane=Lane.CUSTOMER, stage=stage)
+        front = bp.steps(lane=Lane.FRONTSTAGE, stage=stage)
+        pairs = [
+            (c, f)
+            for c in customers
+            for f in front
+            if graph.has_edge(c.id, f.id) or graph.has_edge(f.id, c.id)
+        ]
+        if not pairs and len(customers) == 1 and len(front) == 1:
+            pairs = [(customers[0], front[0])]
+        # each connected pair shares a column unless an earlier pair took it
+        if pairs:
+            c, f = box[pairs[0][0].id], box[pairs[0][1].id]
+            assert c[0] < f[2], stage
+            assert f[0] < c[2], stage
+
+
+def line_labels(svg: str) -> dict[str, float]:
+    """The y of each line's label."""
+    found = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        ident = g.get("id", "")
+        if g.get("class") == "cluster" and ident.startswith("sbp-line:"):
+            text = g.find(f"{SVG}text")
+            assert text is not None
+            found[ident.removeprefix("sbp-line:")] = float(text.get("y", "nan"))
+    return found
+
+
+def test_bank_example_geometry() -> None:
+    bp = servicebp.load(BANK)
+    svg = render_svg(bp, engine="embedded")
+    check_geometry(bp, svg)
+    box = boxes(svg)
+    labels = line_labels(svg)
+    assert set(labels) == {"interaction", "visibility", "internal-interaction"}
+    for line in servicebp.Line:
+        above = [box[s.id][3] for s in bp.steps(lane=line.above)]
+        below = [box[s.id][1] for s in bp.steps(lane=line.below)]
+        assert max(above, default=-1e9) < labels[line.value] < min(below, default=1e9)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blueprints(max_steps=8, max_stages=3))
+def test_generated_blueprints_geometry(bp: Blueprint) -> None:
+    check_geometry(bp, render_svg(bp, engine="embedded", legend=False))
+
+
+def test_render_writes_file(tmp_path: Path) -> None:
+    bp = servicebp.load(BANK)
+    out = render(bp, tmp_path / "bank.svg", engine="embedded")
+    ET.fromstring(out.read_bytes())
+    assert [p.name for p in tmp_path.iterdir()] == ["bank.svg"]
+
+
+def test_png_without_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    bp = Blueprint("A", stages=["s"])
+    bp.add_step(Step(id="x", label="X", lane="customer", stage="s"))
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setattr("servicebp.render._engines._has_pygraphviz", lambda: False)
+    with pytest.raises(servicebp.MissingDependencyError, match="apt-get install graphviz"):
+        servicebp.render.render_bytes(bp, format="png")
+    with pytest.raises(servicebp.MissingDependencyError, match=r"servicebp\[png\]"):
+        servicebp.render.render_bytes(bp, format="pdf", engine="embedded")
+
+
+def test_embedded_timeout_and_recovery() -> None:
+    n = 60
+    dense = "digraph{" + " ".join(f"n{i}->n{j};" for i in range(n) for j in range(n) if i != j)
+    with pytest.raises(RenderTimeoutError, match=r"0\.05 s"):
+        run_engine(dense + "}", engine="embedded", output_format="svg", timeout=0.05)
+    assert run_engine("digraph{a->b}", engine="embedded", output_format="svg", timeout=10)
+
+
+def test_embedded_syntax_error_is_render_error() -> None:
+    with pytest.raises(RenderError, match="rejected"):
+        run_engine("digraph{a->", engine="embedded", output_format="svg", timeout=10)
+
+
+def test_embedded_is_safe_from_threads() -> None:
+    bp = servicebp.load(BANK)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: render_svg(bp, engine="embedded"), range(4)))
+    assert len(set(results)) == 1
+
+
+def test_jupyter_bundle() -> None:
+    bp = servicebp.load(BANK)
+    bundle = bp._repr_mimebundle_()
+    assert bundle["text/plain"] == repr(bp)
+    assert bundle["image/svg+xml"].startswith("<?xml")
+    assert set(bp._repr_mimebundle_(exclude=["image/svg+xml"])) == {"text/plain"}
+
+
+def test_jupyter_bundle_falls_back_to_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RenderError("no")
+
+    monkeypatch.setattr("servicebp.render.render_svg", broken)
+    bp = Blueprint("A", stages=["s"])
+    assert bp._repr_mimebundle_() == {"text/plain": repr(bp)}
