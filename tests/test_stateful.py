@@ -42,7 +42,7 @@ from servicebp import (
 )
 from servicebp.io import dumps, load, loads, save
 from servicebp.model import PROBABILITY_TOLERANCE
-from servicebp.scoring import STRATEGIES, score
+from servicebp.scoring import STRATEGIES, Journey, JourneyStep, score
 
 IDS = st.sampled_from([f"s{i}" for i in range(8)])
 STAGES = st.sampled_from(["arrive", "order", "pay", "leave"])
@@ -209,12 +209,22 @@ class BlueprintEdits(RuleBasedStateMachine):
 
     @invariant()
     def scores_stay_on_the_scale(self) -> None:
-        ratings = [s.rating for s in self.bp.customer_spine() if s.rating is not None]
-        if not ratings:
+        # The customer spine's rated steps, with their moment weights, as one journey.
+        walk = [
+            JourneyStep(
+                step=s.id,
+                rating=s.rating,
+                moment_weight=None if s.moment is None else s.moment.weight,
+            )
+            for s in self.bp.customer_spine()
+            if s.rating is not None
+        ]
+        if not walk:
             return
         for name in STRATEGIES:
-            value = score(ratings, strategy=name)
-            assert -3 <= value <= 3, (name, ratings, value)
+            for journey in (Journey(steps=walk), [step.rating for step in walk]):
+                value = score(journey, strategy=name)
+                assert -3 <= value <= 3, (name, walk, value)
 
 
 BlueprintEdits.TestCase.settings = settings(
