@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import attrs
 import networkx as nx
@@ -44,6 +44,7 @@ __all__ = [
     "dependence_graph",
     "dependent_closure",
     "depth",
+    "reach",
     "require_fail_point",
 ]
 
@@ -234,16 +235,24 @@ def blocking_waits(bp: Blueprint, dependence: nx.DiGraph[str]) -> dict[str, tupl
     return result
 
 
+def reach(starts: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:
+    """*starts* and every step reached from them through *neighbours*, breadth first.
+
+    Linear in steps + flows: each step is queued once.
+    """
+    seen = set(starts)
+    queue = deque(seen)
+    while queue:
+        for step in neighbours(queue.popleft()):
+            if step not in seen:
+                seen.add(step)
+                queue.append(step)
+    return seen
+
+
 def dependent_closure(dependence: nx.DiGraph[str], node: str) -> set[str]:
     """*node* and every step that depends on it, directly or not."""
-    seen = {node}
-    queue = deque([node])
-    while queue:
-        for dependent in dependence.predecessors(queue.popleft()):
-            if dependent not in seen:
-                seen.add(dependent)
-                queue.append(dependent)
-    return seen
+    return reach([node], dependence.predecessors)
 
 
 def require_fail_point(bp: Blueprint, step_id: str) -> None:

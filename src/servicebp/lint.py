@@ -17,14 +17,13 @@ are combined.
 from __future__ import annotations
 
 import enum
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Final
 
 import attrs
 
-from servicebp._customer_graph import customer_graph, dependence_graph
+from servicebp._customer_graph import customer_graph, dependence_graph, reach
 from servicebp.crossings import contactless_frontstage
 from servicebp.errors import UnknownLintRuleError
 from servicebp.model import Blueprint, Lane, Step, lines_between
@@ -120,14 +119,10 @@ def _moment_without_backing(bp: Blueprint) -> Iterator[tuple[str, str]]:
     lane = {s.id: s.lane for s in bp.steps()}
     # Steps with backstage or support work behind them, by one backward pass
     # from every backstage and support step (linear in steps + flows).
-    backed: set[str] = set()
-    queue = deque(n for n, ln in lane.items() if ln in (Lane.BACKSTAGE, Lane.SUPPORT))
-    backed.update(queue)
-    while queue:
-        for dependent in dependence.predecessors(queue.popleft()):
-            if dependent not in backed:
-                backed.add(dependent)
-                queue.append(dependent)
+    backed = reach(
+        (n for n, ln in lane.items() if ln in (Lane.BACKSTAGE, Lane.SUPPORT)),
+        dependence.predecessors,
+    )
     for step in moments:
         if step.id not in backed:
             yield (
@@ -210,14 +205,7 @@ def _unreachable(bp: Blueprint) -> Iterator[tuple[str, str]]:
     # Every customer step is reachable from an entry unless a cycle blocks
     # it, and customer_graph() already refuses cycles; so reachable work is
     # what the customer steps depend on, directly or not.
-    dependence = dependence_graph(bp)
-    reached = set(graph.order)
-    queue = deque(graph.order)
-    while queue:
-        for needed in dependence.successors(queue.popleft()):
-            if needed not in reached:
-                reached.add(needed)
-                queue.append(needed)
+    reached = reach(graph.order, dependence_graph(bp).successors)
     for step in bp.steps():
         if step.id not in reached:
             yield step.id, f"{step.lane.value} step {step.label!r} serves no customer step"
