@@ -7,6 +7,7 @@ under 0.2 s; SVG of 200 steps with the embedded engine under 3 s.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import shutil
 import time
 
@@ -27,7 +28,7 @@ def blueprint(steps: int) -> Blueprint:
         if i % 5 > 1:
             bp.connect(f"s{i - 1}", f"s{i}", kind="support")
     customers = [f"s{i}" for i in range(1, steps, 5)]
-    for a, b in zip(customers, customers[1:], strict=False):
+    for a, b in itertools.pairwise(customers):
         bp.connect(a, b)
     return bp
 
