@@ -609,9 +609,13 @@ class Blueprint:
             yield node, data["step"]
 
     @staticmethod
-    def _flows_of(edges: Iterable[tuple[str, str, dict[str, Any]]]) -> Iterator[Flow]:
-        for _, _, data in edges:
-            yield data["flow"]
+    def _flows_of(
+        edges: Iterable[tuple[str, str, dict[str, Any]]], kind: FlowKind | str | None
+    ) -> tuple[Flow, ...]:
+        """The flows on *edges* in their order, only those of *kind* unless it is None."""
+        wanted = None if kind is None else FlowKind(kind)
+        flows = (data["flow"] for _, _, data in edges)
+        return tuple(flow for flow in flows if wanted is None or flow.kind is wanted)
 
     @property
     def stages(self) -> tuple[str, ...]:
@@ -874,32 +878,17 @@ class Blueprint:
 
     def flows(self, *, kind: FlowKind | str | None = None) -> tuple[Flow, ...]:
         """Return the flows, optionally of one kind, in insertion order."""
-        wanted = None if kind is None else FlowKind(kind)
-        return tuple(
-            flow
-            for flow in self._flows_of(self._graph.edges(data=True))
-            if wanted is None or flow.kind is wanted
-        )
+        return self._flows_of(self._graph.edges(data=True), kind)
 
     def outgoing(self, step_id: str, *, kind: FlowKind | str | None = None) -> tuple[Flow, ...]:
         """Return the flows out of *step_id*, optionally of one kind."""
         self[step_id]
-        wanted = None if kind is None else FlowKind(kind)
-        return tuple(
-            flow
-            for flow in self._flows_of(self._graph.out_edges(step_id, data=True))
-            if wanted is None or flow.kind is wanted
-        )
+        return self._flows_of(self._graph.out_edges(step_id, data=True), kind)
 
     def incoming(self, step_id: str, *, kind: FlowKind | str | None = None) -> tuple[Flow, ...]:
         """Return the flows into *step_id*, optionally of one kind."""
         self[step_id]
-        wanted = None if kind is None else FlowKind(kind)
-        return tuple(
-            flow
-            for flow in self._flows_of(self._graph.in_edges(step_id, data=True))
-            if wanted is None or flow.kind is wanted
-        )
+        return self._flows_of(self._graph.in_edges(step_id, data=True), kind)
 
     def lines_crossed(self, flow: Flow) -> tuple[Line, ...]:
         """Return the lines *flow* crosses, top first."""
