@@ -21,15 +21,17 @@ those rows and columns from the system.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from servicebp.errors import ObservedDataError
+
+if TYPE_CHECKING:
+    # scipy costs a third of ``import servicebp``; only solving a chain needs it.
+    import scipy.sparse as sp
 
 __all__ = [
     "DIRECT_LIMIT",
@@ -244,6 +246,8 @@ def build_chain(paths: EncodedPaths, *, order: int) -> Chain:
     >>> c.states, c.q.toarray().tolist(), c.to_conversion.tolist()
     (3, [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [0.5, 0.5, 0.0]], [0.0, 0.5, 0.0])
     """
+    import scipy.sparse as sp
+
     keys = _state_keys(paths, order)
     possible = (len(paths.touchpoints) + 1) ** order
     if possible <= _LOOKUP_LIMIT:
@@ -310,6 +314,8 @@ def solve_conversion(
     >>> solve_conversion(c), solve_conversion(c, c.contains[0])
     (0.5, 0.25)
     """
+    import scipy.sparse as sp
+
     rate = chain.value_rate if values else chain.to_conversion
     assert rate is not None
     keep = np.arange(chain.states) if removed is None else np.flatnonzero(~removed)
@@ -326,6 +332,8 @@ def _solve(system: sp.csc_matrix, rhs: FloatArray) -> FloatArray:
     solve), so they go to BiCGSTAB and then GMRES, each accepted only when
     the residual is below :data:`RESIDUAL_LIMIT`, with LU as the last resort.
     """
+    import scipy.sparse.linalg as spla
+
     if system.shape[0] > DIRECT_LIMIT:
         for method in (spla.bicgstab, spla.gmres):
             h, info = method(system, rhs, rtol=1e-14, atol=0.0, maxiter=10_000)
