@@ -448,15 +448,9 @@ def test_what_if_cuts_a_wait_behind_the_line() -> None:
 
 # --- the bank example, by hand ----------------------------------------------------------
 
-from pathlib import Path  # noqa: E402
 
-from servicebp.io import load  # noqa: E402
-
-BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
-
-
-def test_bank_journeys_by_hand() -> None:
-    bp = load(BANK)
+def test_bank_journeys_by_hand(bank: Blueprint) -> None:
+    bp = bank
     found = {j.steps: j for j in journeys(bp)}
     short = found["arrive", "apply", "show-id", "receive-card", "answer-call"]
     long = found["arrive", "apply", "show-id", "bring-documents", "receive-card", "answer-call"]
@@ -471,8 +465,8 @@ def test_bank_journeys_by_hand() -> None:
     assert critical_journey(bp).steps == long.steps
 
 
-def test_bank_fail_point_impact_by_hand() -> None:
-    ranked = fail_point_impact(load(BANK))
+def test_bank_fail_point_impact_by_hand(bank: Blueprint) -> None:
+    ranked = fail_point_impact(bank)
     # Both fail points sit behind show-id, which every journey passes (reach 1);
     # the KYC queue fails 0.1 of the time, the ID scan 0.05.
     assert [(i.step, i.customer_steps, i.reach_probability, i.risk) for i in ranked] == [
@@ -482,8 +476,8 @@ def test_bank_fail_point_impact_by_hand() -> None:
     assert ranked[0].moments == ("show-id",)
 
 
-def test_bank_times_by_hand() -> None:
-    bp = load(BANK)
+def test_bank_times_by_hand(bank: Blueprint) -> None:
+    bp = bank
     times = step_times(bp)
     assert times["show-id"].over_tolerance  # 15 > 10
     assert not times["arrive"].over_tolerance  # 8 <= 10

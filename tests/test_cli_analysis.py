@@ -11,8 +11,6 @@ from servicebp import Blueprint, FailPoint, LintConfig, Step, Wait
 from servicebp.cli import main
 from servicebp.io import dumps
 
-BANK = str(Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml")
-
 
 def write(tmp_path: Path, bp: Blueprint, name: str = "bp.yaml") -> str:
     path = tmp_path / name
@@ -145,16 +143,16 @@ def test_diff_text_and_json(tmp_path: Path) -> None:
     assert runner.invoke(main, ["diff", a, a]).stdout == "no changes\n"
 
 
-def test_bank_example_through_every_command() -> None:
+def test_bank_example_through_every_command(bank_path: Path) -> None:
     runner = CliRunner()
-    lint = runner.invoke(main, ["lint", BANK])
+    lint = runner.invoke(main, ["lint", str(bank_path)])
     # The bank example's KYC review queue has no recovery: an error.
     assert lint.exit_code == 1
     assert "SBP003 error step 'review-kyc'" in lint.stdout
-    journeys = runner.invoke(main, ["journeys", BANK])
+    journeys = runner.invoke(main, ["journeys", str(bank_path)])
     assert journeys.exit_code == 0
     assert "2 journey(s)" in journeys.stdout
-    impact = runner.invoke(main, ["impact", BANK])
+    impact = runner.invoke(main, ["impact", str(bank_path)])
     assert impact.exit_code == 0
     assert impact.stdout.index("review-kyc") < impact.stdout.index("scan-id")
-    assert runner.invoke(main, ["diff", BANK, BANK]).stdout == "no changes\n"
+    assert runner.invoke(main, ["diff", str(bank_path), str(bank_path)]).stdout == "no changes\n"

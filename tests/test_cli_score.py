@@ -14,8 +14,6 @@ from servicebp.cli import main
 from servicebp.io import dumps
 from servicebp.scoring import STRATEGIES
 
-BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
-
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, ["score", *args])
@@ -50,8 +48,8 @@ def write(bp: Blueprint, folder: Path) -> str:
     return str(path)
 
 
-def test_bank_example_prints_every_strategy() -> None:
-    code, out, _ = run(str(BANK))
+def test_bank_example_prints_every_strategy(bank_path: Path) -> None:
+    code, out, _ = run(str(bank_path))
     assert code == 0
     header = next(line for line in out.splitlines() if line.startswith("journey"))
     for name in STRATEGIES:
@@ -111,8 +109,8 @@ def test_bad_ratings_file_is_one_line_and_status_1(
     assert "Traceback" not in err + out
 
 
-def test_unknown_strategy_is_a_usage_error() -> None:
-    code, _, err = run(str(BANK), "--strategy", "median")
+def test_unknown_strategy_is_a_usage_error(bank_path: Path) -> None:
+    code, _, err = run(str(bank_path), "--strategy", "median")
     assert code == 2
     assert "'median' is not one of" in err
     assert "'peak_end'" in err
@@ -166,8 +164,8 @@ def test_json_output_per_step(tmp_path: Path) -> None:
     assert data["stages"][1]["mean"] == pytest.approx(-0.5)
 
 
-def test_output_must_be_csv_or_json(tmp_path: Path) -> None:
-    code, _, err = run(str(BANK), "--output", str(tmp_path / "scores.txt"))
+def test_output_must_be_csv_or_json(tmp_path: Path, bank_path: Path) -> None:
+    code, _, err = run(str(bank_path), "--output", str(tmp_path / "scores.txt"))
     assert code == 2
     assert ".csv" in err
 

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from servicebp import Blueprint, MomentOfTruth, Step, Wait
 from servicebp.diff import diff
-from servicebp.io import load
-
-BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
 
 
 def coffee() -> Blueprint:
@@ -116,8 +111,8 @@ def test_ratings_change_the_score() -> None:
     assert journey.change == pytest.approx({"worst": 3})
 
 
-def test_bank_example_against_itself_with_a_repair() -> None:
-    before = load(BANK)
+def test_bank_example_against_itself_with_a_repair(bank: Blueprint) -> None:
+    before = bank
     after = before.copy()
     fixed = after["review-kyc"]
     assert fixed.fail_point is not None

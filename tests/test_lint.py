@@ -9,11 +9,9 @@ import pytest
 
 from servicebp import Blueprint, FailPoint, LintConfig, MomentOfTruth, Step, Wait
 from servicebp.errors import ServiceBlueprintError, UnknownLintRuleError
-from servicebp.io import load
 from servicebp.lint import RULES, Severity, lint, select_rules
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "lint-rules.md"
-BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
 
 
 def clean() -> Blueprint:
@@ -202,10 +200,10 @@ def test_every_rule_has_its_docs_section_as_registered() -> None:
         assert rule.rationale in body
 
 
-def test_bank_example_by_hand() -> None:
-    found = codes(load(BANK))
+def test_bank_example_by_hand(bank: Blueprint) -> None:
+    found = codes(bank)
     # show-id is a moment without Confirm; answer-call is a moment with
     # nothing behind it; the KYC review queue has no recovery.
     assert ("SBP001", "show-id") in found
     assert ("SBP003", "review-kyc") in found
-    assert any(d.severity is Severity.ERROR for d in lint(load(BANK)))
+    assert any(d.severity is Severity.ERROR for d in lint(bank))
