@@ -216,8 +216,19 @@ def texts(svg: ET.Element) -> str:
     return "".join("".join(t.itertext()) for t in svg.iter(f"{SVG}text"))
 
 
+_DOT_PUNCTUATION = "[]{};=,"
+
+
+def dot_skeleton(source: str) -> list[str]:
+    """The DOT's token structure, every string and bare word replaced by ``X``."""
+    bare = _DOT_STRING.sub(" X ", source).replace("->", " ARROW ")
+    tokens = re.findall(r"[\[\]{};=,]|[^\s\[\]{};=,]+", bare)
+    return [t if t in _DOT_PUNCTUATION or t == "ARROW" else "X" for t in tokens]
+
+
 # --- Mermaid: a small counter for the two syntaxes to_mermaid writes ------------------
 
+_DOT_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _MERMAID_STRING = re.compile(r'"[^"\n]*"')
 _SHAPE_OPEN = r"(?:\[\[|\[\(|\(\(\(|\(\(|\(\[|\[/|\[\\|\[|\(|\{\{|\{|>)"
 _NODE = re.compile(r"(?<![\w\-.])([A-Za-z_][\w\-]*)\s*" + _SHAPE_OPEN)
@@ -306,6 +317,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     bp = blueprint("Plain")
     svg = svg_of(bp, folder)
     return {
+        "skeleton": dot_skeleton(str(to_dot(bp))),
         "nodes": len(groups(svg, "node")),
         "edges": len(groups(svg, "edge")),
         "flowchart": mermaid_flowchart_nodes(to_mermaid(bp, kind="flowchart")),
@@ -321,8 +333,13 @@ def test_any_label_stays_text_in_dot_and_svg(
 ) -> None:
     folder = tmp_path_factory.mktemp("svg")
     bp = blueprint(label)
-    dot = str(to_dot(bp))
-    assert "<<" not in dot.replace("\\<", ""), "HTML-like label in the DOT"
+    # Outside its quoted strings the DOT has no '<': no HTML-like label, and no
+    # user text escaped a string.
+    unquoted = _DOT_STRING.sub('""', str(to_dot(bp)))
+    assert "<" not in unquoted, "HTML-like label or escaped text in the DOT"
+    # And the DOT's structure (statements, brackets, attributes) is that of the
+    # plain-label blueprint: no statement, attribute or node was injected.
+    assert dot_skeleton(str(to_dot(bp))) == plain["skeleton"]
     svg = svg_of(bp, folder)
     check_vocabulary(svg, label)
     assert len(groups(svg, "node")) == plain["nodes"]
