@@ -120,3 +120,35 @@ def test_bad_logs_are_named(tmp_path: Path) -> None:
     path.write_text("case:concept:name,concept:name,time:timestamp\n1,arrive,soon\n")
     with pytest.raises(ObservedDataError, match="'soon'"):
         conformance(_desk(), path)
+
+
+def test_csv_errors_name_the_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "case:concept:name,concept:name,time:timestamp\n1,arrive,0\n\n,,\n1,queue,soon\n"
+    )
+    with pytest.raises(ObservedDataError, match=r"log\.csv:5: column 'time:timestamp': 'soon'"):
+        conformance(_desk(), path)
+    path.write_text("case:concept:name,concept:name,time:timestamp,concept:name\n1,a,0,b\n")
+    with pytest.raises(ObservedDataError, match=r"log\.csv:1: duplicate column"):
+        conformance(_desk(), path)
+    path.write_text("case:concept:name,concept:name,time:timestamp\n1,arrive\n")
+    with pytest.raises(ObservedDataError, match=r"log\.csv:2: 2 cells where the header has 3"):
+        conformance(_desk(), path)
+
+
+def test_rows_of_blank_cells_are_skipped_and_structured_arrays_read(tmp_path: Path) -> None:
+    import numpy as np
+
+    path = tmp_path / "log.csv"
+    path.write_text(
+        ",,\ncase:concept:name,concept:name,time:timestamp\n1,arrive,0\n,,\n1,queue,4\n"
+    )
+    assert [(e.source, e.target, e.median_wait) for e in conformance(_desk(), path).edges] == [
+        ("arrive", "queue", 4.0)
+    ]
+    log = np.array(
+        [(1, "arrive", 0.0), (1, "queue", 4.0)],
+        dtype=[("case:concept:name", "i8"), ("concept:name", "U8"), ("time:timestamp", "f8")],
+    )
+    assert conformance(_desk(), log).edges[0].median_wait == 4.0

@@ -411,3 +411,14 @@ def test_suggest_moments_reports_bad_tables() -> None:
         suggest_moments(bp, {"journey": [1], "step": ["visit"], "y": [4.5]}, outcome="y")
     with pytest.raises(ObservedDataError, match="missing column"):
         suggest_moments(bp, {"journey": [1], "step": ["visit"]}, outcome="y")
+
+
+def test_suggest_moments_names_the_csv_line(tmp_path: Path) -> None:
+    bp = _bank()
+    path = tmp_path / "journeys.csv"
+    path.write_text("journey,step,y,rating\n1,visit,1,1\n\n1,form,maybe,2\n")
+    with pytest.raises(ObservedDataError, match=r"journeys\.csv:4: column 'y': 'maybe'"):
+        suggest_moments(bp, path, outcome="y")
+    path.write_text("journey,step,y,rating\n1,visit,1,1\n1,form,1,7\n")
+    with pytest.raises(ObservedDataError, match=r"column 'rating': row 1: 7 is outside"):
+        suggest_moments(bp, path, outcome="y")

@@ -5,14 +5,13 @@ Private: re-exported by :mod:`servicebp.discover`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._discover_tables import read_columns
+from servicebp._observed_tables import frame_names, read_columns
 from servicebp.errors import ObservedDataError
 
 __all__ = ["KeyDriver", "key_drivers"]
@@ -55,18 +54,15 @@ class KeyDriver:
 
 
 def _matrix(ratings: Any, what: str) -> tuple[list[str], FloatArray]:
-    if hasattr(ratings, "columns") and not isinstance(ratings, Mapping):
-        names = [str(c) for c in ratings.columns]
-    elif isinstance(ratings, Mapping):
-        names = [str(c) for c in ratings]
-    else:
+    names = frame_names(ratings)
+    if names is None:
         raise ObservedDataError(
             f"{what} must be a mapping of step to ratings or a DataFrame, "
             f"not {type(ratings).__name__}"
         )
     if not names:
         raise ObservedDataError(f"{what} has no columns")
-    columns = read_columns(ratings, names, what=what)
+    columns, _ = read_columns(ratings, names, what=what)
     try:
         matrix = np.column_stack([columns[n].astype(np.float64) for n in names])
     except (TypeError, ValueError) as error:

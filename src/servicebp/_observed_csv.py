@@ -65,11 +65,12 @@ class CsvTable:
             )
 
 
-def read_csv(path: str | os.PathLike[str]) -> CsvTable:
+def read_csv(path: str | os.PathLike[str], *, skip_blank_rows: bool = False) -> CsvTable:
     """Read a CSV file with a header row into columns of text cells.
 
-    Blank lines are skipped; a row with more or fewer cells than the header
-    is an error naming its line. A byte-order mark (Excel) is accepted.
+    Blank lines are skipped, and with *skip_blank_rows* also rows whose
+    cells are all blank (``,,,``); a row with more or fewer cells than the
+    header is an error naming its line. A byte-order mark (Excel) is accepted.
 
     Examples
     --------
@@ -89,6 +90,8 @@ def read_csv(path: str | os.PathLike[str]) -> CsvTable:
         reader = csv.reader(handle)
         try:
             header = next(reader, None)
+            while skip_blank_rows and header is not None and not any(c.strip() for c in header):
+                header = next(reader, None)
             if header is None:
                 raise ObservedDataError(f"{name}: the file is empty (a header row is needed)")
             header = [cell.strip() for cell in header]
@@ -100,6 +103,8 @@ def read_csv(path: str | os.PathLike[str]) -> CsvTable:
             problems: list[Problem] = []
             for row in reader:
                 if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if skip_blank_rows and not any(cell.strip() for cell in row):
                     continue
                 if len(row) != len(header):
                     problems.append(

@@ -1,15 +1,19 @@
 """Tables of observed events in, tables of results out.
 
 Private: turns a numpy mapping or structured array, a pandas or polars
-DataFrame, or a CSV file into plain numpy columns with integer codes
-(:class:`Columns`), and builds the result table of the same kind. Every
+DataFrame, or a CSV file into plain numpy columns — any named columns with
+the row (or file line) of each value (:func:`read_columns`, used by
+:mod:`servicebp.discover` and :mod:`servicebp.conformance` too), or the
+validated events of :mod:`servicebp.observed` with integer codes
+(:class:`Columns`) — and builds the result table of the same kind. Every
 check that concerns the table itself (missing columns, empty tables, wrong
-dtypes, missing values, ratings off the −3…+3 scale) lives here; each error
-names the row and the column.
+dtypes, missing values, ratings off the −3…+3 scale, unreadable times)
+lives here; each error names the row and the column.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -25,15 +29,23 @@ from servicebp.errors import MissingDependencyError, ObservedDataError
 __all__ = [
     "Columns",
     "Kind",
+    "Where",
     "build_table",
+    "column_names",
     "extract",
+    "frame_names",
+    "load_table",
+    "read_columns",
     "require_module",
     "table_kind",
+    "times_in_minutes",
 ]
 
 Kind = Literal["numpy", "structured", "pandas", "polars"]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+#: Names row *i* of a table in messages: ``row 3``, ``row 'a'`` or ``log.csv:5``.
+Where = Callable[[int], str]
 
 #: Dense integer journey ids are used as codes directly when their range is
 #: at most this many times the number of events (memory stays bounded).
@@ -242,31 +254,6 @@ def _factorize_numpy(
     return ids, codes.astype(np.int64, copy=False).reshape(-1)
 
 
-def _numpy_columns(
-    table: Mapping[str, Any] | npt.NDArray[Any], names: Sequence[str]
-) -> dict[str, npt.NDArray[Any]]:
-    available = list(table.dtype.names or ()) if isinstance(table, np.ndarray) else list(table)
-    _require(names, available)
-    found: dict[str, npt.NDArray[Any]] = {}
-    for name in names:
-        column = np.asarray(table[name])
-        if column.ndim != 1:
-            raise ObservedDataError(f"column {name!r} must be one-dimensional, not {column.shape}")
-        found[name] = column
-    lengths = {name: len(column) for name, column in found.items()}
-    if len(set(lengths.values())) > 1:
-        raise ObservedDataError(f"columns have different lengths: {lengths}")
-    return found
-
-
-def _require(names: Sequence[str], available: Sequence[str]) -> None:
-    missing = [name for name in names if name not in available]
-    if missing:
-        raise ObservedDataError(
-            f"missing column(s) {missing!r} (the table has {list(available)!r})"
-        )
-
-
 def _pick_order(order: str | None, available: Sequence[str]) -> str:
     if order is not None:
         return order
@@ -286,14 +273,206 @@ def _pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
     return "outcome" if "outcome" in available else None
 
 
-def _columns_of(table: object) -> list[str]:
+def load_table(table: object) -> object:
+    """Return *table*, a CSV path read into a :class:`CsvTable` (rows of blank cells skipped).
+
+    Examples
+    --------
+    >>> load_table({"a": [1]})
+    {'a': [1]}
+    """
+    if isinstance(table, str | os.PathLike):
+        return read_csv(table, skip_blank_rows=True)
+    return table
+
+
+def column_names(table: object, *, what: str = "table") -> list[str]:
+    """Return the column names of *table*, or raise :class:`ObservedDataError`.
+
+    *table* is a :class:`CsvTable`, a numpy structured array, a mapping of
+    columns or a DataFrame (anything else with ``columns``).
+
+    Examples
+    --------
+    >>> column_names({"journey": [], "step": []})
+    ['journey', 'step']
+    >>> column_names([1, 2], what="event log")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: event log must be a CSV path, a numpy structured array, a pandas or polars DataFrame or a mapping of columns, not list
+    """  # noqa: E501
+    names = frame_names(table)
+    if names is None:
+        raise ObservedDataError(
+            f"{what} must be a CSV path, a numpy structured array, a pandas or polars "
+            f"DataFrame or a mapping of columns, not {type(table).__name__}"
+        )
+    return names
+
+
+def frame_names(table: object) -> list[str] | None:
+    """Return the column names of an in-memory *table*, or None if it is not a table.
+
+    Examples
+    --------
+    >>> frame_names(np.zeros(1, dtype=[("a", "f8")])), frame_names("a.csv")
+    (['a'], None)
+    """
     if isinstance(table, CsvTable):
         return list(table.header)
     if isinstance(table, np.ndarray):
-        return list(table.dtype.names or ())
+        return None if table.dtype.names is None else list(table.dtype.names)
     if isinstance(table, Mapping):
         return [str(k) for k in table]
-    return [str(c) for c in table.columns]  # type: ignore[attr-defined]
+    if hasattr(table, "columns"):
+        return [str(c) for c in table.columns]
+    return None
+
+
+def read_columns(
+    table: object, names: Sequence[str], *, what: str | None = None
+) -> tuple[dict[str, npt.NDArray[Any]], Where]:
+    """Return the columns *names* of *table* as numpy arrays, and the namer of its rows.
+
+    *table* is anything :func:`column_names` takes, or a CSV path (UTF-8,
+    header row; its cells come back as text). Missing columns, columns of
+    different lengths and ragged CSV rows are errors; *what* (``"event
+    log"``) starts their messages.
+
+    Examples
+    --------
+    >>> cols, where = read_columns({"a": [1, 2], "b": ["x", "y"], "c": [0, 0]}, ["a", "b"])
+    >>> cols["a"].tolist(), cols["b"].tolist(), where(1)
+    ([1, 2], ['x', 'y'], 'row 1')
+    >>> read_columns({"a": [1]}, ["a", "z"])
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: missing column(s) ['z'] (the table has ['a'])
+    """
+    table = load_table(table)
+    available = column_names(table, what=what or "table")
+    if isinstance(table, CsvTable):
+        table.require(names)
+        found = {name: np.array(table.columns[name], dtype=object) for name in names}
+        lines = table.lines
+        file = table.file
+
+        def where(i: int) -> str:
+            return f"{file}:{lines[i]}"
+
+        return found, where
+    _require(names, available, what=what)
+    if isinstance(table, np.ndarray | Mapping):
+        return _numpy_columns(table, names, what), _row_number
+    pd = require_module("pandas") if _is_pandas(table) else None
+    found = {}
+    for name in names:
+        series = table[name]  # type: ignore[index]
+        if pd is not None and isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        found[name] = np.asarray(series.to_numpy() if hasattr(series, "to_numpy") else series)
+    _same_lengths(found, what)
+    if pd is None:
+        return found, _row_number
+    index = table.index  # type: ignore[attr-defined]
+
+    def where_label(i: int) -> str:
+        return f"row {index[i]!r}"
+
+    return found, where_label
+
+
+def _is_pandas(table: object) -> bool:
+    return type(table).__module__.split(".")[0] == "pandas"
+
+
+def _row_number(i: int) -> str:
+    return f"row {i}"
+
+
+def _numpy_columns(
+    table: Mapping[str, Any] | npt.NDArray[Any], names: Sequence[str], what: str | None = None
+) -> dict[str, npt.NDArray[Any]]:
+    found: dict[str, npt.NDArray[Any]] = {}
+    for name in names:
+        column = table[name]
+        column = np.asarray(column.to_numpy() if hasattr(column, "to_numpy") else column)
+        if column.ndim != 1:
+            raise ObservedDataError(
+                f"{_prefix(what)}column {name!r} must be one-dimensional, not {column.shape}"
+            )
+        found[name] = column
+    _same_lengths(found, what)
+    return found
+
+
+def _same_lengths(found: Mapping[str, npt.NDArray[Any]], what: str | None) -> None:
+    lengths = {name: len(column) for name, column in found.items()}
+    if len(set(lengths.values())) > 1:
+        raise ObservedDataError(f"{_prefix(what)}columns have different lengths: {lengths}")
+
+
+def _prefix(what: str | None) -> str:
+    return "" if what is None else f"{what}: "
+
+
+def _require(names: Sequence[str], available: Sequence[str], what: str | None = None) -> None:
+    missing = [name for name in names if name not in available]
+    if missing:
+        raise ObservedDataError(
+            f"{_prefix(what)}missing column(s) {missing!r} (the table has {list(available)!r})"
+        )
+
+
+def times_in_minutes(
+    values: npt.NDArray[Any], *, column: str, where: Where = _row_number
+) -> FloatArray:
+    """Return timestamps as minutes since an epoch (numbers are taken as minutes).
+
+    Accepts numbers, numpy datetimes and ISO 8601 text (with or without a
+    UTC offset; naive times are taken as UTC). *where* names a row in
+    messages.
+
+    Examples
+    --------
+    >>> t = times_in_minutes(np.array(["2024-01-01T10:00", "2024-01-01 10:30:00Z",
+    ...                                "2024-01-01T12:30+02:00"]), column="t")
+    >>> (t - t[0]).tolist()
+    [0.0, 30.0, 30.0]
+    >>> times_in_minutes(np.array(["soon"]), column="t")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: row 0: column 't': 'soon' is not an ISO 8601 time or a number
+    """  # noqa: E501
+    if np.issubdtype(values.dtype, np.datetime64):
+        return values.astype("datetime64[ms]").astype(np.float64) / 60_000.0
+    if np.issubdtype(values.dtype, np.number):
+        result = values.astype(np.float64)
+        bad = np.flatnonzero(~np.isfinite(result))
+        if bad.size:
+            raise ObservedDataError(f"{where(int(bad[0]))}: column {column!r}: it has no time")
+        return result
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(values):
+        if isinstance(value, dt.datetime):
+            stamp = value
+        else:
+            text = str(value).strip()
+            try:
+                out[i] = float(text)
+                continue
+            except ValueError:
+                pass
+            try:
+                stamp = dt.datetime.fromisoformat(text)
+            except ValueError:
+                raise ObservedDataError(
+                    f"{where(i)}: column {column!r}: {text!r} is not an ISO 8601 time or a number"
+                ) from None
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+        out[i] = stamp.timestamp() / 60.0
+    return out
 
 
 def _csv_columns(
@@ -363,7 +542,7 @@ def extract(
         kind = "numpy"
     else:
         kind = table_kind(table)
-    available = _columns_of(table)
+    available = column_names(table)
     order_name = _pick_order(order, available)
     outcome_name = _pick_outcome(outcome, available)
     names = {"journey": journey, "step": step, "order": order_name, "rating": rating}
@@ -372,33 +551,23 @@ def extract(
 
     _check_no_events(table, kind, journey, step, rating)
 
-    step_names: tuple[str, ...]
     raw: dict[str, npt.NDArray[Any]]
+    where: Where
     if isinstance(table, CsvTable):
         raw, where = _csv_columns(table, names, outcome_name)
-        journey_ids, journey_codes = _factorize_numpy(raw[journey], journey, where, "journey")
-        names_arr, step_codes = _factorize_numpy(raw[step], step, where, "step")
-        step_names = tuple(str(s) for s in names_arr)
-    elif kind in ("numpy", "structured"):
-        raw = _numpy_columns(table, wanted)  # type: ignore[arg-type]
-
-        def where(i: int) -> str:
-            return f"row {i}"
-
-        journey_ids, journey_codes = _factorize_numpy(raw[journey], journey, where, "journey")
-        if step_categories is not None:
-            step_names, step_codes = _coded_steps(raw[step], step, step_categories, where)
-        else:
-            names_arr, step_codes = _factorize_numpy(raw[step], step, where, "step")
-            step_names = tuple(str(s) for s in names_arr)
-    elif kind == "pandas":
-        raw, where, journey_ids, journey_codes, step_names, step_codes = _pandas_columns(
-            table, wanted, journey, step
-        )
     else:
-        raw, where, journey_ids, journey_codes, step_names, step_codes = _polars_columns(
-            table, wanted, journey, step
-        )
+        raw, where = read_columns(table, wanted)
+    journey_ids, journey_codes = _factorize(table, kind, raw, journey, where, "journey")
+    step_names: tuple[str, ...]
+    if (
+        step_categories is not None
+        and kind in ("numpy", "structured")
+        and not isinstance(table, CsvTable)
+    ):
+        step_names, step_codes = _coded_steps(raw[step], step, step_categories, where)
+    else:
+        names_arr, step_codes = _factorize(table, kind, raw, step, where, "step")
+        step_names = tuple(str(s) for s in names_arr)
 
     n = len(raw[rating])
     if n == 0:
@@ -517,94 +686,43 @@ def _coded_steps(
     return tuple(str(c) for c in categories), codes.astype(np.int64, copy=False)
 
 
-def _pandas_columns(
-    table: Any, wanted: Sequence[str], journey: str, step: str
-) -> tuple[
-    dict[str, npt.NDArray[Any]],
-    Callable[[int], str],
-    npt.NDArray[Any],
-    IntArray,
-    tuple[str, ...],
-    IntArray,
-]:
-    pd = require_module("pandas")
-    index = table.index
-
-    def where(i: int) -> str:
-        return f"row {index[i]!r}"
-
-    raw: dict[str, npt.NDArray[Any]] = {}
-    for name in wanted:
-        series = table[name]
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        raw[name] = series.to_numpy()
-    codes = {}
-    uniques = {}
-    for name, what in ((journey, "journey"), (step, "step")):
-        dtype = table[name].dtype
+def _factorize(
+    table: Any,
+    kind: Kind,
+    raw: Mapping[str, npt.NDArray[Any]],
+    column: str,
+    where: Where,
+    what: str,
+) -> tuple[npt.NDArray[Any], IntArray]:
+    """Return (sorted distinct values, codes) of an id column, natively for DataFrames."""
+    if kind == "pandas":
+        pd = require_module("pandas")
+        dtype = table[column].dtype
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype):
             raise ObservedDataError(
-                f"column {name!r}: {what} ids must be integers or strings, not dtype {dtype}"
+                f"column {column!r}: {what} ids must be integers or strings, not dtype {dtype}"
             )
-        found_codes, found_uniques = pd.factorize(table[name], sort=True)
-        missing = found_codes < 0
+        codes, uniques = pd.factorize(table[column], sort=True)
+        missing = codes < 0
         if missing.any():
             raise _fail_rows(
-                _rows_of(missing), where, name, f"the {what} id is missing", int(missing.sum())
+                _rows_of(missing), where, column, f"the {what} id is missing", int(missing.sum())
             )
-        codes[name] = found_codes.astype(np.int64, copy=False)
-        uniques[name] = np.asarray(found_uniques)
-    return (
-        raw,
-        where,
-        uniques[journey],
-        codes[journey],
-        tuple(str(s) for s in uniques[step]),
-        codes[step],
-    )
-
-
-def _polars_columns(
-    table: Any, wanted: Sequence[str], journey: str, step: str
-) -> tuple[
-    dict[str, npt.NDArray[Any]],
-    Callable[[int], str],
-    npt.NDArray[Any],
-    IntArray,
-    tuple[str, ...],
-    IntArray,
-]:
-    pl = require_module("polars")
-
-    def where(i: int) -> str:
-        return f"row {i}"
-
-    raw = {name: table[name].to_numpy() for name in wanted}
-    result: dict[str, tuple[npt.NDArray[Any], IntArray]] = {}
-    for name, what in ((journey, "journey"), (step, "step")):
-        series = table[name]
+        return np.asarray(uniques), codes.astype(np.int64, copy=False)
+    if kind == "polars":
+        pl = require_module("polars")
+        series = table[column]
         if series.dtype in (pl.Categorical,) or isinstance(series.dtype, pl.Enum):
             series = series.cast(pl.String)
         if series.dtype == pl.String:
             nulls = series.is_null().to_numpy() | (series == "").fill_null(False).to_numpy()
             if nulls.any():
                 raise _fail_rows(
-                    _rows_of(nulls), where, name, f"the {what} id is missing", int(nulls.sum())
+                    _rows_of(nulls), where, column, f"the {what} id is missing", int(nulls.sum())
                 )
             ids = series.unique().sort().to_numpy()
-            found = (series.rank("dense").to_numpy() - 1).astype(np.int64)
-            result[name] = (ids, found)
-        else:
-            result[name] = _factorize_numpy(raw[name], name, where, what)
-    return (
-        raw,
-        where,
-        result[journey][0],
-        result[journey][1],
-        tuple(str(s) for s in result[step][0]),
-        result[step][1],
-    )
+            return ids, (series.rank("dense").to_numpy() - 1).astype(np.int64)
+    return _factorize_numpy(raw[column], column, where, what)
 
 
 def _per_journey(

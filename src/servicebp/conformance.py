@@ -18,7 +18,8 @@ import attrs
 import networkx as nx
 import numpy as np
 
-from servicebp._discover_tables import read_columns, times_in_minutes
+from servicebp._discover_tables import in_journey_order
+from servicebp._observed_tables import read_columns, times_in_minutes
 from servicebp.model import Blueprint, Flow, FlowKind
 
 __all__ = ["Conformance", "ObservedEdge", "SlowWait", "conformance"]
@@ -131,14 +132,11 @@ def conformance(
     >>> result.skipped, result.unknown_activities
     ({'arrive->served': ('queue',)}, {'pay': 1})
     """
-    cols = read_columns(log, [case, activity, timestamp], what="event log")
-    cases = np.array([str(c) for c in cols[case]], dtype=object)
+    cols, where = read_columns(log, [case, activity, timestamp], what="event log")
     names = np.array([str(a).strip() for a in cols[activity]], dtype=object)
-    times = times_in_minutes(cols[timestamp], column=timestamp)
-    case_ids = {c: i for i, c in enumerate(dict.fromkeys(cases.tolist()))}
-    code = np.fromiter(map(case_ids.__getitem__, cases.tolist()), dtype=np.int64)
-    order = np.lexsort((np.arange(len(code)), times, code))
-    code, names, times = code[order], names[order], times[order]
+    times = times_in_minutes(cols[timestamp], column=timestamp, where=where)
+    case_ids, code, order = in_journey_order(cols[case], times)
+    names, times = names[order], times[order]
     known = np.array([n in bp for n in names.tolist()], dtype=bool)
     unknown: dict[str, int] = {}
     for n in names[~known].tolist():

@@ -40,7 +40,14 @@ from servicebp._discover_markov import (
     encode_paths,
     solve_conversion,
 )
-from servicebp._discover_tables import column_names, read_columns, times_in_minutes
+from servicebp._discover_tables import in_journey_order
+from servicebp._observed_tables import (
+    Where,
+    column_names,
+    load_table,
+    read_columns,
+    times_in_minutes,
+)
 from servicebp.errors import ObservedDataError, UnknownStrategyError
 from servicebp.model import RATING_LIMIT, Blueprint, Lane, Step
 from servicebp.moments import ContactMode, MomentKind, MomentOfTruth
@@ -446,7 +453,7 @@ _TRUE: Final = {"1", "1.0", "true", "yes", "y", "t"}
 _FALSE: Final = {"0", "0.0", "false", "no", "n", "f"}
 
 
-def _outcomes(values: npt.NDArray[Any], column: str) -> FloatArray:
+def _outcomes(values: npt.NDArray[Any], column: str, where: Where) -> FloatArray:
     if values.dtype.kind in "biuf":
         return values.astype(np.float64)
     out = np.empty(len(values), dtype=np.float64)
@@ -461,7 +468,7 @@ def _outcomes(values: npt.NDArray[Any], column: str) -> FloatArray:
                 out[i] = float(text)
             except ValueError:
                 raise ObservedDataError(
-                    f"column {column!r}: row {i}: {value!r} is not a number or yes/no"
+                    f"{where(i)}: column {column!r}: {value!r} is not a number or yes/no"
                 ) from None
     return out
 
@@ -544,13 +551,14 @@ def suggest_moments(
     >>> [(s.step, s.suggested, round(s.score, 3)) for s in found]
     [('browse', True, 1.0), ('ask', False, 0.75), ('pay', False, 0.5)]
     """
-    names = column_names(observed)
+    table = load_table(observed)
+    names = column_names(table, what="observed journeys")
     if order is None:
         order = next((c for c in ("order", "timestamp") if c in names), None)
     if rating is None and "rating" in names:
         rating = "rating"
     wanted = [journey, step, outcome] + [c for c in (order, rating) if c is not None]
-    cols = read_columns(observed, wanted, what="observed journeys")
+    cols, where = read_columns(table, wanted, what="observed journeys")
     step_ids = np.array([str(s) for s in cols[step]], dtype=object)
     unknown = sorted(set(step_ids.tolist()) - {s.id for s in bp.steps()})
     if unknown:
@@ -558,21 +566,17 @@ def suggest_moments(
             f"column {step!r}: {len(unknown)} step id(s) the blueprint {bp.name!r} does not "
             f"have: {unknown[:10]!r} (its steps are {sorted(s.id for s in bp.steps())[:20]!r})"
         )
-    journey_text = [str(j) for j in cols[journey]]
-    journey_index = {j: i for i, j in enumerate(dict.fromkeys(journey_text))}
-    jcode = np.fromiter(map(journey_index.__getitem__, journey_text), dtype=np.int64)
-    rows = np.arange(len(jcode))
-    time = times_in_minutes(cols[order], column=order) if order is not None else rows
-    sort = np.lexsort((rows, time, jcode))
-    jcode, step_ids = jcode[sort], step_ids[sort]
-    result = _outcomes(cols[outcome], outcome)[sort]
+    time = None if order is None else times_in_minutes(cols[order], column=order, where=where)
+    journey_names, jcode, sort = in_journey_order(cols[journey], time)
+    step_ids = step_ids[sort]
+    result = _outcomes(cols[outcome], outcome, where)[sort]
     if not np.isfinite(result).all():
         raise ObservedDataError(f"column {outcome!r}: every outcome must be a finite number")
     starts = np.flatnonzero(np.r_[True, jcode[1:] != jcode[:-1]])
     per_journey = result[starts]
     differs = np.flatnonzero(result != np.repeat(per_journey, np.diff(np.r_[starts, len(jcode)])))
     if differs.size:
-        bad = list(journey_index)[int(jcode[differs[0]])]
+        bad = journey_names[int(jcode[differs[0]])]
         raise ObservedDataError(
             f"column {outcome!r}: journey {bad!r} has different outcomes on different rows; "
             "the outcome belongs to the whole journey"
@@ -592,7 +596,7 @@ def suggest_moments(
 
     drivers: dict[str, KeyDriver] = {}
     if rating is not None:
-        raw = _outcomes(cols[rating], rating)
+        raw = _outcomes(cols[rating], rating, where)
         off_scale = np.flatnonzero(np.abs(raw) > RATING_LIMIT)
         if off_scale.size:
             first = int(off_scale[0])
@@ -607,9 +611,9 @@ def suggest_moments(
             counts = np.zeros_like(sums)
             column_of = {sid: k for k, sid in enumerate(rated)}
             keep = np.array([s in column_of for s in step_ids]) & np.isfinite(values)
-            where = np.fromiter((column_of[s] for s in step_ids[keep]), dtype=np.int64)
-            np.add.at(sums, (jcode[keep], where), values[keep])
-            np.add.at(counts, (jcode[keep], where), 1.0)
+            column = np.fromiter((column_of[s] for s in step_ids[keep]), dtype=np.int64)
+            np.add.at(sums, (jcode[keep], column), values[keep])
+            np.add.at(counts, (jcode[keep], column), 1.0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means = sums / counts
             found = key_drivers(
