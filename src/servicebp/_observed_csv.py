@@ -16,7 +16,7 @@ import attrs
 
 from servicebp.errors import ObservedDataError, Problem
 
-__all__ = ["CsvTable", "observed_error", "parse_rating", "read_csv"]
+__all__ = ["CsvTable", "observed_error", "parse_rating", "rating_problem", "read_csv"]
 
 #: How many problems an error message lists before it summarises the rest.
 SHOWN_PROBLEMS = 10
@@ -143,8 +143,20 @@ def parse_rating(text: str) -> float | str:
         value = float(text)
     except ValueError:
         return f"{text!r} is not a number"
+    problem = rating_problem(value)
+    return value if problem is None else problem
+
+
+def rating_problem(value: float) -> str | None:
+    """Return why the number *value* is not a rating on −3…+3, or None if it is one.
+
+    Examples
+    --------
+    >>> rating_problem(3.0), rating_problem(-3.5), rating_problem(float("nan"))
+    (None, '-3.5 is outside the rating scale -3…+3', 'NaN is not a rating (ratings run from -3 to +3)')
+    """  # noqa: E501
     if math.isnan(value):
         return "NaN is not a rating (ratings run from -3 to +3)"
     if not -3.0 <= value <= 3.0:
         return f"{value!r} is outside the rating scale -3…+3"
-    return value
+    return None

@@ -23,7 +23,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._observed_csv import CsvTable, observed_error, parse_rating, read_csv
+from servicebp._observed_csv import (
+    CsvTable,
+    observed_error,
+    parse_rating,
+    rating_problem,
+    read_csv,
+)
 from servicebp.errors import MissingDependencyError, ObservedDataError
 
 __all__ = [
@@ -191,13 +197,7 @@ def _ratings(values: npt.NDArray[Any], column: str, where: Callable[[int], str])
         rows = _rows_of(off)
         problems = []
         for i in rows:
-            value = float(ratings[i])
-            why = (
-                "NaN is not a rating (ratings run from -3 to +3)"
-                if value != value
-                else f"{value!r} is outside the rating scale -3…+3"
-            )
-            problems.append(f"{where(i)}: column {column!r}: {why}")
+            problems.append(f"{where(i)}: column {column!r}: {rating_problem(float(ratings[i]))}")
         total = int(off.sum())
         if total > len(rows):
             problems.append(f"... and {total - len(rows)} more ratings off the scale")
