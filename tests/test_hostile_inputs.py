@@ -50,8 +50,10 @@ from servicebp import (
     BlueprintTypeError,
     BlueprintValidationError,
     DuplicateStepError,
+    Expectation,
     FailPoint,
     Flow,
+    MomentOfTruth,
     ObservedDataError,
     ServiceBlueprintError,
     Step,
@@ -235,6 +237,16 @@ row(
     "stage must be a string",
 )
 
+# fmt: off
+row("api-moment-kind-unknown", "api", lambda: MomentOfTruth(kind="purchasex"), E, "'purchasex' is not a valid momentkind (must be one of ['purchase'")  # noqa: E501
+row("api-moment-contact-mode-unknown", "api", lambda: MomentOfTruth(kind="usage", contact_mode="telepathy"), E, "'telepathy' is not a valid contactmode")  # noqa: E501
+row("api-moment-behaviour-unknown", "api", lambda: MomentOfTruth(kind="usage", behaviours=["apologise"]), E, "'apologise' is not a valid behaviour (must be one of ['explore', 'offer', 'action', 'confirm'])")  # noqa: E501
+row("api-moment-behaviours-one-string", "api", lambda: MomentOfTruth(kind="usage", behaviours="confirm"), T, "behaviours must be a sequence")  # noqa: E501
+row("api-moment-weight-negative", "api", lambda: MomentOfTruth(kind="usage", weight=-1), E, "weight must be a finite number above 0, got -1")  # noqa: E501
+row("api-moment-weight-10e400", "api", lambda: MomentOfTruth(kind="usage", weight=10**400), E, "weight must be a finite number above 0")  # noqa: E501
+row("api-expectation-text-number", "api", lambda: Expectation(text=3, type="explicit"), T, "text must be a string, not int (3)")  # noqa: E501
+row("api-expectation-type-unknown", "api", lambda: Expectation(text="x", type="implicit"), E, "'implicit' is not a valid expectationtype")  # noqa: E501
+# fmt: on
 
 # --- the Python API: mutations of a valid blueprint ------------------------------
 

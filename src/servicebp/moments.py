@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from servicebp.errors import (
+    BlueprintTypeError,
     BlueprintValidationError,
     MomentPlacementWarning,
     Problem,
@@ -56,6 +57,14 @@ __all__ = [
 ]
 
 
+def _reject_unknown(cls: type[enum.StrEnum], value: object) -> None:
+    """Make ``MomentKind("x")`` raise servicebp's own error, naming the allowed values."""
+    allowed = [member.value for member in cls]
+    raise BlueprintValidationError(
+        f"{value!r} is not a valid {cls.__name__.lower()} (must be one of {allowed})"
+    )
+
+
 class MomentKind(enum.StrEnum):
     """What a moment of truth is about.
 
@@ -76,6 +85,8 @@ class MomentKind(enum.StrEnum):
     FMOT = "fmot"
     SMOT = "smot"
 
+    _missing_ = classmethod(_reject_unknown)
+
 
 class ContactMode(enum.StrEnum):
     """How the customer meets the provider, and so what decides the moment.
@@ -91,6 +102,8 @@ class ContactMode(enum.StrEnum):
     INTERPERSONAL_INDIRECT = "interpersonal-indirect"
     INTERPERSONAL_DIRECT = "interpersonal-direct"
 
+    _missing_ = classmethod(_reject_unknown)
+
 
 class Behaviour(enum.StrEnum):
     """The MOT behaviour model: Explore → Offer → Action → Confirm.
@@ -103,12 +116,16 @@ class Behaviour(enum.StrEnum):
     ACTION = "action"
     CONFIRM = "confirm"
 
+    _missing_ = classmethod(_reject_unknown)
+
 
 class ExpectationType(enum.StrEnum):
     """Whether the customer states an expectation or holds it unspoken."""
 
     EXPLICIT = "explicit"
     LATENT = "latent"
+
+    _missing_ = classmethod(_reject_unknown)
 
 
 class ExpectationSource(enum.StrEnum):
@@ -118,12 +135,28 @@ class ExpectationSource(enum.StrEnum):
     PRICE = "price"
     PAST_EXPERIENCE = "past-experience"
 
+    _missing_ = classmethod(_reject_unknown)
+
 
 def _finite_positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{attribute.name} must be a number, not {type(value).__name__}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{attribute.name} must be a finite number above 0, got {value!r}")
+        raise BlueprintTypeError(f"{attribute.name} must be a number, not {type(value).__name__}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond float range, e.g. 10**400
+        finite = False
+    if not finite or value <= 0:
+        shown = "an integer beyond float range" if not finite and isinstance(value, int) else value
+        raise BlueprintValidationError(
+            f"{attribute.name} must be a finite number above 0, got {shown!r}"
+        )
+
+
+def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise BlueprintTypeError(
+            f"{attribute.name} must be a string, not {type(value).__name__} ({value!r})"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -136,7 +169,7 @@ class Expectation:
     Expectation(text='Card arrives within a week', type=<ExpectationType.EXPLICIT: 'explicit'>, source=<ExpectationSource.PROMISE: 'promise'>)
     """  # noqa: E501
 
-    text: str = attrs.field(validator=attrs.validators.instance_of(str))
+    text: str = attrs.field(validator=_text)
     type: ExpectationType = attrs.field(converter=ExpectationType)
     source: ExpectationSource | None = attrs.field(
         default=None, converter=attrs.converters.optional(ExpectationSource)
@@ -145,7 +178,7 @@ class Expectation:
 
 def _behaviours(value: object) -> tuple[Behaviour, ...]:
     if isinstance(value, str):
-        raise TypeError("behaviours must be a sequence of behaviour names, not one string")
+        raise BlueprintTypeError("behaviours must be a sequence of behaviour names, not one string")
     found = {Behaviour(v) for v in value}  # type: ignore[attr-defined]
     return tuple(b for b in Behaviour if b in found)
 
