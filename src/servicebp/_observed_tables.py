@@ -43,6 +43,7 @@ __all__ = [
     "load_table",
     "read_columns",
     "require_module",
+    "row_namer",
     "table_kind",
     "times_in_minutes",
 ]
@@ -354,13 +355,7 @@ def read_columns(
     if isinstance(table, CsvTable):
         table.require(names)
         found = {name: np.array(table.columns[name], dtype=object) for name in names}
-        lines = table.lines
-        file = table.file
-
-        def where(i: int) -> str:
-            return f"{file}:{lines[i]}"
-
-        return found, where
+        return found, row_namer(table)
     _require(names, available, what=what)
     if isinstance(table, np.ndarray | Mapping):
         return _numpy_columns(table, names, what), _row_number
@@ -372,14 +367,7 @@ def read_columns(
             series = series.dt.tz_convert("UTC").dt.tz_localize(None)
         found[name] = np.asarray(series.to_numpy() if hasattr(series, "to_numpy") else series)
     _same_lengths(found, what)
-    if pd is None:
-        return found, _row_number
-    index = table.index  # type: ignore[attr-defined]
-
-    def where_label(i: int) -> str:
-        return f"row {index[i]!r}"
-
-    return found, where_label
+    return found, row_namer(table)
 
 
 def _is_pandas(table: object) -> bool:
@@ -388,6 +376,31 @@ def _is_pandas(table: object) -> bool:
 
 def _row_number(i: int) -> str:
     return f"row {i}"
+
+
+def row_namer(table: object) -> Where:
+    """Return how messages name row *i* of *table*: file line, pandas index label or number.
+
+    Examples
+    --------
+    >>> row_namer({"a": [1, 2]})(1)
+    'row 1'
+    """
+    if isinstance(table, CsvTable):
+        file, lines = table.file, table.lines
+
+        def line(i: int) -> str:
+            return f"{file}:{lines[i]}"
+
+        return line
+    if _is_pandas(table):
+        index = table.index  # type: ignore[attr-defined]
+
+        def label(i: int) -> str:
+            return f"row {index[i]!r}"
+
+        return label
+    return _row_number
 
 
 def _numpy_columns(
@@ -478,11 +491,7 @@ def times_in_minutes(
 def _csv_columns(
     table: CsvTable, names: dict[str, str], outcome: str | None
 ) -> tuple[dict[str, npt.NDArray[Any]], Callable[[int], str]]:
-    lines = table.lines
-
-    def where(i: int) -> str:
-        return f"{table.file}:{lines[i]}"
-
+    where = row_namer(table)
     problems: list[str] = []
     ratings: list[float] = []
     for i, text in enumerate(table.columns[names["rating"]]):
@@ -602,43 +611,25 @@ def _check_no_events(table: Any, kind: Kind, journey: str, step: str, rating: st
     journey with only such rows has no events: an error that says so, rather
     than one about a missing rating.
     """
-    where: Callable[[int], str]
+    where = row_namer(table)
     if isinstance(table, CsvTable):
-        lines = table.lines
         both = (np.array(table.columns[step]) == "") & (np.array(table.columns[rating]) == "")
         journeys = np.array(table.columns[journey], dtype=object)
-
-        def where(i: int) -> str:
-            return f"{table.file}:{lines[i]}"
-
     elif kind == "pandas":
         both = (table[step].isna() & table[rating].isna()).to_numpy(dtype=bool)
         journeys = table[journey].to_numpy()
-        index = table.index
-
-        def where(i: int) -> str:
-            return f"row {index[i]!r}"
-
     elif kind == "polars":
         no_rating = table[rating].is_null()
         if table[rating].dtype.is_float():
             no_rating = no_rating | table[rating].is_nan().fill_null(True)
         both = (table[step].is_null() & no_rating).to_numpy()
         journeys = table[journey].to_numpy()
-
-        def where(i: int) -> str:
-            return f"row {i}"
-
     else:
         steps, ratings = np.asarray(table[step]), np.asarray(table[rating])
         if steps.dtype.kind in "iub" or ratings.dtype.kind in "iub" or steps.shape != ratings.shape:
             return
         both = _is_missing(steps) & _is_missing(ratings)
         journeys = np.asarray(table[journey])
-
-        def where(i: int) -> str:
-            return f"row {i}"
-
     if not both.any():
         return
     with_events = set(journeys[~both].tolist())
