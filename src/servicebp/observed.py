@@ -333,6 +333,16 @@ def _output_kind(output: str, kind: Kind) -> Kind:
     return output  # type: ignore[return-value]
 
 
+def _finish(
+    result: dict[str, npt.NDArray[Any]], events: Events, *, output: str, unknown_steps: str
+) -> Any:
+    """The result as a table of the kind asked for, with the report when one was asked for."""
+    built = build_table(_output_kind(output, events.columns.kind), result)
+    if unknown_steps == "report":
+        return built, events.report
+    return built
+
+
 @overload
 def score_observed(
     bp: Blueprint,
@@ -490,10 +500,7 @@ def score_observed(
                 f"outcome column {cols.outcome_name!r} clashes with a strategy's name"
             )
         result[cols.outcome_name] = events.outcome
-    built = build_table(_output_kind(output, cols.kind), result)
-    if unknown_steps == "report":
-        return built, events.report
-    return built
+    return _finish(result, events, output=output, unknown_steps=unknown_steps)
 
 
 @overload
@@ -589,10 +596,7 @@ def step_statistics(
             "share_negative": negative / count,
             "share_minus_3": endangers / count,
         }
-    built = build_table(_output_kind(output, events.columns.kind), result)
-    if unknown_steps == "report":
-        return built, events.report
-    return built
+    return _finish(result, events, output=output, unknown_steps=unknown_steps)
 
 
 def read_observed(
