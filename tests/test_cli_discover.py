@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from servicebp import Blueprint, Step
 from servicebp.cli import main
@@ -34,36 +34,20 @@ def _files(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _discover(folder: Path, *options: str) -> Result:
+    return CliRunner().invoke(
+        main, ["discover", str(folder / "shop.yaml"), str(folder / "journeys.csv"), *options]
+    )
+
+
 def test_discover_prints_the_ranking(tmp_path: Path) -> None:
     folder = _files(tmp_path)
-    result = CliRunner().invoke(
-        main,
-        [
-            "discover",
-            str(folder / "shop.yaml"),
-            str(folder / "journeys.csv"),
-            "--outcome",
-            "bought",
-            "--top",
-            "1",
-        ],
-    )
+    result = _discover(folder, "--outcome", "bought", "--top", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split()[:3] == ["1", "browse", "removal_effect=1.000"]
     assert "MOT?" in lines[0]
-    as_json = CliRunner().invoke(
-        main,
-        [
-            "discover",
-            str(folder / "shop.yaml"),
-            str(folder / "journeys.csv"),
-            "--outcome",
-            "bought",
-            "--format",
-            "json",
-        ],
-    )
+    as_json = _discover(folder, "--outcome", "bought", "--format", "json")
     rows = json.loads(as_json.output)["suggestions"]
     assert [(r["step"], round(r["score"], 3)) for r in rows] == [
         ("browse", 1.0),
@@ -73,17 +57,7 @@ def test_discover_prints_the_ranking(tmp_path: Path) -> None:
 
 
 def test_discover_reports_a_missing_column_in_one_line(tmp_path: Path) -> None:
-    folder = _files(tmp_path)
-    result = CliRunner().invoke(
-        main,
-        [
-            "discover",
-            str(folder / "shop.yaml"),
-            str(folder / "journeys.csv"),
-            "--outcome",
-            "churned",
-        ],
-    )
+    result = _discover(_files(tmp_path), "--outcome", "churned")
     assert result.exit_code == 1
     assert "missing column(s) ['churned']" in result.output
     assert "Traceback" not in result.output
