@@ -122,6 +122,24 @@ def test_bad_logs_are_named(tmp_path: Path) -> None:
         conformance(_desk(), path)
 
 
+def test_missing_times_are_errors_not_numbers(tmp_path: Path) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "case:concept:name": [1, 1],
+            "concept:name": ["arrive", "queue"],
+            "time:timestamp": pd.to_datetime(["2024-01-01 10:00", None]),
+        }
+    )
+    with pytest.raises(ObservedDataError, match="column 'time:timestamp': it has no time"):
+        conformance(_desk(), frame)
+    path = tmp_path / "log.csv"
+    path.write_text("case:concept:name,concept:name,time:timestamp\n1,arrive,0\n1,queue,nan\n")
+    with pytest.raises(ObservedDataError, match=r"log\.csv:3: column 'time:timestamp': it has no"):
+        conformance(_desk(), path)
+
+
 def test_csv_errors_name_the_file_line(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     path.write_text(

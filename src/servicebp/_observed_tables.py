@@ -456,8 +456,19 @@ def times_in_minutes(
     Traceback (most recent call last):
     ...
     servicebp.errors.ObservedDataError: row 0: column 't': 'soon' is not an ISO 8601 time or a number
+    >>> times_in_minutes(np.array(["2024-01-01", "nan"]), column="t")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: row 1: column 't': it has no time
+    >>> times_in_minutes(np.array(["2024-01-01", "NaT"], dtype="datetime64[ms]"), column="t")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: row 1: column 't': it has no time
     """  # noqa: E501
     if np.issubdtype(values.dtype, np.datetime64):
+        missing = np.flatnonzero(np.isnat(values))
+        if missing.size:
+            raise ObservedDataError(f"{where(int(missing[0]))}: column {column!r}: it has no time")
         return values.astype("datetime64[ms]").astype(np.float64) / 60_000.0
     if np.issubdtype(values.dtype, np.number):
         result = values.astype(np.float64)
@@ -472,10 +483,14 @@ def times_in_minutes(
         else:
             text = str(value).strip()
             try:
-                out[i] = float(text)
-                continue
+                number = float(text)
             except ValueError:
                 pass
+            else:
+                if not np.isfinite(number):
+                    raise ObservedDataError(f"{where(i)}: column {column!r}: it has no time")
+                out[i] = number
+                continue
             try:
                 stamp = dt.datetime.fromisoformat(text)
             except ValueError:
