@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 SVG = "{http://www.w3.org/2000/svg}"
-_PAIR = re.compile(r"(-?[\d.]+),(-?[\d.]+)")
+PAIR = re.compile(r"(-?[\d.]+),(-?[\d.]+)")
 
 
 def boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
@@ -20,7 +20,7 @@ def boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
             for el in g
             for key in ("points", "d")
             if el.get(key)
-            for x, y in _PAIR.findall(el.get(key, ""))
+            for x, y in PAIR.findall(el.get(key, ""))
         ]
         if points:
             xs, ys = zip(*points, strict=True)

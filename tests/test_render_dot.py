@@ -45,6 +45,7 @@ def test_ratings_colour_and_label() -> None:
     source = to_dot(bp, ratings={"x": -2.6}).source
     assert f'fillcolor="{RATING_COLOURS[-3]}"' in source
     assert "score -2.6" in source
+    assert "score +1.21" in to_dot(bp, ratings={"x": 1.20667}).source
     assert "score +1" in to_dot(bp).source
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from tests._render_helpers import SVG, boxes
 
 import servicebp
 from servicebp import Blueprint, Lane, RenderError, RenderTimeoutError, Step
 from servicebp.render import render, render_svg
 from servicebp.render._engines import run_engine
 from servicebp.strategies import blueprints
+from tests._render_helpers import PAIR, SVG, boxes
 
 BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
 
@@ -51,34 +51,66 @@ def check_geometry(bp: Blueprint, svg: str) -> None:
 
 
 def line_labels(svg: str) -> dict[str, float]:
-    """The y of each line's label."""
+    """The y of each line's label (a node whose element id is ``sbp-line:<line>``)."""
     found = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
         ident = g.get("id", "")
-        if g.get("class") == "cluster" and ident.startswith("sbp-line:"):
-            text = g.find(f"{SVG}text")
-            assert text is not None
-            found[ident.removeprefix("sbp-line:")] = float(text.get("y", "nan"))
+        if g.get("class") == "node" and ident.startswith("sbp-line:"):
+            ys = [float(t.get("y", "nan")) for t in g.iter(f"{SVG}text")]
+            assert ys, ident
+            found[ident.removeprefix("sbp-line:")] = sum(ys) / len(ys)
     return found
+
+
+def line_strokes(svg: str) -> dict[str, list[tuple[float, float]]]:
+    """Every point of each line's drawn path (edges ``sbp-line:<line>:<segment>``)."""
+    found: dict[str, list[tuple[float, float]]] = {}
+    for g in ET.fromstring(svg).iter(f"{SVG}g"):
+        ident = g.get("id", "")
+        if g.get("class") == "edge" and ident.startswith("sbp-line:"):
+            line = ident.removeprefix("sbp-line:").rsplit(":", 1)[0]
+            for path in g.iter(f"{SVG}path"):
+                found.setdefault(line, []).extend(
+                    (float(x), float(y)) for x, y in PAIR.findall(path.get("d", ""))
+                )
+    return found
+
+
+def check_lines(bp: Blueprint, svg: str) -> None:
+    """Each line is one horizontal stroke between its two bands, across every step."""
+    box = boxes(svg)
+    labels = line_labels(svg)
+    strokes = line_strokes(svg)
+    assert set(labels) == set(strokes) == {line.value for line in servicebp.Line}
+    lefts = [box[s.id][0] for s in bp.steps()]
+    rights = [box[s.id][2] for s in bp.steps()]
+    for line in servicebp.Line:
+        points = strokes[line.value]
+        xs = [x for x, _ in points]
+        ys = [y for _, y in points]
+        assert max(ys) - min(ys) < 0.5, (line, ys)
+        assert min(xs) <= min(lefts, default=min(xs)), line
+        assert max(xs) >= max(rights, default=max(xs)), line
+        above = [box[s.id][3] for s in bp.steps(lane=line.above)]
+        below = [box[s.id][1] for s in bp.steps(lane=line.below)]
+        for y in (labels[line.value], ys[0]):
+            assert max(above, default=-1e9) < y < min(below, default=1e9), line
+        assert max(xs) > min(xs)
 
 
 def test_bank_example_geometry() -> None:
     bp = servicebp.load(BANK)
     svg = render_svg(bp, engine="embedded")
     check_geometry(bp, svg)
-    box = boxes(svg)
-    labels = line_labels(svg)
-    assert set(labels) == {"interaction", "visibility", "internal-interaction"}
-    for line in servicebp.Line:
-        above = [box[s.id][3] for s in bp.steps(lane=line.above)]
-        below = [box[s.id][1] for s in bp.steps(lane=line.below)]
-        assert max(above, default=-1e9) < labels[line.value] < min(below, default=1e9)
+    check_lines(bp, svg)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blueprints(max_steps=8, max_stages=3))
 def test_generated_blueprints_geometry(bp: Blueprint) -> None:
-    check_geometry(bp, render_svg(bp, engine="embedded", legend=False))
+    svg = render_svg(bp, engine="embedded", legend=False)
+    check_geometry(bp, svg)
+    check_lines(bp, svg)
 
 
 def test_render_writes_file(tmp_path: Path) -> None:

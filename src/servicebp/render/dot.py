@@ -5,9 +5,10 @@ bottom, the stages columns from left to right. Every lane row holds one cell
 per column (a step, or an invisible placeholder); invisible edges chain the
 cells of a row from left to right and the cells of a column from top to
 bottom, so Graphviz's ``dot`` keeps the grid and only routes the flows. The
-three lines are the dashed lower borders of nested regions (everything above
-the line of interaction, of visibility, of internal interaction), labelled
-at their lower left.
+three lines are rows of their own between the bands: an invisible point in
+every column, chained by dashed edges into one horizontal line as wide as
+the bands, labelled in the caption column. Flows cross a line through its
+points, so a flow straight down a column stays straight.
 
 All text goes through :func:`dot_text`, so that no user text can become DOT
 syntax, a Graphviz escape sequence or markup.
@@ -35,6 +36,10 @@ _WRAP: Final = 22
 _COLUMN_WIDTH: Final = 1.9
 _NODESEP: Final = 0.3
 _CAPTION_WIDTH: Final = "1.3"
+#: Margin of a lane band around its row, in points.
+_BAND_MARGIN: Final = 6
+#: Size of the invisible points lines and flows pass through, in inches.
+_POINT: Final = 0.02
 #: Weight of the invisible edges that keep a grid column straight.
 _ALIGN: Final = "10000"
 _BAND_FILL: Final = {
@@ -44,6 +49,19 @@ _BAND_FILL: Final = {
     Lane.BACKSTAGE: "#fbfbfb",
     Lane.SUPPORT: "#f4f4f4",
 }
+#: The rows of the picture from top to bottom: each lane, and each line below its lane.
+
+
+def _rows_top_down() -> tuple[Lane | Line, ...]:
+    rows: list[Lane | Line] = []
+    for lane in Lane:
+        rows.append(lane)
+        rows.extend(line for line in Line if line.above is lane)
+    return tuple(rows)
+
+
+_ROWS: Final = _rows_top_down()
+_LINE_COLOUR: Final = "#555555"
 _FAIL_COLOUR: Final = "#b2182b"
 _OVER_WAIT_COLOUR: Final = "#e66101"
 _MEANINGS: Final = {
@@ -90,6 +108,18 @@ def _minutes(value: float) -> str:
     return f"{value:g} min"
 
 
+def _score(rating: float) -> str:
+    """A rating with its sign and at most two decimals.
+
+    Examples
+    --------
+    >>> [_score(r) for r in (1, 0, -2.6, 1.20667, 0.004)]
+    ['+1', '+0', '-2.6', '+1.21', '+0']
+    """
+    text = f"{rating:+.2f}".rstrip("0").rstrip(".")
+    return "+0" if text in ("-0", "+0") else text
+
+
 def _step_label(step: Step, rating: float | None) -> str:
     lines: list[str] = []
     if step.moment is not None:
@@ -106,7 +136,7 @@ def _step_label(step: Step, rating: float | None) -> str:
     if markers:
         lines.append(" ".join(markers))
     if rating is not None:
-        lines.append(f"score {rating:+g}")
+        lines.append(f"score {_score(rating)}")
     return "\n".join(lines)
 
 
@@ -210,7 +240,7 @@ def to_dot(
         fontsize="18",
         rankdir="TB",
         nodesep=str(_NODESEP),
-        ranksep="0.35",
+        ranksep="0.25",
         newrank="false",
         forcelabels="true",
     )
@@ -229,15 +259,26 @@ def to_dot(
     relays = {cell for route in routes.values() for cell in route}
     cells = _rows(dot, bp, grid, names, shown, relays)
     _header(dot, grid, first_row=cells[Lane.PHYSICAL_EVIDENCE])
-    for lane_row in cells.values():
-        for left, right in itertools.pairwise(lane_row):
+    for lane in Lane:
+        for left, right in itertools.pairwise(cells[lane]):
             dot.edge(left, right, style="invis", weight="1")
-    lanes = list(Lane)
-    for col in range(columns + 1):
-        chain = [cells[lane][col] for lane in lanes]
+    segments = _flows(dot, bp, grid, names, routes)
+    for col in range(columns + 2):
+        chain = [cells[row][col] for row in _ROWS]
         for upper, lower in itertools.pairwise(chain):
-            dot.edge(upper, lower, style="invis", weight=_ALIGN)
-    _flows(dot, bp, grid, names, routes)
+            # A flow straight down the column is drawn as the edge that keeps
+            # the column straight: beside an invisible one it would bend.
+            if (upper, lower) in segments:
+                segments[upper, lower].update(weight=_ALIGN, constraint="true")
+            elif (lower, upper) in segments and "dir" not in segments[lower, upper]:
+                segment = segments.pop((lower, upper))
+                segment.update(weight=_ALIGN, constraint="true", dir="back")
+                segment["arrowtail"] = segment.pop("arrowhead", "normal")
+                segments[upper, lower] = segment
+            else:
+                dot.edge(upper, lower, style="invis", weight=_ALIGN)
+    for (tail, head), segment in segments.items():
+        dot.edge(tail, head, **segment)
     if legend:
         _legend(dot, anchor=cells[Lane.SUPPORT][0], rated=bool(shown))
     return dot
@@ -275,34 +316,44 @@ def _header(dot: graphviz.Digraph, grid: Grid, *, first_row: list[str]) -> None:
     dot.edge("h", first_row[0], style="invis", weight=_ALIGN)
 
 
+def _cell(row: Lane | Line, col: int) -> str:
+    """The node name of an empty cell of the grid (a placeholder or a point of a line)."""
+    if isinstance(row, Line):
+        return f"l{list(Line).index(row)}_{col}"
+    return f"p{row.position}_{col}"
+
+
 def _rows(
     dot: graphviz.Digraph,
     bp: Blueprint,
     grid: Grid,
     names: dict[str, str],
     shown: dict[str, float],
-    relays: set[tuple[Lane, int]],
-) -> dict[Lane, list[str]]:
-    """Draw the lane bands inside the nested regions of the three lines."""
+    relays: set[tuple[Lane | Line, int]],
+) -> dict[Lane | Line, list[str]]:
+    """Draw the lanes as filled bands and the lines as rows between them."""
     by_cell: dict[tuple[Lane, int], Step] = {}
     for step in bp.steps():
         by_cell[step.lane, grid.column[step.id]] = step
-    cells: dict[Lane, list[str]] = {}
-
-    def band(parent: graphviz.Digraph, lane: Lane) -> None:
-        with parent.subgraph(name=f"cluster_lane_{lane.position}") as cluster:
+    cells: dict[Lane | Line, list[str]] = {}
+    for row in _ROWS:
+        if isinstance(row, Line):
+            cells[row] = _line(dot, row, grid.width)
+            continue
+        lane = row
+        with dot.subgraph(name=f"cluster_lane_{lane.position}") as cluster:
             cluster.attr(
                 id=f"sbp-lane:{lane.value}",
                 label="",
                 style="filled",
                 fillcolor=_BAND_FILL[lane],
                 color=_BAND_FILL[lane],
-                margin="6",
+                margin=str(_BAND_MARGIN),
             )
-            with cluster.subgraph() as row:
-                row.attr(rank="same")
+            with cluster.subgraph() as same:
+                same.attr(rank="same")
                 caption = f"c{lane.position}"
-                row.node(
+                same.node(
                     caption,
                     dot_text("\n".join(textwrap.wrap(lane.caption, 10))),
                     id=f"sbp-lane-caption:{lane.value}",
@@ -314,15 +365,14 @@ def _rows(
                 )
                 row_cells = [caption]
                 for col in range(grid.width):
-                    step = by_cell.get((lane, col))
-                    if step is None and (lane, col) in relays:
-                        name = f"p{lane.position}_{col}"
-                        row.node(
+                    occupant = by_cell.get((lane, col))
+                    name = _cell(lane, col)
+                    if occupant is None and (lane, col) in relays:
+                        same.node(
                             name, "", id=f"sbp-{name}", shape="point", width="0.01", style="invis"
                         )
-                    elif step is None:
-                        name = f"p{lane.position}_{col}"
-                        row.node(
+                    elif occupant is None:
+                        same.node(
                             name,
                             "",
                             id=f"sbp-{name}",
@@ -331,75 +381,118 @@ def _rows(
                             height="0.3",
                         )
                     else:
-                        name = names[step.id]
-                        row.node(name, **_step_attributes(step, shown.get(step.id)))
+                        name = names[occupant.id]
+                        same.node(name, **_step_attributes(occupant, shown.get(occupant.id)))
                     row_cells.append(name)
-                cells[lane] = row_cells
-
-    def region(parent: graphviz.Digraph, lines: list[Line]) -> None:
-        if not lines:
-            band(parent, Lane.PHYSICAL_EVIDENCE)
-            return
-        line = lines[-1]
-        with parent.subgraph(name=f"cluster_line_{line.value}") as cluster:
-            cluster.attr(
-                id=f"sbp-line:{line.value}",
-                label=line.caption,
-                labelloc="b",
-                labeljust="l",
-                fontsize="9",
-                fontname=f"{_FONT}-Oblique",
-                fontcolor="#444444",
-                style="dashed",
-                color="#555555",
-                penwidth="1.2",
-                margin="2",
-            )
-            region(cluster, lines[:-1])
-            band(cluster, line.above)
-
-    region(dot, list(Line))
-    band(dot, Lane.SUPPORT)
+                # An end column, where the lines end: the band reaches past it.
+                end = f"e{lane.position}"
+                same.node(end, "", id=f"sbp-{end}", shape="point", style="invis", width=str(_POINT))
+                cells[lane] = [*row_cells, end]
     return cells
 
 
-def _routes(bp: Blueprint, grid: Grid) -> dict[tuple[str, str], list[tuple[Lane, int]]]:
-    """Pick an empty cell in each lane a flow skips, for the flow to pass through.
+def _line(dot: graphviz.Digraph, line: Line, columns: int) -> list[str]:
+    """Draw *line* as one dashed horizontal line across the bands, labelled at the left.
 
-    Graphviz keeps edges out of a lane band they do not start or end in, so a
-    flow from the frontstage to support would go round the whole picture;
-    routing it through an invisible point in the backstage band keeps it
-    inside, vertical where a cell is free.
+    The line is a row of its own between the bands of the lanes above and
+    below it: its label in the caption column, an invisible point in every
+    grid column and in the end column, chained from left to right by dashed
+    edges. Edges between the points run centre to
+    centre, so the dashes make one straight line; flows that cross the line
+    pass through its points. The label and the edges carry the element id
+    ``sbp-line:<line>`` (the edges with ``:<segment>`` after it).
+    """
+    k = list(Line).index(line)
+    label = f"l{k}"
+    points = [_cell(line, col) for col in range(columns)]
+    end = f"l{k}_end"
+    ident = f"sbp-line:{line.value}"
+    with dot.subgraph() as same:
+        same.attr(rank="same")
+        same.node(
+            label,
+            # Our own text: "\r" right-justifies each line of the label.
+            "\\r".join(textwrap.wrap(line.caption, 19)) + "\\r",
+            id=ident,
+            shape="plaintext",
+            fontsize="9",
+            fontname=f"{_FONT}-Oblique",
+            fontcolor="#444444",
+            width=_CAPTION_WIDTH,
+            height="0.2",
+            margin="0.04,0",
+        )
+        for name in points:
+            same.node(
+                name,
+                "",
+                id=f"sbp-{name}",
+                shape="box",
+                style="invis",
+                width=str(_POINT),
+                height=str(_POINT),
+                fixedsize="true",
+            )
+        same.node(end, "", id=f"sbp-{end}", shape="point", style="invis", width=str(_POINT))
+        chain = [label, *points, end]
+        for i, (left, right) in enumerate(itertools.pairwise(chain)):
+            same.edge(
+                left,
+                right,
+                id=f"{ident}:{i}",
+                style="dashed",
+                color=_LINE_COLOUR,
+                penwidth="1.2",
+                arrowhead="none",
+                weight="1",
+                tailclip="true" if i == 0 else "false",
+                headclip="false",
+            )
+    return chain
+
+
+def _routes(bp: Blueprint, grid: Grid) -> dict[tuple[str, str], list[tuple[Lane | Line, int]]]:
+    """Pick a cell in each row a flow crosses, for the flow to pass through.
+
+    The rows a flow crosses are the lines between its ends and the lanes it
+    skips. Graphviz keeps edges out of a lane band they do not start or end
+    in, so a flow from the frontstage to support would go round the whole
+    picture; routing it through an invisible point in the backstage band
+    keeps it inside, vertical where a cell is free. A flow crosses a line at
+    one of the line's points, so that a vertical flow stays vertical.
     """
     occupied = {(step.lane, grid.column[step.id]) for step in bp.steps()}
-    taken: dict[tuple[Lane, int], str] = {}
-    routes: dict[tuple[str, str], list[tuple[Lane, int]]] = {}
+    taken: dict[tuple[Lane | Line, int], str] = {}
+    routes: dict[tuple[str, str], list[tuple[Lane | Line, int]]] = {}
     position = {step_id: i for i, step_id in enumerate(grid.order)}
-    lanes = list(Lane)
+    index = {row: i for i, row in enumerate(_ROWS)}
     for flow in sorted(bp.flows(), key=lambda f: (position[f.source], position[f.target])):
         source, target = bp[flow.source], bp[flow.target]
-        top, bottom = sorted((source.lane.position, target.lane.position))
+        top, bottom = sorted((index[source.lane], index[target.lane]))
         if bottom - top < 2:
             continue
         start, end = grid.column[source.id], grid.column[target.id]
-        low, high = sorted((start, end))
-        # Columns between the ends first, nearest the target; then any column.
-        candidates = sorted(
-            range(grid.width), key=lambda c: (not low <= c <= high, abs(c - end), c)
-        )
-        route: list[tuple[Lane, int]] = []
-        for lane in lanes[top + 1 : bottom]:
-            # Flows into the same step may share a relay: they meet there anyway.
+        if index[source.lane] > index[target.lane]:
+            start, end = end, start
+        route: list[tuple[Lane | Line, int]] = []
+        for i in range(top + 1, bottom):
+            row = _ROWS[i]
+            # The cell nearest the straight line from the last cell to the
+            # far end, nearer the target on a tie.
+            ideal = start + (end - start) / (bottom - i + 1)
+            # Flows into the same step may share a cell: they meet there anyway.
             free = [
                 c
-                for c in candidates
-                if (lane, c) not in occupied and taken.get((lane, c), target.id) == target.id
+                for c in range(grid.width)
+                if (row, c) not in occupied and taken.get((row, c), target.id) == target.id
             ]
             if not free:
                 route = []
                 break
-            route.append((lane, free[0]))
-        if source.lane.position > target.lane.position:
+            aim = grid.column[target.id]
+            start = min(free, key=lambda c: (abs(c - ideal), abs(c - aim), c))
+            route.append((row, start))
+        if index[source.lane] > index[target.lane]:
             route.reverse()
         taken.update(dict.fromkeys(route, target.id))
         if route:
@@ -412,10 +505,15 @@ def _flows(
     bp: Blueprint,
     grid: Grid,
     names: dict[str, str],
-    routes: dict[tuple[str, str], list[tuple[Lane, int]]],
-) -> None:
+    routes: dict[tuple[str, str], list[tuple[Lane | Line, int]]],
+) -> dict[tuple[str, str], dict[str, str]]:
+    """The edges that draw the flows, by their ends, in a stable order."""
     position = {step_id: i for i, step_id in enumerate(grid.order)}
     flows = sorted(bp.flows(), key=lambda f: (position[f.source], position[f.target]))
+    # Flows into one step may share cells on their way (see _routes); a
+    # shared stretch is drawn once, as two edges between the same nodes
+    # would bow apart.
+    segments: dict[tuple[str, str], dict[str, str]] = {}
     for flow in flows:
         attributes = {"constraint": "false"}
         label = _flow_label(flow)
@@ -429,10 +527,7 @@ def _flows(
             attributes["arrowhead"] = "open"
         points = [
             names[flow.source],
-            *(
-                f"p{lane.position}_{col}"
-                for lane, col in routes.get((flow.source, flow.target), [])
-            ),
+            *(_cell(row, col) for row, col in routes.get((flow.source, flow.target), [])),
             names[flow.target],
         ]
         for i, (tail, head) in enumerate(itertools.pairwise(points)):
@@ -448,7 +543,14 @@ def _flows(
                 segment["dir"] = "back"
                 segment["arrowtail"] = segment.pop("arrowhead", "normal")
                 tail, head = head, tail
-            dot.edge(tail, head, **segment)
+            same = segments.get((tail, head))
+            if same is None:
+                segments[tail, head] = segment
+            elif "xlabel" in segment or segment != {k: v for k, v in same.items() if k != "xlabel"}:
+                # Another edge between the same nodes (a flow each way, or of
+                # another kind into the same step): drawn as well.
+                dot.edge(tail, head, **segment)
+    return segments
 
 
 def _legend(dot: graphviz.Digraph, *, anchor: str, rated: bool) -> None:
