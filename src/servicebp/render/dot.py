@@ -466,7 +466,15 @@ def _routes(bp: Blueprint, grid: Grid) -> dict[tuple[str, str], list[tuple[Lane 
     routes: dict[tuple[str, str], list[tuple[Lane | Line, int]]] = {}
     position = {step_id: i for i, step_id in enumerate(grid.order)}
     index = {row: i for i, row in enumerate(_ROWS)}
-    for flow in sorted(bp.flows(), key=lambda f: (position[f.source], position[f.target])):
+    # Straight flows first, so that they keep their column.
+    for flow in sorted(
+        bp.flows(),
+        key=lambda f: (
+            abs(grid.column[f.source] - grid.column[f.target]),
+            position[f.source],
+            position[f.target],
+        ),
+    ):
         source, target = bp[flow.source], bp[flow.target]
         top, bottom = sorted((index[source.lane], index[target.lane]))
         if bottom - top < 2:
