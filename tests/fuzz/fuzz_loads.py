@@ -73,6 +73,7 @@ TOKENS = [
     b"-.inf",
     b"1e999",
     b"1" * 400,
+    b"9" * 5000,  # past int()'s 4300-digit limit
     b"0x1F",
     b"0o17",
     b"1_000",
