@@ -751,6 +751,8 @@ cli_row("cli-discover-bad-rating", cli("discover", "input.yaml", "input.csv", "-
 cli_row("cli-conformance-missing-columns", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "case:concept:name")  # noqa: E501
 cli_row("cli-journeys-2-to-the-40", cli("journeys", "input.yaml", files={"input.yaml": DIAMONDS}), E, "has 1099511627776 customer journeys, more than the limit of 10000")  # noqa: E501
 cli_row("cli-score-2-to-the-40", cli("score", "input.yaml", "--output", "out.csv", files={"input.yaml": DIAMONDS}), E, "has 1099511627776 customer journeys, more than the limit of 10000")  # noqa: E501
+cli_row("cli-validate-terminal-escape-label", cli("validate", "input.yaml", files={"input.yaml": yaml_doc("label: Pay", 'label: "P\\e[2J\\e]0;pwned\\aay"')}), E, "label 'P\\x1b[2J\\x1b]0;pwned\\x07ay' contains the control character")  # noqa: E501
+cli_row("cli-validate-terminal-escape-key", cli("validate", "input.yaml", files={"input.yaml": yaml_doc("stage: pay}", 'stage: pay, "x\\e[2J": 1}')}), E, "unknown key 'x\\x1b[2J'")  # noqa: E501
 # fmt: on
 
 
@@ -850,6 +852,8 @@ def _run(case: Case, folder: Path) -> tuple[BaseException, float]:
             assert result.exit_code == 1, f"exit {result.exit_code}: {output}"
             assert isinstance(result.exception, SystemExit), repr(result.exception)
             assert "Traceback" not in output
+            # User text is shown escaped: no raw terminal control sequence gets through.
+            assert not any(ord(c) < 32 and c not in "\n\t" for c in output), repr(output)
             return CliFailureError(output), elapsed
         else:
             with pytest.raises(ServiceBlueprintError) as info:
