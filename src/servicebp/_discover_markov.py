@@ -21,6 +21,7 @@ those rows and columns from the system.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
@@ -147,9 +148,15 @@ def encode_paths(
     # dict.fromkeys and map(dict.__getitem__) keep these passes in C.
     first = paths[0]
     hashable: Sequence[Any] = paths if isinstance(first, str) else list(map(tuple, paths))
-    keys = list(dict.fromkeys(hashable))
-    position = {key: i for i, key in enumerate(keys)}
-    inv = np.fromiter(map(position.__getitem__, hashable), dtype=np.int64, count=size)
+    position = dict(zip(hashable, range(size), strict=True))
+    if len(position) == size:
+        # Already aggregated (every path distinct): no second pass over the paths.
+        keys = list(position)
+        inv = np.arange(size, dtype=np.int64)
+    else:
+        keys = list(dict.fromkeys(hashable))
+        position = dict(zip(keys, range(len(keys)), strict=True))
+        inv = np.fromiter(map(position.__getitem__, hashable), dtype=np.int64, count=size)
     distinct = len(keys)
     conv_u = np.bincount(inv, weights=conv, minlength=distinct).astype(np.float64)
     null_u = np.bincount(inv, weights=nulls, minlength=distinct).astype(np.float64)
@@ -160,10 +167,13 @@ def encode_paths(
     )
 
     if isinstance(first, str):
-        if not all(isinstance(k, str) for k in keys):
-            raise ObservedDataError("paths mix strings and sequences; give one kind")
-        lengths = np.fromiter((k.count(sep) + 1 for k in keys), dtype=np.int64, count=distinct)
-        joined = sep.join(keys)
+        try:
+            # join() checks every key is a string, in C.
+            joined = sep.join(keys)
+        except TypeError:
+            raise ObservedDataError("paths mix strings and sequences; give one kind") from None
+        lengths = np.fromiter(map(str.count, keys, repeat(sep)), dtype=np.int64, count=distinct)
+        lengths += 1
         tokens = joined.split(sep)
         if any(space in joined for space in " \t\n\r"):
             tokens = [t.strip() for t in tokens]
