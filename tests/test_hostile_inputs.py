@@ -866,9 +866,8 @@ def _run(case: Case, folder: Path) -> tuple[BaseException, float]:
 
 #: Rows that give the right error but not yet within the time bound (reported).
 #: load-100k-steps-last-bad: 17-30 s (jsonschema over 100,000 steps, then a re-parse
-#: for the error's position); api-100k-steps-cycle: 7-16 s (Blueprint.problems() runs
-#: networkx find_cycle over a filtered subgraph view of 100,000 customer steps).
-SLOW = {"load-100k-steps-last-bad", "api-100k-steps-cycle"}
+#: for the error's position).
+SLOW = {"load-100k-steps-last-bad"}
 
 
 @pytest.mark.parametrize(

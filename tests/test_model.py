@@ -353,14 +353,33 @@ def test_customer_cycle() -> None:
 
 
 def test_unreachable_customer_step() -> None:
+    # A loop that no entry leads into: the loop is one problem, and the step
+    # that only the loop leads to is unreachable.
     bp = bank()
     bp.add_step(step("loop-a", stage="issue"))
     bp.add_step(step("loop-b", stage="issue"))
+    bp.add_step(step("after-loop", stage="issue"))
     bp.connect("loop-a", "loop-b")
     bp.connect("loop-b", "loop-a")
-    messages = {(p.step, p.message.split(":")[0]) for p in bp.problems()}
-    assert ("loop-a", "customer step is not reachable from any entry step") in messages
-    assert ("loop-b", "customer step is not reachable from any entry step") in messages
+    bp.connect("loop-b", "after-loop")
+    messages = [(p.step, p.message.split(":")[0]) for p in bp.problems()]
+    assert messages == [
+        ("loop-a", "customer actions form a cycle in time"),
+        ("after-loop", "customer step is not reachable from any entry step"),
+    ]
+
+
+def test_a_long_cycle_is_one_short_problem() -> None:
+    bp = Blueprint("Ring", stages=["s"])
+    for i in range(50):
+        bp.add_step(Step(id=f"s{i}", label=f"Step {i}", lane="customer", stage="s"))
+    for i in range(49):
+        bp.connect(f"s{i}", f"s{i + 1}")
+    bp.connect("s49", "s1")
+    (problem,) = bp.problems()
+    assert problem.step == "s1"
+    assert "s1 -> s2 -> s3 -> s4 -> s5 -> s6 -> s7 -> s8 -> s9 -> s10 -> " in problem.message
+    assert "… (39 more steps) -> s1;" in problem.message
 
 
 def test_a_cycle_behind_the_line_is_fine() -> None:
