@@ -12,7 +12,20 @@ from hypothesis import HealthCheck, given, settings
 
 import servicebp
 import servicebp.io
-from servicebp import Blueprint, FailPoint, FlowKind, MomentOfTruth, Step, Wait
+from servicebp import (
+    Blueprint,
+    BlueprintValidationError,
+    FailPoint,
+    FlowKind,
+    MomentOfTruth,
+    Step,
+    Wait,
+    dumps,
+    load,
+    save,
+    to_networkx,
+)
+from servicebp.io import to_node_link
 from servicebp.strategies import blueprints
 
 ROUND_TRIPS = settings(
@@ -299,3 +312,23 @@ def test_schema_keys_match_the_model_fields() -> None:
         assert set(defs[name]["properties"]) == {f.name for f in attrs.fields(cls)}, name
     flow_fields = {f.name for f in attrs.fields(servicebp.Flow)} - {"source", "target"}
     assert set(defs["flow"]["properties"]) == flow_fields | {"from", "to"}
+
+
+def test_a_blueprint_that_would_not_load_back_is_not_written(tmp_path: Path) -> None:
+    bp = Blueprint("Half done", stages=["order", "later"])
+    bp.add_step(Step(id="order", label="Order", lane="customer", stage="order"))
+    target = tmp_path / "bp.yaml"
+    target.write_text("old contents\n", encoding="utf-8")
+    with pytest.raises(BlueprintValidationError) as info:
+        save(bp, target)
+    (problem,) = info.value.problems
+    assert problem.message.startswith("stage 'later' has no steps")
+    assert "not written: a file must load back" in problem.message
+    assert target.read_text(encoding="utf-8") == "old contents\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bp.yaml"]
+    for write in (dumps, to_networkx, to_node_link):
+        with pytest.raises(BlueprintValidationError):
+            write(bp)
+    bp.remove_stage("later")
+    save(bp, target)
+    assert load(target) == bp

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import attrs
 import networkx as nx
 import yaml
 
@@ -184,6 +185,23 @@ def loads(
     return from_parsed(parse(text, format=file_format, file=source, max_bytes=max_bytes))
 
 
+def _writable_document(bp: Blueprint) -> dict[str, Any]:
+    """The file-format document of *bp*, refusing a blueprint that loading would refuse.
+
+    Every writer goes through here, so whatever servicebp writes, it reads
+    back as an equal blueprint.
+    """
+    problems = bp.problems()
+    if problems:
+        raise BlueprintValidationError(
+            [
+                attrs.evolve(p, message=f"{p.message} (not written: a file must load back)")
+                for p in problems
+            ]
+        )
+    return to_document(bp)
+
+
 def to_dict(bp: Blueprint) -> dict[str, Any]:
     """Return *bp* as the file format's plain data (what :func:`dumps` writes).
 
@@ -195,7 +213,7 @@ def to_dict(bp: Blueprint) -> dict[str, Any]:
     >>> sorted(to_dict(bp))
     ['flows', 'name', 'stages', 'steps', 'version']
     """
-    return to_document(bp)
+    return _writable_document(bp)
 
 
 def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Blueprint:
@@ -240,7 +258,7 @@ def dumps(bp: Blueprint, *, format: str = "yaml") -> str:
     True
     """
     file_format = _check_format(format)
-    document = to_document(bp)
+    document = _writable_document(bp)
     if file_format == "json":
         return json.dumps(document, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     text: str = yaml.dump(
@@ -271,7 +289,9 @@ def save(bp: Blueprint, path: str | os.PathLike[str]) -> None:
     """Write *bp* to *path* as YAML or JSON (by extension), atomically.
 
     The old file, if any, survives any failure, and no temporary file is
-    left behind.
+    left behind. A blueprint with whole-blueprint problems (see
+    :meth:`Blueprint.problems`) is not written, since loading would refuse
+    it: :class:`BlueprintValidationError` names them.
 
     Examples
     --------
@@ -313,7 +333,7 @@ def to_networkx(bp: Blueprint) -> nx.DiGraph[str]:
     >>> from_networkx(graph) == bp
     True
     """
-    document = to_document(bp)
+    document = _writable_document(bp)
     graph: nx.DiGraph[str] = nx.DiGraph()
     graph.graph.update(
         {k: v for k, v in document.items() if k not in ("steps", "flows")},
