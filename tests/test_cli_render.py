@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from click.testing import CliRunner
-from tests.test_render_dot import BANK
 
 from servicebp.cli import main
+from tests.test_render_dot import BANK
 
 
 def test_render_svg(tmp_path: Path) -> None:

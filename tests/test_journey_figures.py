@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import attrs
 import pytest
-from tests._scoring_helpers import BUILT_IN, branching
 
 from servicebp import Blueprint, Step
 from servicebp.errors import BlueprintValidationError, RatingError, UnknownStepError
@@ -15,6 +14,7 @@ from servicebp.journey_figures import (
     journey_scores,
     stage_spread,
 )
+from tests._scoring_helpers import BUILT_IN, branching
 
 
 def test_journey_scores_by_hand() -> None:

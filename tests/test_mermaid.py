@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.test_render_dot import BANK, check_golden
 
 import servicebp
 from servicebp.render import mermaid_score, to_mermaid
+from tests.test_render_dot import BANK, check_golden
 
 
 def test_journey_golden() -> None:

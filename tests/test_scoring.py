@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests._scoring_helpers import BUILT_IN, branching
 
 from servicebp.errors import (
     BlueprintValidationError,
@@ -26,6 +25,7 @@ from servicebp.scoring import (
     scores,
     unregister_strategy,
 )
+from tests._scoring_helpers import BUILT_IN, branching
 
 
 def journey(*steps: tuple[float, float | None]) -> Journey:
