@@ -63,6 +63,8 @@ class Problem:
     "bank.yaml:12:5: $.steps[1].lane: 'front' is not a lane"
     >>> str(Problem(message="unknown step", step="s9", field="target"))
     "step 's9': target: unknown step"
+    >>> str(Problem(message="bad", path="$.name", line=2, column=7))
+    '<string>:2:7: $.name: bad'
     """
 
     message: str
@@ -75,8 +77,9 @@ class Problem:
 
     def __str__(self) -> str:
         where: list[str] = []
-        if self.file is not None:
-            position = self.file
+        if self.file is not None or self.line is not None:
+            # Text parsed from a string has a position but no file: name it as Python does.
+            position = "<string>" if self.file is None else self.file
             if self.line is not None:
                 position += f":{self.line}"
                 if self.column is not None:
