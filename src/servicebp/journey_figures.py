@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import attrs
 
+from servicebp.analysis import DEFAULT_JOURNEY_LIMIT
 from servicebp.errors import RatingError
-from servicebp.scoring import STRATEGIES, _journey_of, _rating_table, get_strategy, score
+from servicebp.scoring import _journey_of, _rating_table, score, strategy_names
 
 if TYPE_CHECKING:
     from servicebp.model import Blueprint
 
 __all__ = [
-    "DEFAULT_JOURNEY_LIMIT",
     "UNSPECIFIED",
     "CurvePoint",
     "EmotionCurve",
@@ -38,10 +38,6 @@ __all__ = [
     "journey_scores",
     "stage_spread",
 ]
-
-#: How many journeys the blueprint-level figures enumerate at most by default
-#: (the same bound as :func:`servicebp.analysis.journeys`).
-DEFAULT_JOURNEY_LIMIT: Final = 10_000
 
 
 class PathLike(Protocol):
@@ -130,9 +126,7 @@ def journey_scores(
     ('order', 'cash') 0.25 {'mean': 0.0, 'worst': -2.0}
     ('order', 'card') 0.75 {'mean': 1.5, 'worst': 1.0}
     """
-    names = list(STRATEGIES) if strategies is None else list(strategies)
-    for name in names:
-        get_strategy(name)
+    names = strategy_names(strategies)
     table = _rating_table(bp, ratings)
     paths = _paths(bp, journeys, limit)
     missing = sorted(
@@ -188,7 +182,7 @@ def expected_scores(
     scored = journey_scores(
         bp, ratings=ratings, strategies=strategies, journeys=journeys, limit=limit
     )
-    names = list(STRATEGIES) if strategies is None else list(strategies)
+    names = strategy_names(strategies)
     result: dict[str, float] = {}
     for name in names:
         value = _expectation((j.probability, j.scores[name]) for j in scored)

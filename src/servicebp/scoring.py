@@ -59,6 +59,7 @@ __all__ = [
     "register_strategy",
     "score",
     "scores",
+    "strategy_names",
     "unregister_strategy",
 ]
 
@@ -584,6 +585,27 @@ def get_strategy(name: str) -> Strategy:
         ) from None
 
 
+def strategy_names(strategies: Iterable[str] | None = None) -> list[str]:
+    """Return the strategy names asked for (default: all registered), each checked.
+
+    Raises
+    ------
+    UnknownStrategyError
+        For a name that is not registered.
+
+    Examples
+    --------
+    >>> strategy_names(["worst", "last"])
+    ['worst', 'last']
+    >>> strategy_names() == list(STRATEGIES)
+    True
+    """
+    names = list(STRATEGIES) if strategies is None else list(strategies)
+    for name in names:
+        get_strategy(name)
+    return names
+
+
 def _as_journey(value: Journey | Iterable[object]) -> Journey:
     if isinstance(value, Journey):
         return value
@@ -646,8 +668,6 @@ def scores(
     >>> scores([1, -2, 3], strategies=["mean", "last"])
     {'mean': 0.6666666666666666, 'last': 3.0}
     """
-    names = list(STRATEGIES) if strategies is None else list(strategies)
-    for name in names:
-        get_strategy(name)
+    names = strategy_names(strategies)
     walk = _as_journey(journey)
     return {name: score(walk, strategy=name) for name in names}

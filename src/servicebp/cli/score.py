@@ -12,10 +12,10 @@ from typing import Any
 import click
 
 from servicebp._atomic import write_atomic
+from servicebp.analysis import DEFAULT_JOURNEY_LIMIT
 from servicebp.cli import main
 from servicebp.cli._common import fail, format_option, reports_errors
 from servicebp.journey_figures import (
-    DEFAULT_JOURNEY_LIMIT,
     EmotionCurve,
     JourneyScore,
     emotion_curve,
