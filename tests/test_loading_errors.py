@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import servicebp
 from servicebp import BlueprintValidationError, Problem
+from servicebp._parse import Parsed, _parse_yaml
 from servicebp.io import MAX_BYTES, MAX_DEPTH
 
 GOOD = """\
@@ -519,3 +523,100 @@ def test_model_problems_are_all_reported() -> None:
     messages = [p.message for p in found]
     assert any(m.startswith("duplicate step id 'order'") for m in messages)
     assert "a flow from a step to itself is not allowed" in messages
+
+
+# --- fast loading keeps the same answers ----------------------------------------------------
+
+JSON_TEXT = st.text(
+    alphabet=st.sampled_from('ab é😀"\\/\t\n\u2028\u2029\x85{}[]:,') | st.characters(codec="utf-8"),
+    max_size=4,
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(JSON_TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def all_paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found += all_paths(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found += all_paths(value, (*path, index))
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    JSON_VALUES,
+    st.sampled_from([None, 0, 2, "\t"]),
+    st.booleans(),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_json_positions_are_those_yaml_gives(
+    data: Any, indent: int | str | None, ascii_only: bool, newline: str
+) -> None:
+    # JSON errors used to be located by parsing the whole file again as YAML; the
+    # positions found on demand must be the same, for values and for mapping keys.
+    text = json.dumps({"top": data}, indent=indent, ensure_ascii=ascii_only)
+    text = text.replace("\n", newline)
+    try:
+        yaml_parsed = _parse_yaml(text, file=None, max_depth=MAX_DEPTH)
+    except BlueprintValidationError:
+        assume(False)
+    json_parsed = Parsed(json.loads(text), text=text)
+    for path in all_paths({"top": data}):
+        if path in yaml_parsed._positions:  # YAML reads some escaped keys differently
+            assert json_parsed.locate(path) == yaml_parsed.locate(path), path
+            assert json_parsed.locate(path, key=True) == yaml_parsed.locate(path, key=True), path
+    missing = ("top", "no such key", 3)
+    assert json_parsed.locate(missing) == yaml_parsed.locate(missing)
+
+
+def test_json_error_positions_with_unusual_line_breaks() -> None:
+    document = json.loads(
+        json.dumps({"version": "1", "name": "a\u2028b", "stages": [], "steps": []})
+    )
+    document["steps"] = [{"id": "x", "label": "\u2029", "lane": "front", "stage": "s"}]
+    text = json.dumps(document, indent=1, ensure_ascii=False)
+    (problem,) = problems(text, format="json")
+    # Lines counted as YAML counts them (as the former YAML reading of JSON files did).
+    assert (problem.path, problem.line, problem.column) == ("$.steps[0].lane", 11, 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "message"),
+    [
+        ('{"duration": 1e400}', "json", "inf is not allowed: numbers must be finite"),
+        ('{"duration": -1E+999}', "json", "-inf is not allowed: numbers must be finite"),
+        (
+            "{duration: 1.0e+400}",
+            "yaml",
+            "inf is not allowed: numbers must be finite (the text '1.0e+400')",
+        ),
+        ('{duration: !!float "-.inf"}', "yaml", "-inf is not allowed: numbers must be finite"),
+    ],
+)
+def test_numbers_beyond_float_range_are_found(text: str, format: str, message: str) -> None:
+    step = '{"id": "a", "label": "A", "lane": "customer", "stage": "s", ' + text[1:]
+    document = '{"version": "1", "name": "N", "stages": ["s"], "steps": [' + step + "]}"
+    (problem,) = problems(document, format=format)
+    assert (problem.path, problem.message) == ("$.steps[0].duration", message)
+
+
+def test_one_bad_step_among_many_is_reported_like_one_among_few() -> None:
+    # Positions checked against the former way of finding them (the whole file read as YAML).
+    steps = [{"id": f"s{i}", "label": "S", "lane": "customer", "stage": "s"} for i in range(3000)]
+    steps[-1]["lane"] = "front"
+    steps[5]["colour"] = "red"
+    text = json.dumps({"version": "1", "name": "N", "stages": ["s"], "steps": steps}, indent=1)
+    found = problems(text, format="json")
+    assert [(p.path, p.line, p.column) for p in found] == [
+        ("$.steps[5].colour", 43, 4),
+        ("$.steps[2999].lane", 18006, 12),
+    ]
+    assert found[0].message.startswith("unknown key 'colour'")
+    assert found[1].message.startswith("'front' is not one of ['physical-evidence', 'customer'")

@@ -10,13 +10,14 @@ found is collected into one :class:`BlueprintValidationError`.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import difflib
 import enum
 import functools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any, Final
 
@@ -26,6 +27,7 @@ import jsonschema
 from cattrs.gen import make_dict_structure_fn, override
 
 from servicebp._parse import Parsed, PathKey, format_path
+from servicebp._schema_fast import Check, compile_check
 from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
@@ -80,11 +82,63 @@ def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _inlined_schema() -> dict[str, Any]:
     full = schema()
-    inlined = _inline_refs({k: v for k, v in full.items() if k != "$defs"}, full["$defs"])
+    inlined: dict[str, Any] = _inline_refs(
+        {k: v for k, v in full.items() if k != "$defs"}, full["$defs"]
+    )
     inlined["$defs"] = {"json": full["$defs"]["json"]}
-    return jsonschema.Draft202012Validator(inlined)
+    return inlined
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_inlined_schema())
+
+
+#: The lists whose items are pre-checked one by one (all others, with the top level, at once).
+_ITEM_LISTS: Final = ("steps", "flows")
+
+
+@functools.cache
+def _prechecks() -> tuple[Check, dict[str, tuple[Check, jsonschema.Draft202012Validator]]]:
+    """Return the fast check of the document without the items of its long lists, and
+    the fast check and :mod:`jsonschema` validator of each such list's items.
+
+    A document that passes the first check has no schema error outside those
+    items, so only the items that fail their fast check need :mod:`jsonschema`
+    (whose messages are reported): one bad step among 100,000 costs one step's
+    full validation, not the whole document's.
+    """
+    inlined = _inlined_schema()
+    definitions = inlined["$defs"]
+    outer = copy.deepcopy(inlined)
+    items: dict[str, tuple[Check, jsonschema.Draft202012Validator]] = {}
+    for name in _ITEM_LISTS:
+        item_schema = inlined["properties"][name]["items"]
+        outer["properties"][name]["items"] = {}
+        items[name] = (
+            compile_check(item_schema, definitions),
+            jsonschema.Draft202012Validator(
+                {"$schema": inlined["$schema"], **item_schema, "$defs": definitions}
+            ),
+        )
+    return compile_check(outer, definitions), items
+
+
+def _schema_errors(data: Any) -> Iterator[tuple[PathKey, jsonschema.ValidationError]]:
+    """Yield every schema error of *data* (exactly :func:`_validator`'s), with the path of
+    the item it was found in (its own ``absolute_path`` is relative to that item)."""
+    outer_ok, items = _prechecks()
+    if not outer_ok(data):
+        for error in _validator().iter_errors(data):
+            yield (), error
+        return
+    for name, (item_ok, validator) in items.items():
+        for i, item in enumerate(data.get(name, ())):
+            if not item_ok(item):
+                for error in validator.iter_errors(item):
+                    yield (name, i), error
 
 
 # --- strict structuring (cattrs) ----------------------------------------------
@@ -265,8 +319,8 @@ def _check_top(parsed: Parsed) -> list[Problem]:
 
 def _schema_problems(parsed: Parsed) -> list[Problem]:
     found: list[tuple[tuple[int, int, str], Problem]] = []
-    for error in _validator().iter_errors(parsed.data):
-        for path, problem in _describe_schema_error(parsed, error):
+    for prefix, error in _schema_errors(parsed.data):
+        for path, problem in _describe_schema_error(parsed, error, prefix):
             where = parsed.locate(path) or (0, 0)
             found.append(((where[0], where[1], format_path(path)), problem))
     found.sort(key=lambda item: item[0])
@@ -274,9 +328,9 @@ def _schema_problems(parsed: Parsed) -> list[Problem]:
 
 
 def _describe_schema_error(
-    parsed: Parsed, error: jsonschema.ValidationError
+    parsed: Parsed, error: jsonschema.ValidationError, prefix: PathKey = ()
 ) -> list[tuple[PathKey, Problem]]:
-    path: PathKey = tuple(error.absolute_path)
+    path: PathKey = (*prefix, *error.absolute_path)
     instance = error.instance
     if error.validator == "additionalProperties" and isinstance(instance, dict):
         rule: Any = error.schema

@@ -16,12 +16,15 @@ Every value's position is kept by its path, so later checks can say
 
 from __future__ import annotations
 
+import bisect
 import json
+import json.scanner
+import math
 import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 import yaml
@@ -110,6 +113,9 @@ class Parsed:
     raw : dict, optional
         The source text of unquoted YAML scalars that were read as something
         other than text (``NO`` → false, ``1.10`` → 1.1).
+    all_finite : bool
+        True when the reader saw no value that could be a NaN, an infinity or
+        a number beyond float range, so the data need not be searched for one.
     """
 
     def __init__(
@@ -121,34 +127,31 @@ class Parsed:
         positions: dict[PathKey, Position] | None = None,
         key_positions: dict[PathKey, Position] | None = None,
         raw: dict[PathKey, str] | None = None,
+        all_finite: bool = False,
     ) -> None:
         self.data = data
+        self.all_finite = all_finite
         self.file = file
         self._text = text
         self._positions = positions
         self._key_positions = key_positions or {}
         self.raw = raw or {}
 
-    def _ensure_positions(self) -> dict[PathKey, Position]:
-        if self._positions is None:
-            self._positions = {}
-            if self._text is not None:
-                # JSON is (nearly) YAML: positions are only needed on the error path.
-                try:
-                    found = _parse_yaml(self._text, file=self.file, max_depth=MAX_DEPTH)
-                except BlueprintValidationError:
-                    pass
-                else:
-                    self._positions = found._ensure_positions()
-                    self._key_positions = found._key_positions
-        return self._positions
+        self._json: _JsonPositions | None = None
 
     def locate(self, path: PathKey, *, key: bool = False) -> Position | None:
         """Return the (line, column) of *path*, or of its nearest located parent.
 
         With *key*, the position of the mapping key itself, where known.
         """
-        positions = self._ensure_positions()
+        if self._positions is None:
+            if self._text is None:
+                return None
+            # JSON: positions are only needed on the error path, and only a few of them.
+            if self._json is None:
+                self._json = _JsonPositions(self._text)
+            return self._json.locate(path, key=key)
+        positions = self._positions
         if key and path in self._key_positions:
             return self._key_positions[path]
         for end in range(len(path), -1, -1):
@@ -276,6 +279,95 @@ def _position_of_index(text: str, index: int) -> Position:
     return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
+# --- JSON positions -----------------------------------------------------------
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+#: Line breaks as YAML counts them (and as the positions of YAML files are given).
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _skip_number(text: str) -> None:
+    return None
+
+
+# Only skips values (their ends are what counts): numbers are not converted.
+_json_scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    json.JSONDecoder(  # type: ignore[arg-type]
+        parse_int=_skip_number, parse_float=_skip_number, parse_constant=_skip_number
+    )
+)
+
+
+class _JsonPositions:
+    """Positions in JSON text, found on demand: each container on a looked-up path is
+    scanned once (by the C scanner of :mod:`json`), so locating many problems stays linear.
+
+    Lines are counted as YAML counts them, so JSON and YAML files give the same
+    kind of position.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root = _JSON_SPACE.match(text).end()  # type: ignore[union-attr]
+        # Per container: child key or index -> (value offset, key offset or -1).
+        self._children: dict[int, dict[str | int, tuple[int, int]]] = {}
+        self._breaks: list[int] | None = None
+
+    def locate(self, path: PathKey, *, key: bool = False) -> Position | None:
+        offset, key_offset = self._root, -1
+        for depth, part in enumerate(path):
+            found = self._children_of(offset).get(part)
+            if found is None:
+                return self._position(offset)
+            offset, key_offset = found
+            if key and depth == len(path) - 1 and key_offset >= 0:
+                return self._position(key_offset)
+        return self._position(offset)
+
+    def _children_of(self, start: int) -> dict[str | int, tuple[int, int]]:
+        children = self._children.get(start)
+        if children is None:
+            try:
+                children = self._scan(start)
+            except (StopIteration, IndexError, ValueError):  # not the JSON that was parsed
+                children = {}
+            self._children[start] = children
+        return children
+
+    def _scan(self, start: int) -> dict[str | int, tuple[int, int]]:
+        text, space = self._text, _JSON_SPACE.match
+        children: dict[str | int, tuple[int, int]] = {}
+        opening = text[start : start + 1]
+        if opening not in ("{", "["):
+            return children
+        closing = "}" if opening == "{" else "]"
+        at = space(text, start + 1).end()  # type: ignore[union-attr]
+        index = 0
+        while text[at] != closing:
+            key_at = -1
+            name: str | int = index
+            if opening == "{":
+                key_at = at
+                name, at = _json_scan(text, at)
+                at = space(text, at).end()  # type: ignore[union-attr]
+                if text[at] != ":":
+                    raise ValueError(at)
+                at = space(text, at + 1).end()  # type: ignore[union-attr]
+            children.setdefault(name, (at, key_at))
+            _, at = _json_scan(text, at)
+            at = space(text, at).end()  # type: ignore[union-attr]
+            if text[at] == ",":
+                at = space(text, at + 1).end()  # type: ignore[union-attr]
+            index += 1
+        return children
+
+    def _position(self, offset: int) -> Position:
+        if self._breaks is None:
+            self._breaks = [found.end() for found in _LINE_BREAKS.finditer(self._text)]
+        line = bisect.bisect_right(self._breaks, offset)
+        return line + 1, offset - (self._breaks[line - 1] if line else 0) + 1
+
+
 # --- YAML ---------------------------------------------------------------------
 
 
@@ -325,6 +417,7 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
     stack: list[_Frame] = []
     root: list[Any] = []
     documents = 0
+    all_finite = True
 
     def refuse(message: str, event: Any, path: PathKey | None) -> BlueprintValidationError:
         return BlueprintValidationError([*problems, _fatal(message, file, _mark(event), path)])
@@ -417,9 +510,12 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
             value: Any
             if isinstance(event, yaml.ScalarEvent):
                 value = _scalar(loader, event)
-                # A plain scalar: style None (pure-Python parser) or "" (libyaml).
-                if not event.style and event.tag is None and not isinstance(value, str):
-                    raw[path] = event.value
+                if type(value) is not str:
+                    # A plain scalar: style None (pure-Python parser) or "" (libyaml).
+                    if not event.style and event.tag is None:
+                        raw[path] = event.value
+                    if isinstance(value, float | NonFinite):
+                        all_finite = False
             elif isinstance(event, yaml.MappingStartEvent):
                 value = {}
             elif isinstance(event, yaml.SequenceStartEvent):
@@ -459,7 +555,14 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
         raise BlueprintValidationError(problems)
     if not root:
         raise BlueprintValidationError([Problem(message=_EMPTY, file=file)])
-    return Parsed(root[0], file=file, positions=positions, key_positions=key_positions, raw=raw)
+    return Parsed(
+        root[0],
+        file=file,
+        positions=positions,
+        key_positions=key_positions,
+        raw=raw,
+        all_finite=all_finite,
+    )
 
 
 def _too_deep(max_depth: int) -> str:
@@ -473,6 +576,8 @@ def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR_TAG:
+        return event.value  # what the constructor would return, without its bookkeeping
     node = yaml.ScalarNode(tag, event.value, None, None, event.style or None)
     try:
         value = loader.construct_object(node, deep=True)
@@ -487,6 +592,7 @@ def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
 
 
 _FLOAT_MAX: Final = sys.float_info.max
+_STR_TAG: Final = "tag:yaml.org,2002:str"
 
 
 def _huge_integer(text: str) -> NonFinite:
@@ -523,6 +629,23 @@ def _json_depth_check(text: str, *, file: str | None, max_depth: int) -> None:
 def _parse_json(text: str, *, file: str | None, max_depth: int) -> Parsed:
     _json_depth_check(text, file=file, max_depth=max_depth)
     duplicates: list[str] = []
+    unusual: list[str] = []
+
+    def constant(text: str) -> NonFinite:
+        unusual.append(text)
+        return NonFinite(text)
+
+    def integer(text: str) -> int | NonFinite:
+        value = _json_int(text)
+        if isinstance(value, NonFinite):
+            unusual.append(text)
+        return value
+
+    def real(text: str) -> float:
+        value = float(text)
+        if not math.isfinite(value):
+            unusual.append(text)
+        return value
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         mapping: dict[str, Any] = {}
@@ -535,7 +658,11 @@ def _parse_json(text: str, *, file: str | None, max_depth: int) -> Parsed:
 
     try:
         data = json.loads(
-            text, object_pairs_hook=pairs, parse_constant=NonFinite, parse_int=_json_int
+            text,
+            object_pairs_hook=pairs,
+            parse_constant=constant,
+            parse_int=integer,
+            parse_float=real,
         )
     except json.JSONDecodeError as error:
         raise BlueprintValidationError(
@@ -562,7 +689,7 @@ def _parse_json(text: str, *, file: str | None, max_depth: int) -> Parsed:
                 for key in duplicates
             ]
         )
-    return Parsed(data, file=file, text=text)
+    return Parsed(data, file=file, text=text, all_finite=not unusual)
 
 
 # --- both ---------------------------------------------------------------------
@@ -641,7 +768,7 @@ def parse(
             + (f" (the text {parsed.raw[path]!r})" if path in parsed.raw else ""),
             path,
         )
-        for path, value in _non_finite(parsed.data)
+        for path, value in ([] if parsed.all_finite else _non_finite(parsed.data))
     ]
     if bad:
         raise BlueprintValidationError(bad)
