@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._observed_tables import frame_names, read_columns
+from servicebp._tables import frame_names, read_columns
 from servicebp.errors import ObservedDataError
 
 __all__ = ["KeyDriver", "key_drivers"]

@@ -2,7 +2,7 @@
 
 Private to :mod:`servicebp.discover` and :mod:`servicebp.conformance`. Reading
 the tables (CSV files, DataFrames, mappings of columns) and their times is
-:mod:`servicebp._observed_tables`' job; this module groups the events into
+:mod:`servicebp._tables`' job; this module groups the events into
 journeys in time order.
 """
 

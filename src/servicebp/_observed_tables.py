@@ -1,101 +1,47 @@
-"""Tables of observed events in, tables of results out.
+"""Observed journeys from a table: ratings, journeys, steps, order and outcomes, checked.
 
-Private: turns a numpy mapping or structured array, a pandas or polars
-DataFrame, or a CSV file into plain numpy columns — any named columns with
-the row (or file line) of each value (:func:`read_columns`, used by
-:mod:`servicebp.discover` and :mod:`servicebp.conformance` too), or the
-validated events of :mod:`servicebp.observed` with integer codes
-(:class:`Columns`) — and builds the result table of the same kind. Every
-check that concerns the table itself (missing columns, empty tables, wrong
-dtypes, missing values, ratings off the −3…+3 scale, unreadable times)
-lives here; each error names the row and the column.
+Private: :func:`extract` reads a table of observed events (anything
+:mod:`servicebp._tables` reads) into the validated integer-coded columns of
+:class:`Columns` that :mod:`servicebp.observed` scores. Every check of what
+the columns hold lives here — empty tables, wrong dtypes, missing values,
+ratings off the −3…+3 scale or given as text, one outcome per journey; each
+error names the row and the column.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import importlib
+import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._observed_csv import (
+from servicebp._tables import (
     CsvTable,
+    FloatArray,
+    Kind,
+    Where,
+    column_names,
     observed_error,
-    parse_rating,
-    rating_problem,
+    read_columns,
     read_csv,
+    require_columns,
+    require_module,
+    row_namer,
+    table_kind,
 )
-from servicebp.errors import MissingDependencyError, ObservedDataError
+from servicebp.errors import ObservedDataError
 
-__all__ = [
-    "Columns",
-    "Kind",
-    "Where",
-    "build_table",
-    "column_names",
-    "extract",
-    "frame_names",
-    "load_table",
-    "read_columns",
-    "require_module",
-    "row_namer",
-    "table_kind",
-    "times_in_minutes",
-]
+__all__ = ["Columns", "extract", "parse_rating", "rating_problem"]
 
-Kind = Literal["numpy", "structured", "pandas", "polars"]
-FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-#: Names row *i* of a table in messages: ``row 3``, ``row 'a'`` or ``log.csv:5``.
-Where = Callable[[int], str]
 
 #: Dense integer journey ids are used as codes directly when their range is
 #: at most this many times the number of events (memory stays bounded).
 DENSE_FACTOR = 4
-
-
-def require_module(name: Literal["pandas", "polars"]) -> Any:
-    """Import an optional DataFrame library or say how to install it.
-
-    Examples
-    --------
-    >>> require_module("pandas").__name__
-    'pandas'
-    """
-    try:
-        return importlib.import_module(name)
-    except ImportError as error:
-        raise MissingDependencyError(
-            f"{name} is needed for this; install it with: pip install 'servicebp[{name}]'"
-        ) from error
-
-
-def table_kind(table: object) -> Kind:
-    """Return which kind of table *table* is, or raise :class:`ObservedDataError`.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> table_kind({"journey": np.array([1])}), table_kind(np.zeros(1, dtype=[("a", "f8")]))
-    ('numpy', 'structured')
-    """
-    module = type(table).__module__.split(".")[0]
-    if module in ("pandas", "polars") and type(table).__name__ == "DataFrame":
-        return module  # type: ignore[return-value]
-    if isinstance(table, np.ndarray) and table.dtype.names is not None:
-        return "structured"
-    if isinstance(table, Mapping):
-        return "numpy"
-    raise ObservedDataError(
-        f"an observed-events table must be a mapping of column name to array, a numpy "
-        f"structured array, a pandas or polars DataFrame, or a CSV path, "
-        f"not {type(table).__name__}"
-    )
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -269,238 +215,9 @@ def _pick_order(order: str | None, available: Sequence[str]) -> str:
 
 def _pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
     if outcome is not None:
-        _require([outcome], available)
+        require_columns([outcome], available)
         return outcome
     return "outcome" if "outcome" in available else None
-
-
-def load_table(table: object) -> object:
-    """Return *table*, a CSV path read into a :class:`CsvTable` (rows of blank cells skipped).
-
-    Examples
-    --------
-    >>> load_table({"a": [1]})
-    {'a': [1]}
-    """
-    if isinstance(table, str | os.PathLike):
-        return read_csv(table, skip_blank_rows=True)
-    return table
-
-
-def column_names(table: object, *, what: str = "table") -> list[str]:
-    """Return the column names of *table*, or raise :class:`ObservedDataError`.
-
-    *table* is a :class:`CsvTable`, a numpy structured array, a mapping of
-    columns or a DataFrame (anything else with ``columns``).
-
-    Examples
-    --------
-    >>> column_names({"journey": [], "step": []})
-    ['journey', 'step']
-    >>> column_names([1, 2], what="event log")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: event log must be a CSV path, a numpy structured array, a pandas or polars DataFrame or a mapping of columns, not list
-    """  # noqa: E501
-    names = frame_names(table)
-    if names is None:
-        raise ObservedDataError(
-            f"{what} must be a CSV path, a numpy structured array, a pandas or polars "
-            f"DataFrame or a mapping of columns, not {type(table).__name__}"
-        )
-    return names
-
-
-def frame_names(table: object) -> list[str] | None:
-    """Return the column names of an in-memory *table*, or None if it is not a table.
-
-    Examples
-    --------
-    >>> frame_names(np.zeros(1, dtype=[("a", "f8")])), frame_names("a.csv")
-    (['a'], None)
-    """
-    if isinstance(table, CsvTable):
-        return list(table.header)
-    if isinstance(table, np.ndarray):
-        return None if table.dtype.names is None else list(table.dtype.names)
-    if isinstance(table, Mapping):
-        return [str(k) for k in table]
-    if hasattr(table, "columns"):
-        return [str(c) for c in table.columns]
-    return None
-
-
-def read_columns(
-    table: object, names: Sequence[str], *, what: str | None = None
-) -> tuple[dict[str, npt.NDArray[Any]], Where]:
-    """Return the columns *names* of *table* as numpy arrays, and the namer of its rows.
-
-    *table* is anything :func:`column_names` takes, or a CSV path (UTF-8,
-    header row; its cells come back as text). Missing columns, columns of
-    different lengths and ragged CSV rows are errors; *what* (``"event
-    log"``) starts their messages.
-
-    Examples
-    --------
-    >>> cols, where = read_columns({"a": [1, 2], "b": ["x", "y"], "c": [0, 0]}, ["a", "b"])
-    >>> cols["a"].tolist(), cols["b"].tolist(), where(1)
-    ([1, 2], ['x', 'y'], 'row 1')
-    >>> read_columns({"a": [1]}, ["a", "z"])
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: missing column(s) ['z'] (the table has ['a'])
-    """
-    table = load_table(table)
-    available = column_names(table, what=what or "table")
-    if isinstance(table, CsvTable):
-        table.require(names)
-        found = {name: np.array(table.columns[name], dtype=object) for name in names}
-        return found, row_namer(table)
-    _require(names, available, what=what)
-    if isinstance(table, np.ndarray | Mapping):
-        return _numpy_columns(table, names, what), _row_number
-    pd = require_module("pandas") if _is_pandas(table) else None
-    found = {}
-    for name in names:
-        series = table[name]  # type: ignore[index]
-        if pd is not None and isinstance(series.dtype, pd.DatetimeTZDtype):
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        found[name] = np.asarray(series.to_numpy() if hasattr(series, "to_numpy") else series)
-    _same_lengths(found, what)
-    return found, row_namer(table)
-
-
-def _is_pandas(table: object) -> bool:
-    return type(table).__module__.split(".")[0] == "pandas"
-
-
-def _row_number(i: int) -> str:
-    return f"row {i}"
-
-
-def row_namer(table: object) -> Where:
-    """Return how messages name row *i* of *table*: file line, pandas index label or number.
-
-    Examples
-    --------
-    >>> row_namer({"a": [1, 2]})(1)
-    'row 1'
-    """
-    if isinstance(table, CsvTable):
-        file, lines = table.file, table.lines
-
-        def line(i: int) -> str:
-            return f"{file}:{lines[i]}"
-
-        return line
-    if _is_pandas(table):
-        index = table.index  # type: ignore[attr-defined]
-
-        def label(i: int) -> str:
-            return f"row {index[i]!r}"
-
-        return label
-    return _row_number
-
-
-def _numpy_columns(
-    table: Mapping[str, Any] | npt.NDArray[Any], names: Sequence[str], what: str | None = None
-) -> dict[str, npt.NDArray[Any]]:
-    found: dict[str, npt.NDArray[Any]] = {}
-    for name in names:
-        column = table[name]
-        column = np.asarray(column.to_numpy() if hasattr(column, "to_numpy") else column)
-        if column.ndim != 1:
-            raise ObservedDataError(
-                f"{_prefix(what)}column {name!r} must be one-dimensional, not {column.shape}"
-            )
-        found[name] = column
-    _same_lengths(found, what)
-    return found
-
-
-def _same_lengths(found: Mapping[str, npt.NDArray[Any]], what: str | None) -> None:
-    lengths = {name: len(column) for name, column in found.items()}
-    if len(set(lengths.values())) > 1:
-        raise ObservedDataError(f"{_prefix(what)}columns have different lengths: {lengths}")
-
-
-def _prefix(what: str | None) -> str:
-    return "" if what is None else f"{what}: "
-
-
-def _require(names: Sequence[str], available: Sequence[str], what: str | None = None) -> None:
-    missing = [name for name in names if name not in available]
-    if missing:
-        raise ObservedDataError(
-            f"{_prefix(what)}missing column(s) {missing!r} (the table has {list(available)!r})"
-        )
-
-
-def times_in_minutes(
-    values: npt.NDArray[Any], *, column: str, where: Where = _row_number
-) -> FloatArray:
-    """Return timestamps as minutes since an epoch (numbers are taken as minutes).
-
-    Accepts numbers, numpy datetimes and ISO 8601 text (with or without a
-    UTC offset; naive times are taken as UTC). *where* names a row in
-    messages.
-
-    Examples
-    --------
-    >>> t = times_in_minutes(np.array(["2024-01-01T10:00", "2024-01-01 10:30:00Z",
-    ...                                "2024-01-01T12:30+02:00"]), column="t")
-    >>> (t - t[0]).tolist()
-    [0.0, 30.0, 30.0]
-    >>> times_in_minutes(np.array(["soon"]), column="t")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 0: column 't': 'soon' is not an ISO 8601 time or a number
-    >>> times_in_minutes(np.array(["2024-01-01", "nan"]), column="t")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 1: column 't': it has no time
-    >>> times_in_minutes(np.array(["2024-01-01", "NaT"], dtype="datetime64[ms]"), column="t")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 1: column 't': it has no time
-    """  # noqa: E501
-    if np.issubdtype(values.dtype, np.datetime64):
-        missing = np.flatnonzero(np.isnat(values))
-        if missing.size:
-            raise ObservedDataError(f"{where(int(missing[0]))}: column {column!r}: it has no time")
-        return values.astype("datetime64[ms]").astype(np.float64) / 60_000.0
-    if np.issubdtype(values.dtype, np.number):
-        result = values.astype(np.float64)
-        bad = np.flatnonzero(~np.isfinite(result))
-        if bad.size:
-            raise ObservedDataError(f"{where(int(bad[0]))}: column {column!r}: it has no time")
-        return result
-    out = np.empty(len(values), dtype=np.float64)
-    for i, value in enumerate(values):
-        if isinstance(value, dt.datetime):
-            stamp = value
-        else:
-            text = str(value).strip()
-            try:
-                number = float(text)
-            except ValueError:
-                pass
-            else:
-                if not np.isfinite(number):
-                    raise ObservedDataError(f"{where(i)}: column {column!r}: it has no time")
-                out[i] = number
-                continue
-            try:
-                stamp = dt.datetime.fromisoformat(text)
-            except ValueError:
-                raise ObservedDataError(
-                    f"{where(i)}: column {column!r}: {text!r} is not an ISO 8601 time or a number"
-                ) from None
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        out[i] = stamp.timestamp() / 60.0
-    return out
 
 
 def _csv_columns(
@@ -571,7 +288,7 @@ def extract(
     outcome_name = _pick_outcome(outcome, available)
     names = {"journey": journey, "step": step, "order": order_name, "rating": rating}
     wanted = [*names.values(), *([outcome_name] if outcome_name else [])]
-    _require(wanted, available)
+    require_columns(wanted, available)
 
     _check_no_events(table, kind, journey, step, rating)
 
@@ -765,26 +482,34 @@ def _py(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def build_table(kind: Kind, columns: dict[str, npt.NDArray[Any]]) -> Any:
-    """Return *columns* as a table of *kind*.
+def parse_rating(text: str) -> float | str:
+    """Return *text* as a rating, or the reason it is not one.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> build_table("structured", {"journey": np.array([1, 2]), "mean": np.array([0.5, 1.0])})
-    array([(1, 0.5), (2, 1. )], dtype=[('journey', '<i8'), ('mean', '<f8')])
+    >>> parse_rating("-2"), parse_rating("4"), parse_rating("x")
+    (-2.0, '4.0 is outside the rating scale -3…+3', "'x' is not a number")
     """
-    if kind == "numpy":
-        return columns
-    if kind == "structured":
-        n = len(next(iter(columns.values()))) if columns else 0
-        dtype = [(name, values.dtype) for name, values in columns.items()]
-        out = np.empty(n, dtype=dtype)
-        for name, values in columns.items():
-            out[name] = values
-        return out
-    if kind == "pandas":
-        pd = require_module("pandas")
-        return pd.DataFrame(columns)
-    pl = require_module("polars")
-    return pl.DataFrame({name: pl.Series(name, values) for name, values in columns.items()})
+    if not text:
+        return "the rating is missing"
+    try:
+        value = float(text)
+    except ValueError:
+        return f"{text!r} is not a number"
+    problem = rating_problem(value)
+    return value if problem is None else problem
+
+
+def rating_problem(value: float) -> str | None:
+    """Return why the number *value* is not a rating on −3…+3, or None if it is one.
+
+    Examples
+    --------
+    >>> rating_problem(3.0), rating_problem(-3.5), rating_problem(float("nan"))
+    (None, '-3.5 is outside the rating scale -3…+3', 'NaN is not a rating (ratings run from -3 to +3)')
+    """  # noqa: E501
+    if math.isnan(value):
+        return "NaN is not a rating (ratings run from -3 to +3)"
+    if not -3.0 <= value <= 3.0:
+        return f"{value!r} is outside the rating scale -3…+3"
+    return None

@@ -19,7 +19,7 @@ import networkx as nx
 import numpy as np
 
 from servicebp._discover_tables import in_journey_order
-from servicebp._observed_tables import read_columns, times_in_minutes
+from servicebp._tables import read_columns, times_in_minutes
 from servicebp.model import Blueprint, Flow, FlowKind
 
 __all__ = ["Conformance", "ObservedEdge", "SlowWait", "conformance"]

@@ -41,7 +41,7 @@ from servicebp._discover_markov import (
     solve_conversion,
 )
 from servicebp._discover_tables import in_journey_order
-from servicebp._observed_tables import (
+from servicebp._tables import (
     Where,
     column_names,
     load_table,

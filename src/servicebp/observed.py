@@ -27,9 +27,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._observed_csv import observed_error, parse_rating, read_csv
 from servicebp._observed_kernels import Events, Kernels
-from servicebp._observed_tables import Columns, Kind, build_table, extract
+from servicebp._observed_tables import Columns, extract, parse_rating
+from servicebp._tables import Kind, build_table, observed_error, read_csv
 from servicebp.errors import ObservedDataError, Problem
 from servicebp.model import Blueprint
 from servicebp.scoring import STRATEGIES, get_strategy
