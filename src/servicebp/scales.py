@@ -89,8 +89,8 @@ class RatingLevel(enum.IntEnum):
         """Return the level nearest to *rating*; halfway goes to the worse level.
 
         A fractional rating (a mean, a rubric result) is described by its
-        nearest level. At exactly halfway the worse level wins, as negative
-        moments weigh more than positive ones.
+        nearest level. At exactly halfway the worse level wins (servicebp's
+        convention: never the more flattering description).
         """
         value = check_rating(rating)
         return cls(math.ceil(value - 0.5))
