@@ -29,3 +29,25 @@ def test_bench_observed_small_prints_its_figures() -> None:
         "peak memory",
     ):
         assert figure in done.stdout
+
+
+def test_bench_load_small_prints_its_figures() -> None:
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_load.py"), "--small"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    for figure in (
+        "json: load",
+        "yaml: load",
+        "last step bad",
+        "stages: parse",
+        "former path",
+        "error position:",
+        "speed-up: load",
+        "time per 1,000 steps",
+    ):
+        assert figure in done.stdout
