@@ -515,7 +515,9 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
                     # A plain scalar: style None (pure-Python parser) or "" (libyaml).
                     if not event.style and event.tag is None:
                         raw[path] = event.value
-                    if isinstance(value, float | NonFinite):
+                    if isinstance(value, NonFinite) or (
+                        type(value) is float and not math.isfinite(value)
+                    ):
                         all_finite = False
             elif isinstance(event, yaml.MappingStartEvent):
                 value = {}
