@@ -413,6 +413,39 @@ def test_suggest_moments_reports_bad_tables() -> None:
         suggest_moments(bp, {"journey": [1], "step": ["visit"]}, outcome="y")
 
 
+@pytest.mark.parametrize("kind", ["numpy", "object", "pandas", "polars"])
+def test_text_ratings_in_a_typed_table_are_refused(kind: str) -> None:
+    """A CSV's rating cells are parsed; a DataFrame's or array's rating column must be numbers."""
+    events: dict[str, Any] = {
+        "journey": [1, 1, 2],
+        "step": ["visit", "form", "visit"],
+        "y": [1, 1, 0],
+        "rating": ["1", "2", "3"],
+    }
+    table: Any
+    if kind == "numpy":
+        table = {**events, "rating": np.array(events["rating"])}
+    elif kind == "object":
+        table = {**events, "rating": np.array([1, 2, "3"], dtype=object)}
+    elif kind == "pandas":
+        table = pytest.importorskip("pandas").DataFrame(events)
+    else:
+        table = pytest.importorskip("polars").DataFrame(events)
+    first = "row 2: column 'rating': '3'" if kind == "object" else "row 0: column 'rating': '1'"
+    with pytest.raises(ObservedDataError, match=rf"^{first} is not a number but text"):
+        suggest_moments(_bank(), table, outcome="y")
+    ratings = {"visit": table["rating"], "form": np.array([1.0, 2.0, 3.0])}
+    with pytest.raises(ObservedDataError, match=r"column 'visit': '\d' is not a number but text"):
+        key_drivers(ratings, np.array([1.0, 2.0, 3.0]), resamples=0)
+
+
+def test_suggest_moments_csv_ratings_are_numbers_not_yes_no(tmp_path: Path) -> None:
+    path = tmp_path / "journeys.csv"
+    path.write_text("journey,step,y,rating\n1,visit,1,yes\n")
+    with pytest.raises(ObservedDataError, match=r"journeys\.csv:2: column 'rating': 'yes' is not"):
+        suggest_moments(_bank(), path, outcome="y")
+
+
 def test_suggest_moments_names_the_csv_line(tmp_path: Path) -> None:
     bp = _bank()
     path = tmp_path / "journeys.csv"

@@ -518,7 +518,7 @@ def _with(**changes: Any) -> dict[str, Any]:
             r"row 2: column 'rating': NaN is not a rating",
         ),
         (_with(rating=np.array([1, "x", 2], dtype=object)), r"row 1: column 'rating': 'x' is not"),
-        (_with(rating=np.array(["1", "2", "bad"])), r"row 2: column 'rating': 'bad' is not"),
+        (_with(rating=np.array(["1", "2", "bad"])), r"row 0: column 'rating': '1' is not a number"),
         (_with(rating=np.array([1, None, 2], dtype=object)), r"row 1: column 'rating': None"),
         (_with(rating=np.array([True, False, True])), r"column 'rating': ratings must be numbers"),
         (
@@ -589,6 +589,87 @@ def test_bad_step_codes_and_options() -> None:
         score_observed(_shop(), _with(), strategies=[])
     with pytest.raises(TypeError, match="bp must be a Blueprint"):
         score_observed("shop", _with())  # type: ignore[call-overload]
+
+
+TEXT_HINT = (
+    r"is not a number but text \(3 such cells\); ratings in a DataFrame or array must be "
+    r"numbers: convert the column first"
+)
+
+
+def _text_ratings(kind: str) -> Any:
+    """The _with() table, its ratings the text '1', '2', '3', as a table of *kind*."""
+    texts = ["1", "2", "3"]
+    if kind == "numpy":
+        return _with(rating=np.array(texts))
+    if kind == "object":
+        return _with(rating=np.array(texts, dtype=object))
+    if kind == "structured":
+        rows = list(zip(["j1", "j1", "j2"], ["a", "b", "a"], [1, 2, 1], texts, strict=True))
+        dtype = [("journey", "U2"), ("step", "U1"), ("order", "i8"), ("rating", "U1")]
+        return np.array(rows, dtype=dtype)
+    if kind == "pandas":
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame({**_with(), "rating": texts}, index=["x", "y", "z"])
+    if kind == "pandas-string":
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame({**_with(), "rating": pd.array(texts, dtype="string")})
+    if kind == "pandas-category":
+        pd = pytest.importorskip("pandas")
+        return pd.DataFrame({**_with(), "rating": pd.Categorical(texts)})
+    pl = pytest.importorskip("polars")
+    if kind == "polars":
+        return pl.DataFrame({**_with(), "rating": texts})
+    return pl.DataFrame({**_with(), "rating": pl.Series(texts, dtype=pl.Categorical)})
+
+
+@pytest.mark.parametrize(
+    ("kind", "first_row"),
+    [
+        ("numpy", "row 0"),
+        ("object", "row 0"),
+        ("structured", "row 0"),
+        ("pandas", "row 'x'"),
+        ("pandas-string", "row 0"),
+        ("pandas-category", "row 0"),
+        ("polars", "row 0"),
+        ("polars-category", "row 0"),
+    ],
+)
+def test_text_ratings_in_a_typed_table_are_refused_for_every_kind(
+    kind: str, first_row: str
+) -> None:
+    """A CSV is text and its cells are parsed; a typed table's rating column must be numbers."""
+    table = _text_ratings(kind)
+    expected = rf"^{first_row}: column 'rating': '1' {TEXT_HINT}"
+    with pytest.raises(ObservedDataError, match=expected):
+        score_observed(_shop(), table)
+    with pytest.raises(ObservedDataError, match=expected):
+        step_statistics(_shop(), table)
+
+
+def test_text_ratings_name_the_first_text_row_and_the_csv_still_parses(tmp_path: Path) -> None:
+    table = _with(rating=np.array([1.0, 2, "3"], dtype=object))
+    with pytest.raises(ObservedDataError, match=r"^row 2: column 'rating': '3' is not a number"):
+        score_observed(_shop(), table)
+    path = tmp_path / "events.csv"
+    path.write_text("journey,step,order,rating\nj1,a,1,1\nj1,b,2,2\nj2,a,1,3\n")
+    from_csv = score_observed(_shop(), path, strategies="mean")
+    from_numbers = score_observed(_shop(), _with(), strategies="mean")
+    assert from_csv["mean"].tolist() == from_numbers["mean"].tolist() == [1.5, 3.0]
+
+
+@pytest.mark.parametrize("kind", ["numpy", "pandas", "polars"])
+def test_text_outcomes_are_labels_for_every_kind(kind: str) -> None:
+    """An outcome may be any label ('converted'); text stays text, the same for every kind."""
+    outcome = ["1", "1", "0"]
+    table: Any = {**_with(), "outcome": np.array(outcome)}
+    if kind == "pandas":
+        table = pytest.importorskip("pandas").DataFrame(table)
+    elif kind == "polars":
+        table = pytest.importorskip("polars").DataFrame({**_with(), "outcome": outcome})
+    result = score_observed(_shop(), table, strategies="mean", output="numpy")
+    assert result["outcome"].tolist() == ["1", "0"]
 
 
 def test_bad_pandas_and_polars_rows_are_named() -> None:

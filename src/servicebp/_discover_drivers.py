@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._tables import frame_names, read_columns
+from servicebp._tables import frame_names, read_columns, require_numbers
 from servicebp.errors import ObservedDataError
 
 __all__ = ["KeyDriver", "key_drivers"]
@@ -62,7 +62,9 @@ def _matrix(ratings: Any, what: str) -> tuple[list[str], FloatArray]:
         )
     if not names:
         raise ObservedDataError(f"{what} has no columns")
-    columns, _ = read_columns(ratings, names, what=what)
+    columns, where = read_columns(ratings, names, what=what)
+    for name in names:
+        require_numbers(columns[name], column=name, where=where, what=what)
     try:
         matrix = np.column_stack([columns[n].astype(np.float64) for n in names])
     except (TypeError, ValueError) as error:

@@ -11,6 +11,7 @@ error names the row and the column.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -30,6 +31,7 @@ from servicebp._tables import (
     read_csv,
     require_columns,
     require_module,
+    require_numbers,
     row_namer,
     table_kind,
 )
@@ -110,28 +112,25 @@ def _check_present(
 
 
 def _ratings(values: npt.NDArray[Any], column: str, where: Callable[[int], str]) -> FloatArray:
+    require_numbers(values, column=column, where=where, what="ratings")
     kind = values.dtype.kind
     if kind in "iuf":
         ratings = values.astype(np.float64, copy=False)
-    elif kind in "OUS":
+    elif kind == "O":
         found: list[float] = []
         bad: list[tuple[int, str]] = []
         for i, value in enumerate(values.tolist()):
             if isinstance(value, bool) or value is None:
                 bad.append((i, f"{value!r} is not a number"))
                 continue
-            if isinstance(value, int | float):
-                try:
-                    found.append(float(value))
-                except OverflowError:
-                    digits = int(int(value).bit_length() * 0.30103) + 1
-                    bad.append((i, f"an integer of about {digits} digits is not a rating"))
+            if not isinstance(value, numbers.Real):
+                bad.append((i, f"{value!r} is not a number"))
                 continue
-            parsed = parse_rating(str(value).strip())
-            if isinstance(parsed, str):
-                bad.append((i, parsed))
-            else:
-                found.append(parsed)
+            try:
+                found.append(float(value))
+            except OverflowError:
+                digits = int(math.log10(abs(math.trunc(value)))) + 1
+                bad.append((i, f"an integer of about {digits} digits is not a rating"))
         if bad:
             raise observed_error([f"{where(i)}: column {column!r}: {why}" for i, why in bad])
         ratings = np.asarray(found, dtype=np.float64)

@@ -41,6 +41,7 @@ __all__ = [
     "read_csv",
     "require_columns",
     "require_module",
+    "require_numbers",
     "row_namer",
     "table_kind",
     "times_in_minutes",
@@ -373,6 +374,50 @@ def require_columns(
         raise ObservedDataError(
             f"{_prefix(what)}missing column(s) {missing!r} (the table has {list(available)!r})"
         )
+
+
+def require_numbers(
+    values: npt.NDArray[Any], *, column: str, where: Where = _row_number, what: str = "values"
+) -> None:
+    """Refuse text in a typed table's numeric column, naming the first such row.
+
+    A CSV file is text, so its cells are parsed; but a DataFrame or array
+    column that holds strings (numpy ``str`` dtype, or ``object`` with
+    strings, as pandas and polars give for string columns) is refused
+    rather than parsed: the table was typed, and text there is a mistake
+    to fix where the table is built, not to guess at here.
+
+    Examples
+    --------
+    >>> require_numbers(np.array([1.5, 2.0]), column="rating")
+    >>> require_numbers(np.array([1, "2"], dtype=object), column="rating", what="ratings")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: row 1: column 'rating': '2' is not a number but text (1 such cell); ratings in a DataFrame or array must be numbers: convert the column first (pandas: pd.to_numeric(df['rating']); polars: pl.col('rating').cast(pl.Float64); numpy: np.asarray(values, dtype=float))
+    """  # noqa: E501
+    kind = values.dtype.kind
+    if kind in "US":
+        texts = np.ones(len(values), dtype=np.bool_)
+    elif kind == "O":
+        texts = np.fromiter(
+            (isinstance(v, str | bytes) for v in values.tolist()),
+            dtype=np.bool_,
+            count=len(values),
+        )
+    else:
+        return
+    if not texts.any():
+        return
+    first = int(np.argmax(texts))
+    value = values[first]
+    value = value.item() if isinstance(value, np.generic) else value
+    raise ObservedDataError(
+        f"{where(first)}: column {column!r}: {value!r} is not a number but text "
+        f"({int(texts.sum())} such cell{'' if texts.sum() == 1 else 's'}); {what} in a "
+        f"DataFrame or array must be numbers: convert the column first (pandas: "
+        f"pd.to_numeric(df[{column!r}]); polars: pl.col({column!r}).cast(pl.Float64); "
+        f"numpy: np.asarray(values, dtype=float))"
+    )
 
 
 def times_in_minutes(

@@ -26,6 +26,7 @@ module offers the methods the field already trusts:
 from __future__ import annotations
 
 import itertools
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
@@ -42,10 +43,12 @@ from servicebp._discover_markov import (
 )
 from servicebp._discover_tables import in_journey_order
 from servicebp._tables import (
+    CsvTable,
     Where,
     column_names,
     load_table,
     read_columns,
+    require_numbers,
     times_in_minutes,
 )
 from servicebp.errors import ObservedDataError, UnknownStrategyError
@@ -473,6 +476,27 @@ def _outcomes(values: npt.NDArray[Any], column: str, where: Where) -> FloatArray
     return out
 
 
+def _ratings(values: npt.NDArray[Any], column: str, where: Where, *, text: bool) -> FloatArray:
+    """Ratings as floats (NaN: unrated); text is parsed only when *text* (a CSV file's cells)."""
+    if not text:
+        require_numbers(values, column=column, where=where, what="ratings")
+    if values.dtype.kind == "b":
+        raise ObservedDataError(f"column {column!r}: ratings must be numbers, not dtype bool")
+    if values.dtype.kind in "iuf":
+        return values.astype(np.float64)
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(values.tolist()):
+        try:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
+                raise ValueError
+            out[i] = float(value)
+        except (ValueError, OverflowError):
+            raise ObservedDataError(
+                f"{where(i)}: column {column!r}: {value!r} is not a number"
+            ) from None
+    return out
+
+
 def _customer_facing(bp: Blueprint) -> list[Step]:
     return [*bp.customer_spine(), *bp.steps(lane=Lane.FRONTSTAGE)]
 
@@ -596,7 +620,7 @@ def suggest_moments(
 
     drivers: dict[str, KeyDriver] = {}
     if rating is not None:
-        raw = _outcomes(cols[rating], rating, where)
+        raw = _ratings(cols[rating], rating, where, text=isinstance(table, CsvTable))
         off_scale = np.flatnonzero(np.abs(raw) > RATING_LIMIT)
         if off_scale.size:
             first = int(off_scale[0])
