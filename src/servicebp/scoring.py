@@ -423,8 +423,8 @@ def _last(journey: Journey) -> float:
 
 
 def _peak(journey: Journey) -> float:
-    # Largest absolute value first; on a tie the negative rating (negative
-    # moments weigh more), then the earliest.
+    # Largest absolute value first; on a tie the negative rating (servicebp's
+    # convention), then the earliest.
     return min(enumerate(journey.ratings), key=lambda item: (-abs(item[1]), item[1], item[0]))[1]
 
 
@@ -470,8 +470,8 @@ _BUILTIN: Final = (
         function=_peak_end,
         formula="(peak + r_n) / 2; peak = the r_i of largest |r_i|, ties to the negative, "
         "then the earliest",
-        why="Kahneman's peak-end rule: memory keeps the most intense moment and the end; "
-        "a negative peak outweighs an equal positive one.",
+        why="Kahneman's peak-end rule: memory keeps the most intense moment and the end "
+        "(on a tie the negative peak wins: servicebp's convention).",
     ),
     Strategy(
         name="moment_floor",
