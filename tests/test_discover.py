@@ -455,3 +455,12 @@ def test_suggest_moments_names_the_csv_line(tmp_path: Path) -> None:
     path.write_text("journey,step,y,rating\n1,visit,1,1\n1,form,1,7\n")
     with pytest.raises(ObservedDataError, match=r"column 'rating': row 1: 7 is outside"):
         suggest_moments(bp, path, outcome="y")
+
+
+def test_key_drivers_refuse_a_text_outcome() -> None:
+    import pandas as pd
+
+    ratings = {"wait": [1.0, -1.0, 2.0, 0.0], "staff": [2.0, 1.0, -1.0, 0.0]}
+    for outcome in (np.array(["1", "2", "3", "4"]), pd.Series(["1", "2", "3", "4"])):
+        with pytest.raises(ObservedDataError, match="column 'outcome': '1' is not a number"):
+            key_drivers(ratings, outcome, resamples=0)

@@ -138,8 +138,10 @@ def key_drivers(
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 0:
         raise ValueError(f"resamples must be a whole number ≥ 0, got {resamples!r}")
     names, x = _matrix(ratings, "ratings")
+    raw = np.asarray(outcome)
+    require_numbers(raw, column="outcome", what="outcomes")
     try:
-        y = np.asarray(outcome, dtype=np.float64)
+        y = raw.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ObservedDataError(f"outcome must be numbers: {error}") from error
     if y.shape != (x.shape[0],):
