@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -620,3 +621,17 @@ def test_one_bad_step_among_many_is_reported_like_one_among_few() -> None:
     ]
     assert found[0].message.startswith("unknown key 'colour'")
     assert found[1].message.startswith("'front' is not one of ['physical-evidence', 'customer'")
+
+
+def test_loading_leaves_the_garbage_collector_as_it_was() -> None:
+    assert gc.isenabled()
+    servicebp.loads(GOOD)
+    assert gc.isenabled()
+    problems(GOOD.replace("lane: customer", "lane: front"))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        servicebp.loads(GOOD)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

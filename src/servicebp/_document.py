@@ -26,7 +26,7 @@ import cattrs
 import jsonschema
 from cattrs.gen import make_dict_structure_fn, override
 
-from servicebp._parse import Parsed, PathKey, format_path
+from servicebp._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp._schema_fast import Check, compile_check
 from servicebp.errors import (
     BlueprintValidationError,
@@ -426,6 +426,11 @@ def from_parsed(parsed: Parsed) -> Blueprint:
     ...
     servicebp.errors.BlueprintValidationError: coffee.yaml:6:35: $.steps[0].lane: 'front' is not one of [...]
     """  # noqa: E501
+    with paused_gc():
+        return _build(parsed)
+
+
+def _build(parsed: Parsed) -> Blueprint:
     problems = _check_top(parsed)
     if problems:
         raise BlueprintValidationError(problems)
