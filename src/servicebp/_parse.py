@@ -422,6 +422,7 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
     root: list[Any] = []
     documents = 0
     all_finite = True
+    resolved: dict[str, str] = {}
 
     def refuse(message: str, event: Any, path: PathKey | None) -> BlueprintValidationError:
         return BlueprintValidationError([*problems, _fatal(message, file, _mark(event), path)])
@@ -474,7 +475,7 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
             if parent is not None and isinstance(parent.container, dict) and parent.key is _NO_KEY:
                 if not isinstance(event, yaml.ScalarEvent):
                     raise refuse("a mapping key must be plain text", event, path)
-                key = _scalar(loader, event)
+                key = _scalar(loader, event, resolved)
                 key_path = (*parent.path, key) if isinstance(key, str) else parent.path
                 if not isinstance(key, str):
                     problems.append(
@@ -513,7 +514,7 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
                 skip = parent.skip
             value: Any
             if isinstance(event, yaml.ScalarEvent):
-                value = _scalar(loader, event)
+                value = _scalar(loader, event, resolved)
                 if type(value) is not str:
                     # A plain scalar: style None (pure-Python parser) or "" (libyaml).
                     if not event.style and event.tag is None:
@@ -578,9 +579,17 @@ def _too_deep(max_depth: int) -> str:
 _EMPTY: Final = "the file is empty; a blueprint needs at least version, name, stages and steps"
 
 
-def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
+def _scalar(loader: Any, event: yaml.ScalarEvent, resolved: dict[str, str] | None = None) -> Any:
     tag = event.tag
-    if tag is None or tag == "!":
+    if tag is None and event.implicit[0] and resolved is not None:
+        # An untagged plain scalar's tag depends on its text alone (no path resolvers
+        # are registered), and big files repeat the same keys and words.
+        tag = resolved.get(event.value)
+        if tag is None:
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            if len(resolved) < _RESOLVED_KEPT:
+                resolved[event.value] = tag
+    elif tag is None or tag == "!":
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR_TAG:
         return event.value  # what the constructor would return, without its bookkeeping
@@ -599,6 +608,8 @@ def _scalar(loader: Any, event: yaml.ScalarEvent) -> Any:
 
 _FLOAT_MAX: Final = sys.float_info.max
 _STR_TAG: Final = "tag:yaml.org,2002:str"
+#: How many plain scalars' tags one read remembers.
+_RESOLVED_KEPT: Final = 4096
 
 
 def _huge_integer(text: str) -> NonFinite:
