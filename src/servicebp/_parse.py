@@ -412,6 +412,9 @@ def _describe(value: Any) -> str:
     return f"a {type(value).__name__} ({value})"
 
 
+_NODE_EVENTS: Final = frozenset({yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent})
+
+
 def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
     loader = _StrictLoader(text)
     positions: dict[PathKey, Position] = {}
@@ -430,23 +433,24 @@ def _parse_yaml(text: str, *, file: str | None, max_depth: int) -> Parsed:
     try:
         while loader.check_event():
             event = loader.get_event()
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise refuse(
-                        "the file holds more than one YAML document ('---'); "
-                        "a file holds one blueprint",
-                        event,
-                        None,
-                    )
-                continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
-                continue
-            if isinstance(event, yaml.DocumentEndEvent):
-                continue
-            if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                stack.pop()
-                continue
+            if type(event) not in _NODE_EVENTS:  # none of those below: skip their tests
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise refuse(
+                            "the file holds more than one YAML document ('---'); "
+                            "a file holds one blueprint",
+                            event,
+                            None,
+                        )
+                    continue
+                if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
+                    continue
+                if isinstance(event, yaml.DocumentEndEvent):
+                    continue
+                if isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                    stack.pop()
+                    continue
             parent = stack[-1] if stack else None
             if parent is not None and isinstance(parent.container, dict):
                 path = parent.path
