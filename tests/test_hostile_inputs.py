@@ -865,8 +865,7 @@ def _run(case: Case, folder: Path) -> tuple[BaseException, float]:
 
 
 #: Rows that give the right error but not yet within the time bound (reported).
-#: load-100k-steps-last-bad: 17-30 s (jsonschema over 100,000 steps, then a re-parse
-#: for the error's position).
+#: None at present; load-100k-steps-last-bad was here until loading got linear.
 SLOW: set[str] = set()
 
 

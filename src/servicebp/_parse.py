@@ -302,12 +302,21 @@ _json_scan: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
 )
 
 
-class _JsonPositions:
-    """Positions in JSON text, found on demand: each container on a looked-up path is
-    scanned once (by the C scanner of :mod:`json`), so locating many problems stays linear.
+def _scan_value(text: str, at: int) -> tuple[Any, int]:
+    try:
+        return _json_scan(text, at)
+    except StopIteration:  # no value there; a generator may not let StopIteration out
+        raise ValueError(at) from None
 
-    Lines are counted as YAML counts them, so JSON and YAML files give the same
-    kind of position.
+
+class _JsonPositions:
+    """Positions in JSON text, found on demand.
+
+    A container on a looked-up path is scanned (by the C scanner of :mod:`json`)
+    only as far as the child looked for, and never twice, so locating many
+    problems stays linear, and a problem early in a big file is found without
+    reading past it. Lines are counted as YAML counts them, so JSON and YAML
+    files give the same kind of position.
     """
 
     def __init__(self, text: str) -> None:
@@ -315,12 +324,13 @@ class _JsonPositions:
         self._root = _JSON_SPACE.match(text).end()  # type: ignore[union-attr]
         # Per container: child key or index -> (value offset, key offset or -1).
         self._children: dict[int, dict[str | int, tuple[int, int]]] = {}
+        self._pending: dict[int, Iterator[tuple[str | int, tuple[int, int]]]] = {}
         self._breaks: list[int] | None = None
 
     def locate(self, path: PathKey, *, key: bool = False) -> Position | None:
         offset, key_offset = self._root, -1
         for depth, part in enumerate(path):
-            found = self._children_of(offset).get(part)
+            found = self._child(offset, part)
             if found is None:
                 return self._position(offset)
             offset, key_offset = found
@@ -328,22 +338,31 @@ class _JsonPositions:
                 return self._position(key_offset)
         return self._position(offset)
 
-    def _children_of(self, start: int) -> dict[str | int, tuple[int, int]]:
+    def _child(self, start: int, part: str | int) -> tuple[int, int] | None:
         children = self._children.get(start)
         if children is None:
-            try:
-                children = self._scan(start)
-            except (StopIteration, IndexError, ValueError):  # not the JSON that was parsed
-                children = {}
-            self._children[start] = children
-        return children
+            children = self._children[start] = {}
+            self._pending[start] = self._scan(start)
+        found = children.get(part)
+        pending = self._pending.get(start)
+        if found is not None or pending is None:
+            return found
+        try:
+            for name, entry in pending:
+                children.setdefault(name, entry)
+                found = children.get(part)
+                if found is not None:
+                    return found
+        except (IndexError, ValueError):  # not the JSON that was parsed
+            pass
+        del self._pending[start]
+        return None
 
-    def _scan(self, start: int) -> dict[str | int, tuple[int, int]]:
+    def _scan(self, start: int) -> Iterator[tuple[str | int, tuple[int, int]]]:
         text, space = self._text, _JSON_SPACE.match
-        children: dict[str | int, tuple[int, int]] = {}
         opening = text[start : start + 1]
         if opening not in ("{", "["):
-            return children
+            return
         closing = "}" if opening == "{" else "]"
         at = space(text, start + 1).end()  # type: ignore[union-attr]
         index = 0
@@ -352,18 +371,17 @@ class _JsonPositions:
             name: str | int = index
             if opening == "{":
                 key_at = at
-                name, at = _json_scan(text, at)
+                name, at = _scan_value(text, at)
                 at = space(text, at).end()  # type: ignore[union-attr]
                 if text[at] != ":":
                     raise ValueError(at)
                 at = space(text, at + 1).end()  # type: ignore[union-attr]
-            children.setdefault(name, (at, key_at))
-            _, at = _json_scan(text, at)
+            yield name, (at, key_at)
+            at = _scan_value(text, at)[1]
             at = space(text, at).end()  # type: ignore[union-attr]
             if text[at] == ",":
                 at = space(text, at + 1).end()  # type: ignore[union-attr]
             index += 1
-        return children
 
     def _position(self, offset: int) -> Position:
         if self._breaks is None:
