@@ -119,6 +119,74 @@ def test_string_and_sequence_paths_agree_and_aggregate() -> None:
     assert markov_model([["a", "b"], ("a", "b"), ["b"]], [1, 0, 1]).distinct_paths == 2
 
 
+def _encode_in_python(paths: list[str], monkeypatch: pytest.MonkeyPatch) -> markov.EncodedPaths:
+    with monkeypatch.context() as patch:
+        patch.setattr(markov, "_split_bytes", lambda keys, sep: None)
+        return markov.encode_paths(paths, [1] * len(paths), null=[0] * len(paths))
+
+
+def _same_encoding(fast: markov.EncodedPaths, slow: markov.EncodedPaths) -> None:
+    assert fast.touchpoints == slow.touchpoints
+    assert fast.codes.tolist() == slow.codes.tolist()
+    assert fast.offsets.tolist() == slow.offsets.tolist()
+
+
+# Names that share their first eight bytes, differ only by a NUL or by length,
+# or run past the splitter's 64-byte limit, and the seeds' Chinese.
+_NAMES = st.sampled_from(
+    ["a", "a\x00", "b", "abcdefgh", "abcdefghX", "abcdefghY", "x" * 64, "x" * 65, "值机", "咨询 台"]
+) | st.text(st.characters(blacklist_characters=">", blacklist_categories=["Cs"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_NAMES, min_size=1, max_size=6).map(">".join), min_size=1, max_size=30))
+def test_numpy_split_of_paths_equals_python_split(paths: list[str]) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        try:
+            slow = _encode_in_python(paths, monkeypatch)
+        except ObservedDataError:  # an empty name: the splitter must step aside too
+            with pytest.raises(ObservedDataError):
+                markov.encode_paths(paths, [1] * len(paths), null=[0] * len(paths))
+            return
+    _same_encoding(markov.encode_paths(paths, [1] * len(paths), null=[0] * len(paths)), slow)
+
+
+def test_numpy_split_by_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    split = markov._split_bytes(["a>ab>abcdefghX", "abcdefghY>值机>a"], ">")
+    assert split is not None
+    names, codes, lengths = split
+    assert names == ("a", "ab", "abcdefghX", "abcdefghY", "值机")
+    assert codes.tolist() == [0, 1, 2, 3, 4, 0]
+    assert lengths.tolist() == [3, 3]
+    # A name first seen after the leading sample of names is still numbered in order.
+    late = ["a>b"] * 3000 + ["b>late>a"]
+    fast = markov.encode_paths(late, [1] * len(late), null=[0] * len(late))
+    assert fast.touchpoints == ("a", "b", "late")
+    _same_encoding(fast, _encode_in_python(late, monkeypatch))
+
+
+@pytest.mark.parametrize(
+    ("paths", "sep"),
+    [
+        (["a > b"], ">"),  # white space to strip
+        (["a\u00a0>b"], ">"),  # Unicode white space, stripped as str.strip() does
+        (["a>b"], "→"),  # a separator outside ASCII
+        (["a->b"], "->"),  # a separator of two characters
+        (["a>" + "x" * 65], ">"),  # a name past the 64-byte limit
+        (["a>\ud800"], ">"),  # a lone surrogate has no UTF-8
+        (["a>>b"], ">"),  # an empty name: the Python path names the bad row
+        (["a>a\x00"], ">"),  # names that differ only by a trailing NUL share a key
+    ],
+)
+def test_numpy_split_steps_aside(paths: list[str], sep: str) -> None:
+    assert markov._split_bytes(paths, sep) is None
+
+
+def test_names_are_stripped_of_any_unicode_white_space() -> None:
+    model = markov_model(["\u3000a\u00a0> b", "b"], [1, 0])
+    assert model.touchpoints == ("a", "b")
+
+
 def test_large_higher_order_chain_is_solved_iteratively_to_the_direct_answer(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

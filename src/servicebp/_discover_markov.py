@@ -20,6 +20,7 @@ those rows and columns from the system.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any, Final
@@ -49,6 +50,16 @@ IntArray = npt.NDArray[np.int64]
 
 #: The largest state code an int64 holds comfortably.
 _CODE_LIMIT: Final = 2**62
+#: Names up to this many UTF-8 bytes are split by numpy (see ``_split_bytes``).
+_FAST_NAME_BYTES: Final = 64
+#: The vocabulary of names is first read from this many leading names.
+_SAMPLE: Final = 4096
+#: The mask of the first n bytes of a little-endian 64-bit word, for n = 0…8.
+_BYTE_MASKS: Final = np.array([2 ** (8 * n) - 1 for n in range(9)], dtype=np.uint64)
+#: An odd 64-bit multiplier that folds a name's words into one key.
+_MIX: Final = np.uint64(0x9E3779B97F4A7C15)
+#: White space that str.strip() would remove (re's \s is str.isspace()).
+_SPACE: Final = re.compile(r"\s")
 #: Up to this many possible states (or transitions) a dense table is used.
 _LOOKUP_LIMIT: Final = 4_000_000
 #: Chains up to this many states are solved by sparse LU (spsolve); larger
@@ -148,10 +159,9 @@ def encode_paths(
     # dict.fromkeys and map(dict.__getitem__) keep these passes in C.
     first = paths[0]
     hashable: Sequence[Any] = paths if isinstance(first, str) else list(map(tuple, paths))
-    position = dict(zip(hashable, range(size), strict=True))
-    if len(position) == size:
-        # Already aggregated (every path distinct): no second pass over the paths.
-        keys = list(position)
+    if null is not None and len(set(hashable)) == size:
+        # Counted paths are usually aggregated already; a set tells so cheaply.
+        keys = list(hashable)
         inv = np.arange(size, dtype=np.int64)
     else:
         keys = list(dict.fromkeys(hashable))
@@ -172,10 +182,14 @@ def encode_paths(
             joined = sep.join(keys)
         except TypeError:
             raise ObservedDataError("paths mix strings and sequences; give one kind") from None
+        split = _split_bytes(keys, sep)
+        if split is not None:
+            touchpoints, codes, lengths = split
+            return _encoded(touchpoints, codes, lengths, conv_u, null_u, value_u, conv, nulls)
         lengths = np.fromiter(map(str.count, keys, repeat(sep)), dtype=np.int64, count=distinct)
         lengths += 1
         tokens = joined.split(sep)
-        if any(space in joined for space in " \t\n\r"):
+        if _SPACE.search(joined):
             tokens = [t.strip() for t in tokens]
     else:
         lengths = np.fromiter(map(len, keys), dtype=np.int64, count=distinct)
@@ -195,17 +209,129 @@ def encode_paths(
             f"paths[{where}] is {paths[where]!r}: every touchpoint must be a non-empty name "
             "and every path must have at least one touchpoint"
         )
-    offsets = np.zeros(distinct + 1, dtype=np.int64)
+    return _encoded(tuple(vocabulary), codes, lengths, conv_u, null_u, value_u, conv, nulls)
+
+
+def _encoded(
+    touchpoints: tuple[str, ...],
+    codes: IntArray,
+    lengths: IntArray,
+    conversions: FloatArray,
+    nulls: FloatArray,
+    values: FloatArray | None,
+    journey_conversions: FloatArray,
+    journey_nulls: FloatArray,
+) -> EncodedPaths:
+    offsets = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     return EncodedPaths(
-        touchpoints=tuple(vocabulary),
+        touchpoints=touchpoints,
         codes=codes,
         offsets=offsets,
-        conversions=conv_u,
-        nulls=null_u,
-        values=value_u,
-        journeys=float(conv.sum() + nulls.sum()),
+        conversions=conversions,
+        nulls=nulls,
+        values=values,
+        journeys=float(journey_conversions.sum() + journey_nulls.sum()),
     )
+
+
+def _split_bytes(keys: list[str], sep: str) -> tuple[tuple[str, ...], IntArray, IntArray] | None:
+    """Split string paths into touchpoint codes with numpy, or return None.
+
+    The exact result of splitting, stripping and numbering in Python (in the
+    order touchpoints first appear), found without a Python call per
+    touchpoint: about twice as fast on large inputs. The paths are joined by
+    a doubled separator and encoded as UTF-8, so a touchpoint is a run of
+    bytes between separators and an empty run ends a path. Each run is read
+    eight bytes at a time and folded into one 64-bit key; the keys are
+    numbered against a sorted vocabulary, and every run is then compared, by
+    length and bytes, with the first run numbered the same, so nothing is
+    merged by a collision.
+
+    None, for the caller's slower path, when the separator is not one ASCII
+    character, a name is empty, longer than :data:`_FAST_NAME_BYTES` bytes
+    or has white space to strip, or two different names share a key.
+
+    Examples
+    --------
+    >>> names, codes, lengths = _split_bytes(["b>a", "a>a>c"], ">")
+    >>> names, codes.tolist(), lengths.tolist()
+    (('b', 'a', 'c'), [0, 1, 1, 1, 2], [2, 3])
+    >>> _split_bytes(["a > b"], ">") is None  # white space to strip
+    True
+    """
+    if len(sep) != 1 or not sep.isascii():
+        return None
+    try:
+        data = (sep + sep).join(keys).encode()
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    cuts = np.flatnonzero(buffer == ord(sep))
+    starts = np.zeros(cuts.size + 1, dtype=np.int64)
+    starts[1:] = cuts + 1
+    sizes = np.empty_like(starts)
+    sizes[:-1] = cuts
+    sizes[-1] = buffer.size
+    sizes -= starts
+    ends = np.flatnonzero(sizes == 0)
+    if ends.size != len(keys) - 1:  # an empty name besides the path ends
+        return None
+    lengths = np.diff(ends, prepend=-1, append=sizes.size) - 1
+    named = sizes > 0
+    starts, sizes = starts[named], sizes[named]
+    if int(sizes.max()) > _FAST_NAME_BYTES:
+        return None
+
+    padded = np.zeros(buffer.size + 8, dtype=np.uint8)
+    padded[: buffer.size] = buffer
+    # Element i of this view is the eight bytes from byte i (little-endian).
+    at_byte = np.lib.stride_tricks.as_strided(
+        padded[:8].view("<u8"), shape=(buffer.size + 1,), strides=(1,), writeable=False
+    )
+
+    def word(w: int) -> npt.NDArray[np.uint64]:
+        """The *w*-th eight bytes of every name, zero past its end."""
+        # A name shorter than 8w bytes reads (and masks out) the padding instead.
+        at = np.minimum(starts + 8 * w, buffer.size)
+        return at_byte[at] & _BYTE_MASKS[np.clip(sizes - 8 * w, 0, 8)]
+
+    words = -(-int(sizes.max()) // 8)
+    key = word(0)
+    for w in range(1, words):
+        key = key * _MIX ^ word(w)
+    vocabulary = np.unique(key[:_SAMPLE])
+    index = _positions(vocabulary, key)
+    unseen = vocabulary[index] != key
+    if unseen.any():
+        vocabulary = np.union1d(vocabulary, key[unseen])
+        index = _positions(vocabulary, key)
+    first = np.full(vocabulary.size, key.size, dtype=np.int64)
+    np.minimum.at(first, index, np.arange(key.size, dtype=np.int64))
+    representative = first[index]
+    # One word is its own key, equal to its representative's by the lookup.
+    compared = range(words) if words > 1 else range(0)
+    if not np.array_equal(sizes[representative], sizes) or any(
+        not np.array_equal(word(w)[representative], word(w)) for w in compared
+    ):
+        return None
+    order = np.argsort(first)
+    code = np.empty_like(order)
+    code[order] = np.arange(order.size)
+    names = tuple(
+        data[s : s + n].decode()
+        for s, n in zip(starts[first[order]].tolist(), sizes[first[order]].tolist(), strict=True)
+    )
+    if any(name != name.strip() for name in names):
+        return None
+    return names, code[index], lengths
+
+
+def _positions(vocabulary: npt.NDArray[np.uint64], key: npt.NDArray[np.uint64]) -> IntArray:
+    """Where each key is (or would go) in the sorted *vocabulary*, kept in range."""
+    index = np.searchsorted(vocabulary, key)
+    np.minimum(index, vocabulary.size - 1, out=index)
+    return index.astype(np.int64, copy=False)
 
 
 @attrs.frozen(kw_only=True, eq=False)
