@@ -9,45 +9,64 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def test_bench_observed_small_prints_its_figures() -> None:
+@pytest.mark.parametrize(
+    ("script", "arguments", "figures"),
+    [
+        (
+            "bench_observed.py",
+            ["--repeat", "1"],
+            [
+                "servicebp mean/worst/last:",
+                "pandas groupby mean/min/last:",
+                "ratio servicebp/pandas:",
+                "servicebp all six strategies:",
+                "peak memory",
+            ],
+        ),
+        (
+            "bench_load.py",
+            [],
+            [
+                "json: load",
+                "yaml: load",
+                "last step bad",
+                "stages: parse",
+                "former path",
+                "error position:",
+                "speed-up: load",
+                "time per 1,000 steps",
+            ],
+        ),
+        (
+            "bench_discover.py",
+            [],
+            [
+                "servicebp from raw paths",
+                "pandas aggregation to",
+                "servicebp exact on aggregated paths",
+                # with the peer extra installed, the comparison; without it, the stored one
+                "ChannelAttribution",
+            ],
+        ),
+        ("bench_analysis.py", [], ["most_likely_journey", "critical_journey", "OK: linear growth"]),
+        ("bench_render.py", [], ["DOT generation", "50 steps", "embedded:"]),
+    ],
+)
+def test_benchmark_runs_small_and_prints_its_figures(
+    script: str, arguments: list[str], figures: list[str]
+) -> None:
     done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_observed.py"), "--small", "--repeat", "1"],
+        [sys.executable, str(BENCHMARKS / script), "--small", *arguments],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    for figure in (
-        "servicebp mean/worst/last:",
-        "pandas groupby mean/min/last:",
-        "ratio servicebp/pandas:",
-        "servicebp all six strategies:",
-        "peak memory",
-    ):
-        assert figure in done.stdout
-
-
-def test_bench_load_small_prints_its_figures() -> None:
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "bench_load.py"), "--small"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    for figure in (
-        "json: load",
-        "yaml: load",
-        "last step bad",
-        "stages: parse",
-        "former path",
-        "error position:",
-        "speed-up: load",
-        "time per 1,000 steps",
-    ):
-        assert figure in done.stdout
+    for figure in figures:
+        assert figure in done.stdout, f"{figure!r} missing from:\n{done.stdout}"
