@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, BlueprintValidationError, Step, Wait
+from servicebp import Blueprint, BlueprintValidationError, InvalidArgumentError, Step, Wait
 from servicebp.analysis import (
     JourneyPath,
     count_journeys,
@@ -186,7 +186,7 @@ def test_limit_is_inclusive_and_checked() -> None:
     assert len(journeys(chain_of_diamonds(3), limit=8)) == 8
     with pytest.raises(TooManyJourneysError):
         journeys(chain_of_diamonds(3), limit=7)
-    with pytest.raises(ValueError, match="limit"):
+    with pytest.raises(InvalidArgumentError, match="limit"):
         journeys(branchy(), limit=-1)
 
 
@@ -369,7 +369,7 @@ def test_wait_exceedance_by_hand() -> None:
     assert wait_exceedance(bp, 7) == pytest.approx(0.6)
     assert wait_exceedance(bp, 5) == pytest.approx(1.0)
     assert wait_exceedance(bp, 10) == 0
-    with pytest.raises(ValueError, match="threshold"):
+    with pytest.raises(InvalidArgumentError, match="threshold"):
         wait_exceedance(bp, -1)
 
 

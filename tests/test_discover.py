@@ -15,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import servicebp._discover_markov as markov
-from servicebp import Blueprint, MomentOfTruth, ObservedDataError, Step, UnknownStrategyError
+from servicebp import (
+    Blueprint,
+    InvalidArgumentError,
+    MomentOfTruth,
+    ObservedDataError,
+    Step,
+    UnknownStrategyError,
+)
 from servicebp.discover import (
     apply_moments,
     attribute,
@@ -314,7 +321,7 @@ def test_bad_input_is_named(
 def test_bad_method_and_order() -> None:
     with pytest.raises(UnknownStrategyError, match="first_touch"):
         attribute(["a"], [1], method="shapley")
-    with pytest.raises(ValueError, match="order"):
+    with pytest.raises(InvalidArgumentError, match="order"):
         removal_effects(["a"], [1], order=0)
 
 

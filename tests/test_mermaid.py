@@ -23,5 +23,5 @@ def test_score_mapping() -> None:
 
 
 def test_unknown_kind() -> None:
-    with pytest.raises(ValueError, match="'gantt'"):
+    with pytest.raises(servicebp.InvalidArgumentError, match="'gantt'"):
         to_mermaid(servicebp.load(BANK), kind="gantt")

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp._tables import frame_names, read_columns, require_numbers
-from servicebp.errors import ObservedDataError
+from servicebp.errors import InvalidArgumentError, ObservedDataError
 
 __all__ = ["KeyDriver", "key_drivers"]
 
@@ -134,9 +134,9 @@ def key_drivers(
     (500, True)
     """
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+        raise InvalidArgumentError(f"confidence must lie in (0, 1), got {confidence!r}")
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 0:
-        raise ValueError(f"resamples must be a whole number ≥ 0, got {resamples!r}")
+        raise InvalidArgumentError(f"resamples must be a whole number ≥ 0, got {resamples!r}")
     names, x = _matrix(ratings, "ratings")
     raw = np.asarray(outcome)
     require_numbers(raw, column="outcome", what="outcomes")

@@ -50,7 +50,12 @@ from servicebp._customer_graph import (
     customer_graph,
     dependence_graph,
 )
-from servicebp.errors import BlueprintValidationError, Problem, TooManyJourneysError
+from servicebp.errors import (
+    BlueprintValidationError,
+    InvalidArgumentError,
+    Problem,
+    TooManyJourneysError,
+)
 from servicebp.model import Blueprint
 
 __all__ = [
@@ -215,7 +220,7 @@ def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[Jour
     servicebp.errors.TooManyJourneysError: blueprint 'Coffee' has 2 customer journeys, ...
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ValueError(f"limit must be a whole number >= 0, got {limit!r}")
+        raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
     context = _Context(bp)
     graph = context.graph
     count = _path_counts(graph)

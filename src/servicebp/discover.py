@@ -51,7 +51,7 @@ from servicebp._tables import (
     require_numbers,
     times_in_minutes,
 )
-from servicebp.errors import ObservedDataError, UnknownStrategyError
+from servicebp.errors import InvalidArgumentError, ObservedDataError, UnknownStrategyError
 from servicebp.model import RATING_LIMIT, Blueprint, Lane, Step
 from servicebp.moments import ContactMode, MomentKind, MomentOfTruth
 
@@ -115,7 +115,7 @@ class MarkovModel:
 
 def _check_order(order: object) -> int:
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
-        raise ValueError(f"order must be a whole number of at least 1, got {order!r}")
+        raise InvalidArgumentError(f"order must be a whole number of at least 1, got {order!r}")
     return order
 
 

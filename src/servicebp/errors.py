@@ -21,6 +21,7 @@ __all__ = [
     "BlueprintValidationError",
     "DuplicateStepError",
     "EmptyJourneyError",
+    "InvalidArgumentError",
     "MissingDependencyError",
     "MomentPlacementWarning",
     "ObservedDataError",
@@ -245,6 +246,19 @@ class TooManyJourneysError(ServiceBlueprintError, ValueError):
             f"{limit}; raise the limit, or use most_likely_journey() / critical_journey(), "
             "which do not enumerate"
         )
+
+
+class InvalidArgumentError(ServiceBlueprintError, ValueError):
+    """A function's argument is outside what it accepts (a range or a set of choices).
+
+    Examples
+    --------
+    >>> from servicebp.discover import removal_effects
+    >>> removal_effects(["a > b"], [1], order=0)
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.InvalidArgumentError: order must be a whole number of at least 1, got 0
+    """
 
 
 class UnknownLintRuleError(ServiceBlueprintError, ValueError):

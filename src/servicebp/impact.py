@@ -20,7 +20,7 @@ from servicebp._customer_graph import (
     dependence_graph,
     dependent_closure,
 )
-from servicebp.errors import BlueprintValidationError, Problem
+from servicebp.errors import BlueprintValidationError, InvalidArgumentError, Problem
 from servicebp.model import Blueprint, Lane
 
 __all__ = ["FailPointImpact", "dependents", "fail_point_impact"]
@@ -164,7 +164,7 @@ def fail_point_impact(
     [('kyc', ('branch',), ('branch',), 0.7, 0.07)]
     """
     if not 0 <= min_probability <= 1:
-        raise ValueError(f"min_probability must lie in [0, 1], got {min_probability!r}")
+        raise InvalidArgumentError(f"min_probability must lie in [0, 1], got {min_probability!r}")
     fail_steps = [s for s in bp.steps() if s.fail_point is not None]
     if not fail_steps:
         return ()

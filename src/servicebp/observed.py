@@ -30,7 +30,7 @@ import numpy.typing as npt
 from servicebp._observed_kernels import Events, Kernels
 from servicebp._observed_tables import Columns, extract, parse_rating
 from servicebp._tables import Kind, build_table, observed_error, read_csv
-from servicebp.errors import ObservedDataError, Problem
+from servicebp.errors import InvalidArgumentError, ObservedDataError, Problem
 from servicebp.model import Blueprint
 from servicebp.scoring import STRATEGIES, get_strategy
 
@@ -224,7 +224,9 @@ def _prepare(
     unknown_steps: str,
 ) -> Events:
     if unknown_steps not in ("error", "report"):
-        raise ValueError(f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}")
+        raise InvalidArgumentError(
+            f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}"
+        )
     if not isinstance(bp, Blueprint):
         raise TypeError(f"bp must be a Blueprint, not {type(bp).__name__}")
     cols = extract(
@@ -318,7 +320,7 @@ def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
     for name in names:
         get_strategy(name)
     if not names:
-        raise ValueError("strategies is empty; name at least one (or None for all)")
+        raise InvalidArgumentError("strategies is empty; name at least one (or None for all)")
     return names
 
 
@@ -326,7 +328,7 @@ def _output_kind(output: str, kind: Kind) -> Kind:
     if output == "same":
         return kind
     if output not in ("numpy", "structured", "pandas", "polars"):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"output must be one of ['numpy', 'pandas', 'polars', 'same', 'structured'], "
             f"not {output!r}"
         )

@@ -33,7 +33,7 @@ from typing import Final
 
 import attrs
 
-from servicebp.errors import RatingError
+from servicebp.errors import InvalidArgumentError, RatingError
 
 __all__ = [
     "MERMAID",
@@ -182,7 +182,7 @@ class Scale:
     @high.validator
     def _check_range(self, attribute: attrs.Attribute[float], value: float) -> None:
         if not (math.isfinite(self.low) and math.isfinite(value) and self.low < value):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"scale {self.name!r} needs finite ends with low < high, got {self.low!r}…{value!r}"
             )
 

@@ -41,6 +41,7 @@ import attrs
 from servicebp.errors import (
     BlueprintValidationError,
     EmptyJourneyError,
+    InvalidArgumentError,
     RatingError,
     UnknownStepError,
     UnknownStrategyError,
@@ -80,7 +81,7 @@ def _moment_weight(instance: object, attribute: attrs.Attribute[Any], value: obj
         or not math.isfinite(value)
         or value <= 0
     ):
-        raise ValueError(f"moment_weight must be a finite number above 0, got {value!r}")
+        raise InvalidArgumentError(f"moment_weight must be a finite number above 0, got {value!r}")
 
 
 @attrs.frozen(kw_only=True)
@@ -525,16 +526,16 @@ def register_strategy(
     >>> unregister_strategy("first")
     """
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"strategy name {name!r} must be lower-case letters, digits and '_', "
             "starting with a letter"
         )
     if not callable(function):
         raise TypeError(f"strategy {name!r}: {function!r} is not callable")
     if name in _BUILTIN_NAMES:
-        raise ValueError(f"strategy {name!r} is built in and cannot be replaced")
+        raise InvalidArgumentError(f"strategy {name!r} is built in and cannot be replaced")
     if name in _STRATEGIES and not replace:
-        raise ValueError(f"strategy {name!r} is registered already; pass replace=True")
+        raise InvalidArgumentError(f"strategy {name!r} is registered already; pass replace=True")
     doc = (function.__doc__ or "").strip().splitlines()
     strategy = Strategy(
         name=name,
@@ -557,7 +558,7 @@ def unregister_strategy(name: str) -> None:
         For a built-in strategy.
     """
     if name in _BUILTIN_NAMES:
-        raise ValueError(f"strategy {name!r} is built in and cannot be removed")
+        raise InvalidArgumentError(f"strategy {name!r} is built in and cannot be removed")
     get_strategy(name)
     del _STRATEGIES[name]
 

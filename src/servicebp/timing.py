@@ -20,6 +20,7 @@ import attrs
 
 from servicebp._customer_graph import blocking_waits, customer_graph, dependence_graph
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT, journeys
+from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint
 
 __all__ = [
@@ -264,7 +265,9 @@ def wait_exceedance(
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise TypeError(f"threshold must be a number of minutes, not {threshold!r}")
     if not math.isfinite(threshold) or threshold < 0:
-        raise ValueError(f"threshold must be a finite number of minutes >= 0, got {threshold!r}")
+        raise InvalidArgumentError(
+            f"threshold must be a finite number of minutes >= 0, got {threshold!r}"
+        )
     return math.fsum(j.probability for j in journeys(bp, limit=limit) if j.wait > threshold)
 
 

@@ -34,7 +34,7 @@ import attrs
 
 from servicebp._customer_graph import dependence_graph, dependent_closure, require_fail_point
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
-from servicebp.errors import RatingError, UnknownStepError
+from servicebp.errors import InvalidArgumentError, RatingError, UnknownStepError
 from servicebp.journey_figures import journey_scores
 from servicebp.model import Blueprint, Lane, Wait
 
@@ -103,7 +103,7 @@ def expected_ratings(
     if not -3 <= failure_rating <= 3:
         raise RatingError(f"failure_rating must lie on the scale -3…+3, got {failure_rating!r}")
     if not 0 <= unknown_failure_probability <= 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"unknown_failure_probability must lie in [0, 1], got {unknown_failure_probability!r}"
         )
     given = dict(ratings or {})

@@ -28,12 +28,14 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
-from servicebp.errors import MissingDependencyError, RenderError, RenderTimeoutError
-
-if TYPE_CHECKING:
-    pass
+from servicebp.errors import (
+    InvalidArgumentError,
+    MissingDependencyError,
+    RenderError,
+    RenderTimeoutError,
+)
 
 __all__ = ["ENGINES", "FORMATS", "choose_engine", "run_engine"]
 
@@ -79,9 +81,11 @@ def choose_engine(engine: str, output_format: str) -> str:
     servicebp.errors.MissingDependencyError: the embedded renderer makes SVG only; ...
     """
     if output_format not in FORMATS:
-        raise ValueError(f"unknown format: {output_format!r} (must be one of {list(FORMATS)})")
+        raise InvalidArgumentError(
+            f"unknown format: {output_format!r} (must be one of {list(FORMATS)})"
+        )
     if engine not in ENGINES:
-        raise ValueError(f"unknown engine: {engine!r} (must be one of {list(ENGINES)})")
+        raise InvalidArgumentError(f"unknown engine: {engine!r} (must be one of {list(ENGINES)})")
     has_dot = shutil.which("dot") is not None
     if engine == "auto":
         if has_dot:
@@ -120,7 +124,7 @@ def run_engine(source: str, *, engine: str, output_format: str, timeout: float) 
         If rendering takes longer than *timeout* seconds.
     """
     if not timeout > 0:
-        raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
     if engine == "dot":
         dot = shutil.which("dot")
         if dot is None:
@@ -135,7 +139,7 @@ def run_engine(source: str, *, engine: str, output_format: str, timeout: float) 
         return _run_child([sys.executable, "-c", script], source, "pygraphviz", timeout)
     if engine == "embedded":
         return _render_embedded(source, timeout)
-    raise ValueError(f"unknown engine: {engine!r} (must be one of {list(ENGINES[1:])})")
+    raise InvalidArgumentError(f"unknown engine: {engine!r} (must be one of {list(ENGINES[1:])})")
 
 
 def _run_child(command: list[str], source: str, name: str, timeout: float) -> bytes:

@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping
 from typing import Final
 
+from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Step
 from servicebp.render._layout import grid_of
 from servicebp.render.dot import _ratings_of
@@ -110,7 +111,9 @@ def to_mermaid(
             Order: 4: Customer
     """
     if kind not in MERMAID_KINDS:
-        raise ValueError(f"unknown Mermaid kind: {kind!r} (must be one of {list(MERMAID_KINDS)})")
+        raise InvalidArgumentError(
+            f"unknown Mermaid kind: {kind!r} (must be one of {list(MERMAID_KINDS)})"
+        )
     shown = _ratings_of(bp, ratings)
     if kind == "journey":
         return _journey(bp, shown)
