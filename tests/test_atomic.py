@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from servicebp import _atomic
+from servicebp import OutputError, ServiceBlueprintError, _atomic
 from servicebp._atomic import write_atomic
 
 
@@ -49,7 +49,7 @@ def test_failure_leaves_old_file_and_no_temp(
         raise OSError("disk on fire")
 
     monkeypatch.setattr(_atomic.os, broken, boom)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(OutputError, match="disk on fire"):
         write_atomic(target, "new content")
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == "old content"
@@ -81,7 +81,7 @@ def test_interrupted_write_leaves_no_temp(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(OutputError, match="does not exist"):
         write_atomic(tmp_path / "nowhere" / "bp.yaml", "x")
     assert _names(tmp_path) == []
 
@@ -90,3 +90,43 @@ def test_rejects_other_types(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="not int"):
         write_atomic(tmp_path / "x", 3)  # type: ignore[arg-type]
     assert _names(tmp_path) == []
+
+
+def test_errors_are_output_errors_and_os_errors(tmp_path: Path) -> None:
+    with pytest.raises(OutputError) as info:
+        write_atomic(tmp_path / "nowhere" / "bp.yaml", "x")
+    assert isinstance(info.value, OSError)
+    assert isinstance(info.value, ServiceBlueprintError)
+
+
+def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "real.yaml"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    write_atomic(link, "new")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "new"
+    assert _names(tmp_path) == ["link.yaml", "real.yaml"]
+
+
+@pytest.mark.parametrize("target", [os.devnull, "folder"])
+def test_a_device_or_folder_is_refused_not_replaced(tmp_path: Path, target: str) -> None:
+    path = tmp_path / target if target == "folder" else Path(target)
+    if target == "folder":
+        path.mkdir()
+    kind = path.stat().st_mode
+    with pytest.raises(OutputError, match="not a regular file"):
+        write_atomic(path, "x")
+    assert path.stat().st_mode == kind
+
+
+def test_a_refused_temporary_file_is_an_output_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**_: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(_atomic.tempfile, "mkstemp", refuse)
+    with pytest.raises(OutputError, match="Permission denied; the file there is unchanged"):
+        write_atomic(tmp_path / "bp.yaml", "x")

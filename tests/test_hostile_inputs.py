@@ -55,13 +55,14 @@ from servicebp import (
     Flow,
     MomentOfTruth,
     ObservedDataError,
+    OutputError,
     ServiceBlueprintError,
     Step,
     UnknownStepError,
     Wait,
 )
 from servicebp.cli import main
-from servicebp.io import load, loads
+from servicebp.io import load, loads, save
 from servicebp.observed import read_observed, read_ratings, score_observed
 
 #: Seconds each case may take. Generous: the machine is shared.
@@ -753,6 +754,9 @@ cli_row("cli-journeys-2-to-the-40", cli("journeys", "input.yaml", files={"input.
 cli_row("cli-score-2-to-the-40", cli("score", "input.yaml", "--output", "out.csv", files={"input.yaml": DIAMONDS}), E, "has 1099511627776 customer journeys, more than the limit of 10000")  # noqa: E501
 cli_row("cli-validate-terminal-escape-label", cli("validate", "input.yaml", files={"input.yaml": yaml_doc("label: Pay", 'label: "P\\e[2J\\e]0;pwned\\aay"')}), E, "label 'P\\x1b[2J\\x1b]0;pwned\\x07ay' contains the control character")  # noqa: E501
 cli_row("cli-validate-terminal-escape-key", cli("validate", "input.yaml", files={"input.yaml": yaml_doc("stage: pay}", 'stage: pay, "x\\e[2J": 1}')}), E, "unknown key 'x\\x1b[2J'")  # noqa: E501
+cli_row("cli-render-missing-output-folder", cli("render", "input.yaml", "-o", "nowhere/out.svg", files={"input.yaml": GOOD_YAML}), OutputError, "cannot write 'nowhere/out.svg': the folder 'nowhere' does not exist")  # noqa: E501
+cli_row("cli-render-output-is-a-device", cli("render", "input.yaml", "--format", "dot", "-o", os.devnull, files={"input.yaml": GOOD_YAML}), OutputError, "is not a regular file")  # noqa: E501
+row("api-save-missing-folder", "api", lambda: save(loads(GOOD_YAML), "/no-such-folder/bp.yaml"), OutputError, "cannot write '/no-such-folder/bp.yaml': the folder '/no-such-folder' does not exist")  # noqa: E501
 # fmt: on
 
 

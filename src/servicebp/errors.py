@@ -25,6 +25,7 @@ __all__ = [
     "MissingDependencyError",
     "MomentPlacementWarning",
     "ObservedDataError",
+    "OutputError",
     "Problem",
     "RatingError",
     "RenderError",
@@ -213,6 +214,19 @@ class MomentPlacementWarning(UserWarning):
 
 class ObservedDataError(ServiceBlueprintError, ValueError):
     """A table of observed journeys or events is malformed."""
+
+
+class OutputError(ServiceBlueprintError, OSError):
+    """An output file could not be written; the file that was there is unchanged.
+
+    Examples
+    --------
+    >>> import servicebp
+    >>> servicebp.save(servicebp.Blueprint("Bank"), "nil/bp.yaml")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.OutputError: cannot write 'nil/bp.yaml': the folder 'nil' does not exist
+    """
 
 
 class RenderError(ServiceBlueprintError, RuntimeError):

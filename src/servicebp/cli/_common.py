@@ -43,7 +43,7 @@ def fail(problems: Iterable[Problem], *, output_format: str = "text") -> NoRetur
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn servicebp's own errors into readable lines and exit status 1.
+    """Turn servicebp's own errors, and the system's file errors, into lines and exit status 1.
 
     Wrap a click command's callback with it (below the ``@main.command``
     decorator). A command with a ``output_format`` parameter gets its
@@ -59,5 +59,9 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             fail(error.problems, output_format=output_format)
         except ServiceBlueprintError as error:
             fail([Problem(message=str(error))], output_format=output_format)
+        except OSError as error:  # reading or writing a file the checks above let through
+            where = f"{error.filename}: " if error.filename else ""
+            problem = Problem(message=where + (error.strerror or str(error)))
+            fail([problem], output_format=output_format)
 
     return wrapper
