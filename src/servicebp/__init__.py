@@ -23,6 +23,7 @@ from servicebp.discover import (
     suggest_moments,
 )
 from servicebp.errors import (
+    ArgumentTypeError,
     BlueprintTypeError,
     BlueprintValidationError,
     DuplicateStepError,
@@ -140,6 +141,7 @@ __all__ = [
     "RULES",
     "SCALES",
     "STRATEGIES",
+    "ArgumentTypeError",
     "Behaviour",
     "Blueprint",
     "BlueprintDiff",

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 __all__ = [
+    "ArgumentTypeError",
     "BlueprintTypeError",
     "BlueprintValidationError",
     "DuplicateStepError",
@@ -277,3 +278,14 @@ class InvalidArgumentError(ServiceBlueprintError, ValueError):
 
 class UnknownLintRuleError(ServiceBlueprintError, ValueError):
     """A lint rule code or prefix that matches no registered rule."""
+
+
+class ArgumentTypeError(InvalidArgumentError, TypeError):
+    """An argument of the wrong type (text where a number belongs, a number where a journey does).
+
+    Examples
+    --------
+    >>> err = ArgumentTypeError("ratings must be a sequence of numbers, not str ('123')")
+    >>> isinstance(err, TypeError), isinstance(err, InvalidArgumentError)
+    (True, True)
+    """
