@@ -178,6 +178,22 @@ def test_unquoted_version_is_caught() -> None:
     assert (problem.path, problem.line) == ("$.version", 1)
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("1e3", "1000"), ('"2"', "2"), ("'-1.5'", "-1.5"), ("2.5e-1x", None)],
+)
+def test_a_number_read_as_text_says_why(written: str, shown: str | None) -> None:
+    # YAML 1.1 needs a dot in a float: 1e3 is text; a quoted number is text anywhere.
+    problem = only(edit("    stage: pay\n", f"    stage: pay\n    duration: {written}\n"))
+    assert "is not of type 'number'" in problem.message
+    assert problem.path == "$.steps[1].duration"
+    if shown is None:
+        assert "(it is text" not in problem.message
+    else:
+        assert "YAML reads an exponent without a dot" in problem.message
+        assert problem.message.endswith(f"write the number unquoted, e.g. {shown})")
+
+
 def test_missing_version() -> None:
     problem = only(edit('version: "1"\n', ""))
     assert problem.message == "missing required key 'version'"

@@ -364,8 +364,28 @@ def _describe_schema_error(
         error.validator in ("enum", "const")
         and any(isinstance(v, str) for v in (wanted if isinstance(wanted, list) else [wanted]))
     )
-    hint = _quote_hint(parsed, path, instance) if wants_text else ""
+    if wants_text:
+        hint = _quote_hint(parsed, path, instance)
+    elif error.validator == "type" and isinstance(instance, str):
+        hint = _text_number_hint(instance)
+    else:
+        hint = ""
     return [(path, parsed.problem(message + hint, path))]
+
+
+def _text_number_hint(text: str) -> str:
+    """Why a number may have been read as text (quotes, or YAML 1.1's exponent rule)."""
+    try:
+        number = float(text)
+    except ValueError:
+        return ""
+    if not math.isfinite(number):
+        return ""
+    shown = int(number) if number.is_integer() and abs(number) < 1e15 else number
+    return (
+        f" (it is text: a quoted number is text, and YAML reads an exponent without a dot, "
+        f"such as 1e3, as text; write the number unquoted, e.g. {shown!r})"
+    )
 
 
 def _field_of(message: str, data: Mapping[str, Any]) -> str | None:

@@ -198,7 +198,8 @@ def _too_big(size: int, max_bytes: int, file: str | None) -> BlueprintValidation
         [
             Problem(
                 message=f"the input is {size:,} bytes or more, above the limit of "
-                f"{max_bytes:,} bytes; pass a larger max_bytes to read it",
+                f"{max_bytes:,} bytes; raise the limit to read it (max_bytes= in Python, "
+                "--max-bytes for servicebp validate)",
                 file=file,
             )
         ]
