@@ -388,6 +388,78 @@ def test_key_drivers_find_the_true_driver_and_cover_its_coefficient() -> None:
     assert again == drivers
 
 
+def test_key_drivers_on_branches_find_each_branch_driver_and_cover_it() -> None:
+    # arrive → fast | slow → leave: no journey rates every step. Each step is
+    # fitted over the journeys that rated it, controlling for the steps rated
+    # in all of them:
+    #   y = 0.3·arrive + 1.0·fast·[fast] + 0.6·slow·[slow] + 0.2·leave + ε, all ~ N(0, 1)
+    # arrive, leave (all journeys; fast/slow terms are independent of them):
+    #   var(y) = 0.09 + 0.04 + ½·1 + ½·0.36 + 1 = 1.81, β = b / √1.81
+    # fast (fast journeys): var(y) = 0.09 + 1 + 0.04 + 1 = 2.13, β = 1 / √2.13
+    # slow (slow journeys): var(y) = 0.09 + 0.36 + 0.04 + 1 = 1.49, β = 0.6 / √1.49
+    rng = np.random.default_rng(21)
+    n = 4000
+    fast = np.arange(n) % 2 == 0
+    ratings = {name: rng.normal(size=n) for name in ("arrive", "fast", "slow", "leave")}
+    ratings["fast"][~fast] = np.nan
+    ratings["slow"][fast] = np.nan
+    overall = (
+        0.3 * ratings["arrive"]
+        + np.where(fast, 1.0 * np.nan_to_num(ratings["fast"]), 0.6 * np.nan_to_num(ratings["slow"]))
+        + 0.2 * ratings["leave"]
+        + rng.normal(size=n)
+    )
+    truth = {
+        "arrive": 0.3 / math.sqrt(1.81),
+        "leave": 0.2 / math.sqrt(1.81),
+        "fast": 1.0 / math.sqrt(2.13),
+        "slow": 0.6 / math.sqrt(1.49),
+    }
+    drivers = key_drivers(ratings, overall, resamples=400, seed=3)
+    assert [d.step for d in drivers] == ["fast", "slow", "arrive", "leave"]
+    by_step = {d.step: d for d in drivers}
+    for name, beta in truth.items():
+        d = by_step[name]
+        assert d.ci_low is not None
+        assert d.ci_high is not None
+        assert d.ci_low <= beta <= d.ci_high, name
+    assert {name: (d.n, d.regression_n) for name, d in by_step.items()} == {
+        "arrive": (n, n),
+        "leave": (n, n),
+        "fast": (n // 2, n // 2),
+        "slow": (n // 2, n // 2),
+    }
+    assert by_step["fast"].controls == ("arrive", "leave")
+    assert by_step["slow"].controls == ("arrive", "leave")
+    assert by_step["arrive"].controls == ("leave",)
+    assert key_drivers(ratings, overall, resamples=400, seed=3) == drivers
+
+
+def test_key_drivers_without_branches_fit_one_regression_on_all_steps() -> None:
+    rng = np.random.default_rng(8)
+    ratings = {name: rng.normal(size=300) for name in ("a", "b", "c")}
+    overall = ratings["a"] - ratings["b"] + rng.normal(size=300)
+    drivers = {d.step: d for d in key_drivers(ratings, overall, resamples=0)}
+    # The same as one standardised least-squares fit on every step.
+    x = np.column_stack([ratings[k] for k in "abc"])
+    z = (x - x.mean(axis=0)) / x.std(axis=0, ddof=1)
+    beta, *_ = np.linalg.lstsq(z, (overall - overall.mean()) / overall.std(ddof=1), rcond=None)
+    for k, expected in zip("abc", beta, strict=True):
+        assert drivers[k].coefficient == pytest.approx(expected, rel=1e-9)
+        assert drivers[k].controls == tuple(c for c in "abc" if c != k)
+        assert drivers[k].ci_low is None
+
+
+def test_key_drivers_a_step_nobody_rated_has_no_figures() -> None:
+    ratings = {"a": [1.0, 2.0, 3.0, 1.0, 2.0], "never": [np.nan] * 5}
+    drivers = {d.step: d for d in key_drivers(ratings, [1, 2, 3, 1, 3], resamples=10)}
+    assert drivers["never"].n == 0
+    assert drivers["never"].coefficient is None
+    assert drivers["never"].controls == ()
+    assert drivers["a"].controls == ()
+    assert drivers["a"].coefficient is not None
+
+
 def test_key_drivers_missing_ratings_and_constant_step() -> None:
     ratings = {
         "a": [1.0, 2.0, 3.0, np.nan, 2.0, 1.0],
@@ -472,6 +544,93 @@ def test_suggest_moments_from_satisfaction_ratings() -> None:
     sign = next(s for s in found if s.step == "sign")
     assert sign.already_tagged
     assert sign.moment.kind.value == "purchase"
+
+
+def _branching_survey() -> tuple[Blueprint, dict[str, list[Any]]]:
+    # arrive → fast | slow → leave; satisfaction = 2·leave + 0.5·arrive + noise.
+    bp = Blueprint("B", stages=["s"])
+    for sid in ("arrive", "fast", "slow", "leave"):
+        bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
+    bp.connect("arrive", "fast")
+    bp.connect("arrive", "slow")
+    bp.connect("fast", "leave")
+    bp.connect("slow", "leave")
+    rng = np.random.default_rng(0)
+    events: dict[str, list[Any]] = {"journey": [], "step": [], "order": [], "rating": [], "sat": []}
+    for j in range(400):
+        path = ["arrive", "fast" if j % 2 else "slow", "leave"]
+        r = {s: int(rng.integers(-3, 4)) for s in path}
+        sat = 2 * r["leave"] + 0.5 * r["arrive"] + rng.normal()
+        for k, s in enumerate(path):
+            for column, value in zip(events, (j, s, k, r[s], sat), strict=True):
+                events[column].append(value)
+    return bp, events
+
+
+def test_suggest_moments_on_a_branching_blueprint() -> None:
+    # No journey rates every step; each step is still ranked, on the journeys
+    # that rated it. Ratings uniform on −3…3 (variance 4):
+    #   var(sat) = 4·4 + 0.25·4 + 1 = 18, β(leave) = 2·2/√18, β(arrive) = 0.5·2/√18.
+    bp, events = _branching_survey()
+    found = suggest_moments(bp, events, outcome="sat", resamples=200)
+    assert [(s.step, s.suggested) for s in found] == [
+        ("leave", True),
+        ("arrive", True),
+        ("fast", False),
+        ("slow", False),
+    ]
+    by_step = {s.step: s for s in found}
+    assert {s.step: s.driver.n for s in found if s.driver is not None} == {
+        "arrive": 400,
+        "fast": 200,
+        "slow": 200,
+        "leave": 400,
+    }
+    leave = by_step["leave"].driver
+    assert leave is not None
+    assert leave.ci_low is not None
+    assert leave.ci_high is not None
+    assert leave.ci_low <= 4 / math.sqrt(18) <= leave.ci_high
+    assert by_step["fast"].driver is not None
+    assert by_step["fast"].driver.controls == ("arrive", "leave")
+    assert (
+        "n=200 journeys that rated it, controlling for arrive, leave"
+        in (by_step["fast"].reasons[0])
+    )
+
+
+@pytest.mark.parametrize("top", [-1, 1.5, "2", True, None])
+def test_suggest_moments_refuses_a_bad_top(top: Any) -> None:
+    bp, events = _branching_survey()
+    with pytest.raises(InvalidArgumentError, match=r"top must be a whole number ≥ 0, got"):
+        suggest_moments(bp, events, outcome="sat", top=top, resamples=0)
+
+
+def test_suggest_moments_top_counts_only_untagged_steps() -> None:
+    rng = np.random.default_rng(6)
+    rows: dict[str, list[Any]] = {"journey": [], "step": [], "rating": [], "csat": []}
+    for j in range(300):
+        r = {s: float(rng.integers(-3, 4)) for s in ("visit", "form", "call", "sign")}
+        csat = 1.0 * r["call"] + 0.8 * r["form"] + 0.6 * r["visit"] + rng.normal(scale=0.5)
+        for sid, value in r.items():
+            for column, cell in zip(rows, (j, sid, value, csat), strict=True):
+                rows[column].append(cell)
+    bp = _bank()
+    for sid in ("call", "form"):
+        bp.replace_step(bp[sid].evolve(moment=MomentOfTruth(kind="usage")))
+    found = suggest_moments(bp, rows, outcome="csat", top=1, resamples=200)
+    assert [(s.step, s.already_tagged, s.supported, s.suggested) for s in found] == [
+        ("call", True, True, False),
+        ("form", True, True, False),
+        ("visit", False, True, True),
+        ("sign", False, False, False),
+    ]
+    assert found[0].reasons[-1] == "tagged as a moment already; the data confirm it"
+    none = suggest_moments(bp, rows, outcome="csat", top=0, resamples=200)
+    assert [s.supported for s in none] == [True, True, True, False]
+    assert not any(s.suggested for s in none)
+    tagged = apply_moments(bp, found)
+    assert {s.id for s in tagged.moments()} == {"call", "form", "visit"}
 
 
 def test_suggest_moments_reports_bad_tables() -> None:

@@ -5,7 +5,7 @@ Private: re-exported by :mod:`servicebp.discover`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import numpy as np
@@ -23,25 +23,37 @@ FloatArray = npt.NDArray[np.float64]
 class KeyDriver:
     """How strongly one step's rating moves the overall outcome.
 
+    Both figures rest on the journeys that rated the step (``n`` of them):
+    in a blueprint with branches no journey rates every step, so each step
+    gets its own regression over the journeys that went through it.
+
     Attributes
     ----------
     step : str
         The step (a column of the ratings).
     n : int
-        Journeys with both this step's rating and the outcome (used for the
-        correlation).
+        Journeys that rated this step: the correlation, the coefficient and
+        its interval all rest on these journeys.
     correlation : float or None
         Pearson correlation of the step's rating with the outcome (None when
         either is constant or n < 3).
     coefficient : float or None
-        Standardised regression coefficient (beta) from a least-squares fit
-        of the standardised outcome on all standardised step ratings, over
-        the journeys that rated every step (None when the step's rating is
-        constant there).
+        Standardised regression coefficient (beta) of the step's rating, from
+        a least-squares fit of the standardised outcome on the standardised
+        ratings of this step and its ``controls``, over the ``n`` journeys
+        that rated the step (None when the step's rating or the outcome is
+        constant there, or when there are no more journeys than predictors
+        plus one).
     ci_low, ci_high : float or None
-        Percentile bootstrap confidence interval of the coefficient.
+        Percentile bootstrap confidence interval of the coefficient
+        (resampling those ``n`` journeys).
     regression_n : int
-        Journeys used by the regression (those that rated every step).
+        Journeys in the step's regression: every journey that rated the step
+        (the same as ``n``; none is left out).
+    controls : tuple of str
+        The other steps in the step's regression: those rated in every one
+        of its ``n`` journeys (the steps always experienced with it), so the
+        coefficient is the step's effect with theirs held fixed.
     """
 
     step: str
@@ -51,6 +63,7 @@ class KeyDriver:
     ci_low: float | None
     ci_high: float | None
     regression_n: int
+    controls: tuple[str, ...] = ()
 
 
 def _matrix(ratings: Any, what: str) -> tuple[list[str], FloatArray]:
@@ -72,17 +85,68 @@ def _matrix(ratings: Any, what: str) -> tuple[list[str], FloatArray]:
     return names, matrix
 
 
-def _standardised_beta(x: FloatArray, y: FloatArray) -> FloatArray:
-    sx = x.std(axis=0, ddof=1)
-    sy = y.std(ddof=1)
-    usable = sx > 0
-    beta = np.full(x.shape[1], np.nan)
-    if sy == 0 or not usable.any():
-        return beta
-    z = (x[:, usable] - x[:, usable].mean(axis=0)) / sx[usable]
-    solution, *_ = np.linalg.lstsq(z, (y - y.mean()) / sy, rcond=None)
-    beta[usable] = solution
-    return beta
+#: A predictor whose centred sum of squares is below this share of its raw
+#: sum of squares is constant (up to rounding) in that sample.
+_CONSTANT: Final = 1e-9
+
+#: At most this many numbers in one bootstrap batch (resamples × journeys × predictors).
+_BATCH: Final = 4_000_000
+
+
+def _betas(gram: FloatArray, raw: FloatArray) -> FloatArray:
+    """Standardised coefficients from Gram matrices of ``[1, x_1 … x_p, y]``.
+
+    *gram* has shape ``(..., p + 2, p + 2)``; *raw* holds the uncentred sums of
+    squares (``(..., p + 2)``) that tell a constant column from rounding. A
+    constant predictor is left out of its fit (its coefficient is NaN), as a
+    constant outcome leaves all out. Collinear predictors share their effect
+    (the minimum-norm solution, as ``numpy.linalg.lstsq`` gives).
+    """
+    n = gram[..., 0, 0]
+    sums = gram[..., 0, 1:]
+    cov = gram[..., 1:, 1:] - sums[..., :, None] * sums[..., None, :] / n[..., None, None]
+    var = np.diagonal(cov, axis1=-2, axis2=-1)
+    usable = var > _CONSTANT * np.maximum(raw[..., 1:], np.finfo(np.float64).tiny)
+    x_ok = usable[..., :-1] & usable[..., -1:]
+    scale = np.sqrt(np.where(usable, var, 1.0))
+    corr = cov / (scale[..., :, None] * scale[..., None, :])
+    rxx = np.where(x_ok[..., :, None] & x_ok[..., None, :], corr[..., :-1, :-1], 0.0)
+    p = rxx.shape[-1]
+    rxx = rxx + np.where(x_ok, 0.0, 1.0)[..., None, :] * np.eye(p)
+    rxy = np.where(x_ok, corr[..., :-1, -1], 0.0)
+    beta = (np.linalg.pinv(rxx, hermitian=True) @ rxy[..., None])[..., 0]
+    return np.where(x_ok, beta, np.nan)
+
+
+def _fit(x: FloatArray, y: FloatArray) -> FloatArray:
+    """Standardised coefficients of *y* on the columns of *x* (all rows)."""
+    a = np.column_stack([np.ones(len(y)), x - x.mean(axis=0), y - y.mean()])
+    gram = a.T @ a
+    return _betas(gram, np.diagonal(gram).copy())
+
+
+def _bootstrap(
+    x: FloatArray, y: FloatArray, resamples: int, rng: np.random.Generator
+) -> FloatArray:
+    """Coefficients of *resamples* bootstrap samples of the rows, ``(resamples, p)``.
+
+    A resample is a row of counts (how often each journey was drawn), so its
+    Gram matrix is one weighted matrix product; batches keep memory bounded.
+    """
+    m = len(y)
+    a = np.column_stack([np.ones(m), x - x.mean(axis=0), y - y.mean()])
+    at = np.ascontiguousarray(a.T)
+    batch = max(1, _BATCH // max(1, m * a.shape[1]))
+    out = np.empty((resamples, x.shape[1]))
+    for first in range(0, resamples, batch):
+        size = min(batch, resamples - first)
+        picks = rng.integers(0, m, size=(size, m))
+        picks += np.arange(size)[:, None] * m
+        weights = np.bincount(picks.ravel(), minlength=size * m).reshape(size, m).astype(float)
+        weighted = at[None, :, :] * weights[:, None, :]
+        gram = weighted @ a
+        out[first : first + size] = _betas(gram, np.diagonal(gram, axis1=-2, axis2=-1))
+    return out
 
 
 def key_drivers(
@@ -154,31 +218,47 @@ def key_drivers(
     counts: list[int] = []
     correlations: list[float | None] = []
     for j in range(x.shape[1]):
-        rated = np.isfinite(x[:, j])
-        counts.append(int(rated.sum()))
-        xs, ys = x[rated, j], y[rated]
-        if rated.sum() < 3 or xs.std() == 0 or ys.std() == 0:
+        has = np.isfinite(x[:, j])
+        counts.append(int(has.sum()))
+        xs, ys = x[has, j], y[has]
+        if has.sum() < 3 or xs.std() == 0 or ys.std() == 0:
             correlations.append(None)
         else:
             correlations.append(float(np.corrcoef(xs, ys)[0, 1]))
-    complete = np.isfinite(x).all(axis=1)
-    xc, yc = x[complete], y[complete]
-    m = xc.shape[0]
-    enough = m > x.shape[1] + 1
-    beta = _standardised_beta(xc, yc) if enough else np.full(x.shape[1], np.nan)
+    rated = np.isfinite(x)
+    # Journeys rating both steps j and k; k is rated in every journey that
+    # rated j exactly when together[j, k] == together[j, j].
+    together = rated.T.astype(np.float64) @ rated.astype(np.float64)
+    always = together == np.diagonal(together)[:, None]
+    beta = np.full(x.shape[1], np.nan)
     low = np.full(x.shape[1], np.nan)
     high = np.full(x.shape[1], np.nan)
-    if resamples and np.isfinite(beta).any():
-        rng = np.random.default_rng(seed)
-        draws = np.empty((resamples, x.shape[1]))
-        for b in range(resamples):
-            pick = rng.integers(0, m, m)
-            draws[b] = _standardised_beta(xc[pick], yc[pick])
-        tail = (1 - confidence) / 2 * 100
-        for j in np.flatnonzero(np.isfinite(beta)).tolist():
-            finite = draws[np.isfinite(draws[:, j]), j]
-            if finite.size:
-                low[j], high[j] = np.percentile(finite, [tail, 100 - tail])
+    rng = np.random.default_rng(seed)
+    tail = (1 - confidence) / 2 * 100
+    # Steps rated by exactly the same journeys share one regression: over those
+    # journeys, on every step they all rated.
+    done: set[int] = set()
+    for j in range(x.shape[1]):
+        if j in done:
+            continue
+        group = [k for k in range(x.shape[1]) if always[j, k] and always[k, j]]
+        done.update(group)
+        predictors = np.flatnonzero(always[j])
+        rows = rated[:, j]
+        m = counts[j]
+        if m <= predictors.size + 1:
+            continue
+        xs, ys = x[np.ix_(rows, predictors)], y[rows]
+        fitted = _fit(xs, ys)
+        where = [int(np.flatnonzero(predictors == k)[0]) for k in group]
+        beta[group] = fitted[where]
+        if not resamples or not np.isfinite(beta[group]).any():
+            continue
+        draws = _bootstrap(xs, ys, resamples, rng)
+        for k, column in zip(group, where, strict=True):
+            finite = draws[np.isfinite(draws[:, column]), column]
+            if np.isfinite(beta[k]) and finite.size:
+                low[k], high[k] = np.percentile(finite, [tail, 100 - tail])
     drivers = [
         KeyDriver(
             step=name,
@@ -187,7 +267,10 @@ def key_drivers(
             coefficient=None if np.isnan(beta[j]) else float(beta[j]),
             ci_low=None if np.isnan(beta[j]) or np.isnan(low[j]) else float(low[j]),
             ci_high=None if np.isnan(beta[j]) or np.isnan(high[j]) else float(high[j]),
-            regression_n=m,
+            regression_n=counts[j],
+            controls=tuple(
+                names[k] for k in np.flatnonzero(always[j]).tolist() if k != j and counts[j]
+            ),
         )
         for j, name in enumerate(names)
     ]

@@ -392,7 +392,12 @@ class MomentSuggestion:
     rank : int
         1 for the strongest signal.
     suggested : bool
-        Whether the data suggest tagging the step as a moment of truth.
+        Whether the data suggest tagging the step as a *new* moment of truth
+        (one of at most ``top``); never for a step tagged already.
+    supported : bool
+        Whether the evidence clears the bar (a removal effect of at least
+        ``min_removal_effect``, or a key-driver interval above 0), tagged or
+        not: for a step tagged already, whether the data confirm its tag.
     signal : str
         What ranks the steps: ``"removal_effect"`` (0/1 outcome) or
         ``"key_driver"`` (a numeric outcome, from the ratings).
@@ -415,6 +420,7 @@ class MomentSuggestion:
     step: str
     rank: int
     suggested: bool
+    supported: bool
     signal: str
     score: float | None
     journeys: int
@@ -538,7 +544,8 @@ def suggest_moments(
     rating : str, optional
         The rating column; by default ``rating`` if present.
     top : int
-        At most this many steps are suggested.
+        At most this many untagged steps are suggested (a whole number ≥ 0);
+        steps tagged already do not count toward it.
     min_removal_effect : float
         With a 0/1 outcome, a step is suggested only if removing it loses at
         least this share of conversions.
@@ -554,10 +561,14 @@ def suggest_moments(
         Every customer-facing step (customer and frontstage lanes), best
         first. With a 0/1 outcome steps are ranked by exact removal effect;
         otherwise by standardised key-driver coefficient, and suggested only
-        when its bootstrap interval lies above 0.
+        when its bootstrap interval lies above 0. Each step's key-driver
+        figures rest on the journeys that rated it (``driver.n``), so steps
+        on different branches of the blueprint are all ranked.
 
     Raises
     ------
+    InvalidArgumentError
+        *top* is not a whole number ≥ 0.
     ObservedDataError
         A missing column, a step the blueprint does not have (all are
         listed), an outcome that is not a number or differs within a
@@ -575,6 +586,8 @@ def suggest_moments(
     >>> [(s.step, s.suggested, round(s.score, 3)) for s in found]
     [('browse', True, 1.0), ('ask', False, 0.75), ('pay', False, 0.5)]
     """
+    if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 0:
+        raise InvalidArgumentError(f"top must be a whole number ≥ 0, got {top!r}")
     table = load_table(observed)
     names = column_names(table, what="observed journeys")
     if order is None:
@@ -681,9 +694,10 @@ def suggest_moments(
                 if driver.ci_low is None
                 else f" (95% CI {driver.ci_low:.3f} to {driver.ci_high:.3f})"
             )
+            controls = f", controlling for {', '.join(driver.controls)}" if driver.controls else ""
             reasons.append(
                 f"key driver: standardised coefficient {driver.coefficient:.3f}{interval}, "
-                f"n={driver.regression_n}"
+                f"n={driver.n} journeys that rated it{controls}"
                 + ("" if driver.correlation is None else f", r={driver.correlation:.3f}")
             )
         if visits[item.id] == 0:
@@ -692,7 +706,12 @@ def suggest_moments(
             strong = score is not None and score >= min_removal_effect
         else:
             strong = driver is not None and driver.ci_low is not None and driver.ci_low > 0
-        suggested = strong and chosen < top
+        if item.moment is not None:
+            reasons.append(
+                "tagged as a moment already"
+                + ("; the data confirm it" if strong else "; the data do not single it out")
+            )
+        suggested = strong and item.moment is None and chosen < top
         chosen += suggested
         moment = item.moment or MomentOfTruth(
             kind=MomentKind.FIRST_CONTACT if item.id in entries else default_kind,
@@ -703,6 +722,7 @@ def suggest_moments(
                 step=item.id,
                 rank=rank,
                 suggested=suggested,
+                supported=strong,
                 signal="removal_effect" if binary else "key_driver",
                 score=score,
                 journeys=visits[item.id],
