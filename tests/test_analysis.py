@@ -484,3 +484,183 @@ def test_bank_times_by_hand(bank: Blueprint) -> None:
     # Every journey waits 23 minutes.
     assert wait_exceedance(bp, 22) == pytest.approx(1.0)
     assert wait_exceedance(bp, 23) == 0
+
+
+# --- a wait behind the line counts once per journey ------------------------------------
+
+
+def frontstage_chain() -> Blueprint:
+    """Three contacts in a row, each with its frontstage step; the first one waits.
+
+    ::
+
+        c1 ──> c2 ──> c3        (customer, 5 minutes each)
+        │      │      │
+        f1 ──> f2 ──> f3        (frontstage; f1 waits 20, tolerance 30)
+
+    c2 and c3 depend on f1 through the frontstage sequence, but the wait at f1
+    is over once c1 is done: the customer waits 20 minutes once.
+    """
+    bp = Blueprint("Chain", stages=["s1", "s2", "s3"])
+    for i in (1, 2, 3):
+        bp.add_step(Step(id=f"c{i}", label=f"c{i}", lane="customer", stage=f"s{i}", duration=5))
+        bp.add_step(
+            Step(
+                id=f"f{i}",
+                label=f"f{i}",
+                lane="frontstage",
+                stage=f"s{i}",
+                wait=Wait(duration=20, tolerance=30) if i == 1 else None,
+            )
+        )
+        bp.connect(f"c{i}", f"f{i}", kind="support")
+    for a, b in [("c1", "c2"), ("c2", "c3"), ("f1", "f2"), ("f2", "f3")]:
+        bp.connect(a, b)
+    return bp
+
+
+def test_a_wait_behind_the_line_counts_once_per_journey() -> None:
+    bp = frontstage_chain()
+    [journey] = journeys(bp)
+    # 3 × 5 minutes, and the wait of 20 once (not 3 × 20).
+    assert (journey.duration, journey.wait, journey.elapsed) == (15, 20, 35)
+    assert critical_journey(bp).elapsed == 35
+    assert most_likely_journey(bp).wait == 20
+    times = step_times(bp)
+    assert [(times[c].wait, times[c].wait_at) for c in ("c1", "c2", "c3")] == [
+        (20, "f1"),
+        (0, "c2"),
+        (0, "c3"),
+    ]
+    assert [(s.stage, s.expected_wait) for s in stage_waits(bp)] == [
+        ("s1", 20),
+        ("s2", 0),
+        ("s3", 0),
+    ]
+    [timed] = journey_times(bp)
+    # The tolerance of the one wait met, 30, not 3 × 30.
+    assert (timed.wait, timed.tolerance, timed.over_tolerance) == (20, 30, ())
+    assert wait_exceedance(bp, 19) == 1
+    assert wait_exceedance(bp, 20) == 0
+    [change] = what_if(bp, {"f1": {"wait": 5}}, ratings={"c1": 1, "c2": 1, "c3": 1})
+    assert change.elapsed_change == -15
+
+
+def first_met_depends_on_the_way_in() -> Blueprint:
+    """A wait first met at b on one branch and at d on the other.
+
+    ::
+
+        a ─0.5─> b ──> d        b and d depend on fb (wait 20) through fb ──> fd
+          └0.5─> c ──┘
+
+    Through b the customer waits 20 at b and not again at d; through c, at d.
+    """
+    bp = Blueprint("Ways in", stages=["start", "middle", "end"])
+    bp.add_step(Step(id="a", label="a", lane="customer", stage="start", duration=1))
+    bp.add_step(Step(id="b", label="b", lane="customer", stage="middle", duration=1))
+    bp.add_step(Step(id="c", label="c", lane="customer", stage="middle", duration=2))
+    bp.add_step(Step(id="d", label="d", lane="customer", stage="end", duration=1))
+    bp.add_step(
+        Step(id="fb", label="fb", lane="frontstage", stage="middle", wait=Wait(duration=20))
+    )
+    bp.add_step(Step(id="fd", label="fd", lane="frontstage", stage="end"))
+    for a, b in [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("fb", "fd")]:
+        bp.connect(a, b)
+    bp.connect("b", "fb", kind="support")
+    bp.connect("d", "fd", kind="support")
+    return bp
+
+
+def test_a_wait_first_met_where_the_way_in_decides() -> None:
+    bp = first_met_depends_on_the_way_in()
+    found = {j.steps: (j.duration, j.wait) for j in journeys(bp)}
+    assert found == {("a", "b", "d"): (3, 20), ("a", "c", "d"): (4, 20)}
+    # 4 + 20 = 24 beats 3 + 20: counting the wait only where every way in
+    # meets it first (at b) would pick a-b-d; counting it at every step it
+    # blocks would give a-b-d 43.
+    critical = critical_journey(bp)
+    assert (critical.steps, critical.elapsed) == (("a", "c", "d"), 24)
+    times = step_times(bp)
+    # d counts 20 on the way through c, 0 through b: the longest is reported.
+    assert (times["b"].wait, times["d"].wait, times["d"].wait_at) == (20, 20, "fb")
+    # middle: 0.5 × 20 at b; end: 0.5 × 20 at d (the journeys through c).
+    assert {(s.stage, s.expected_wait, s.longest_wait) for s in stage_waits(bp)} == {
+        ("start", 0, 0),
+        ("middle", 10, 20),
+        ("end", 10, 20),
+    }
+    assert wait_exceedance(bp, 19) == 1
+
+
+@st.composite
+def blueprints_with_waits_behind_the_line(draw: st.DrawFn) -> Blueprint:
+    """A random customer DAG, with frontstage sequences behind it that wait."""
+    bp = Blueprint("Behind", stages=["s"])
+    n = draw(st.integers(1, 7))
+    m = draw(st.integers(0, 5))
+    for i in range(n):
+        own = draw(st.integers(0, 4))
+        bp.add_step(
+            Step(
+                id=f"c{i}",
+                label=f"c{i}",
+                lane="customer",
+                stage="s",
+                duration=draw(st.integers(0, 5)),
+                wait=Wait(duration=own) if own else None,
+            )
+        )
+    for k in range(m):
+        wait = draw(st.integers(0, 30))
+        bp.add_step(
+            Step(
+                id=f"f{k}",
+                label=f"f{k}",
+                lane=draw(st.sampled_from(["frontstage", "backstage"])),
+                stage="s",
+                wait=Wait(duration=wait) if wait else None,
+            )
+        )
+    for i in range(n - 1):
+        for t in sorted(draw(st.sets(st.integers(i + 1, n - 1), max_size=3))):
+            bp.connect(f"c{i}", f"c{t}")
+    for k in range(m - 1):
+        for t in sorted(draw(st.sets(st.integers(k + 1, m - 1), max_size=2))):
+            bp.connect(f"f{k}", f"f{t}")
+    if m:
+        for i in range(n):
+            for k in sorted(draw(st.sets(st.integers(0, m - 1), max_size=2))):
+                bp.connect(f"c{i}", f"f{k}", kind="support")
+    return bp
+
+
+@settings(max_examples=80, deadline=None)
+@given(blueprints_with_waits_behind_the_line())
+def test_a_journey_waits_for_each_wait_it_touches_at_most_once(bp: Blueprint) -> None:
+    from servicebp._customer_graph import dependence_graph
+
+    dependence = dependence_graph(bp)
+    everything = journeys(bp)
+    for journey in everything:
+        touched: set[str] = set()
+        for step in journey.steps:
+            touched |= {step} | dependence_descendants(dependence, step)
+        waits = [bp[s].wait.duration for s in touched if bp[s].wait is not None]  # type: ignore[union-attr]
+        assert journey.wait <= math.fsum(waits) + 1e-9
+        # The longest wait touched is met somewhere, and counted there.
+        assert journey.wait >= max(waits, default=0.0) - 1e-9
+    # The dynamic programmes agree with enumerating every journey.
+    assert critical_journey(bp).elapsed == pytest.approx(max(j.elapsed for j in everything))
+    expected = math.fsum(s.expected_wait for s in stage_waits(bp))
+    assert expected == pytest.approx(math.fsum(j.probability * j.wait for j in everything))
+    assert most_likely_journey(bp).wait == next(
+        j.wait for j in everything if j.steps == most_likely_journey(bp).steps
+    )
+
+
+def dependence_descendants(dependence: object, step: str) -> set[str]:
+    import networkx as nx
+
+    assert isinstance(dependence, nx.DiGraph)
+    return set(nx.descendants(dependence, step))

@@ -39,7 +39,8 @@ from servicebp.model import PROBABILITY_TOLERANCE, Blueprint, Flow, FlowKind, La
 
 __all__ = [
     "CustomerGraph",
-    "blocking_waits",
+    "StateGraph",
+    "Waits",
     "customer_graph",
     "dependence_graph",
     "dependent_closure",
@@ -203,36 +204,160 @@ def dependence_graph(bp: Blueprint) -> nx.DiGraph[str]:
     return graph
 
 
-def blocking_waits(bp: Blueprint, dependence: nx.DiGraph[str]) -> dict[str, tuple[float, str]]:
-    """Return, per customer step, the longest wait that blocks it and the step carrying it.
+class Waits:
+    """Which waits block each customer step, and where a journey counts each of them.
 
-    A customer step waits for its own wait and for every wait of the work it
-    depends on; those waits run in parallel, so the customer waits for the
-    longest of them, not their sum. Linear in steps + flows (the maximum is
-    carried over the condensation of the dependence graph).
+    A wait blocks a customer step when it is marked on the step itself or on
+    work the step depends on (see the module docstring). The rule: **a wait is
+    counted at most once per journey, at the first customer step of the
+    journey that it blocks.** Work behind the line, once waited for, is done:
+    a frontstage wait that every later contact depends on (through the
+    frontstage's sequence flows) keeps the customer waiting once, not at every
+    contact. Several waits first met at one step run in parallel, so the step
+    counts the longest of them (ties go to the step added to the blueprint
+    first).
+
+    Whether a wait is first met at a step can depend on the journey: with
+    ``a -> {b, c} -> d`` and a wait that blocks ``b`` and ``d``, the journey
+    through ``b`` counts it at ``b``, the one through ``c`` at ``d``. Such
+    waits break the optimal substructure of a dynamic programme over customer
+    steps (the best continuation from ``d`` depends on the way in), so
+    :meth:`state_graph` tracks them: its nodes are pairs (customer step, the
+    tracked waits met before it), on which every step's counted wait is well
+    defined and the dynamic programmes are exact. A tracked wait is dropped
+    from the state once no later step can meet it, so a blueprint without
+    such waits has exactly one state per step, and the state graph is the
+    customer lane itself.
+
+    Waits are kept as bit sets, bit *i* for the *i*-th longest wait.
     """
-    steps = {step.id: step for step in bp.steps()}
-    condensed = nx.condensation(dependence)
-    members: Mapping[int, set[str]] = nx.get_node_attributes(condensed, "members")
-    best: dict[int, tuple[float, str]] = {}
-    # Reverse topological order: every component's successors are settled first.
-    for component in reversed(list(nx.topological_sort(condensed))):
-        here = (0.0, "")
-        for node in sorted(members[component]):
-            wait = steps[node].wait
-            if wait is not None and wait.duration > here[0]:
-                here = (wait.duration, node)
-        for successor in condensed.successors(component):
-            if best[successor][0] > here[0]:
-                here = best[successor]
-        best[component] = here
-    mapping: Mapping[str, int] = condensed.graph["mapping"]
-    result: dict[str, tuple[float, str]] = {}
-    for node, step in steps.items():
-        if step.lane is Lane.CUSTOMER:
-            duration, carrier = best[mapping[node]]
-            result[node] = (duration, carrier or node)
-    return result
+
+    def __init__(self, bp: Blueprint, graph: CustomerGraph) -> None:
+        self.graph = graph
+        all_steps = bp.steps()
+        position = {step.id: i for i, step in enumerate(all_steps)}
+        carried = sorted(
+            (s for s in all_steps if s.wait is not None and s.wait.duration > 0),
+            key=lambda s: (-s.wait.duration if s.wait is not None else 0.0, position[s.id]),
+        )
+        self.carriers: tuple[str, ...] = tuple(s.id for s in carried)
+        self.durations: tuple[float, ...] = tuple(
+            float(s.wait.duration) for s in carried if s.wait is not None
+        )
+        bit = {carrier: 1 << i for i, carrier in enumerate(self.carriers)}
+        condensed = nx.condensation(dependence_graph(bp))
+        members: Mapping[int, set[str]] = nx.get_node_attributes(condensed, "members")
+        closure: dict[int, int] = {}
+        # Reverse topological order: every component's successors are settled first.
+        for component in reversed(list(nx.topological_sort(condensed))):
+            bits = 0
+            for node in members[component]:
+                bits |= bit.get(node, 0)
+            for successor in condensed.successors(component):
+                bits |= closure[successor]
+            closure[component] = bits
+        mapping: Mapping[str, int] = condensed.graph["mapping"]
+        #: Per customer step, the waits that block it.
+        self.blocks: dict[str, int] = {n: closure[mapping[n]] for n in graph.order}
+        # Waits met before a step on some / on every way into it.
+        seen_some: dict[str, int] = {}
+        seen_every: dict[str, int] = {}
+        for node in graph.order:
+            some, every = 0, -1 if graph.predecessors[node] else 0
+            for u, _ in graph.predecessors[node]:
+                some |= seen_some[u] | self.blocks[u]
+                every &= seen_every[u] | self.blocks[u]
+            seen_some[node], seen_every[node] = some, every
+        self._seen_every = seen_every
+        tracked = 0
+        for node in graph.order:
+            tracked |= self.blocks[node] & seen_some[node] & ~seen_every[node]
+        # Tracked waits that a step after each step may still meet.
+        later: dict[str, int] = {}
+        for node in reversed(graph.order):
+            bits = 0
+            for target, _ in graph.successors[node]:
+                bits |= self.blocks[target] | later[target]
+            later[node] = bits & tracked
+        self._later = later
+        self._states: StateGraph | None = None
+
+    def counted(self, node: str, seen: int) -> tuple[float, str]:
+        """The wait counted at *node* after meeting the waits *seen*, and its carrier.
+
+        *seen* may hold every wait met before (as :meth:`walk` passes) or only
+        the tracked ones (as the state graph's nodes hold): the others are
+        known from the customer lane alone. No wait counts ``(0.0, node)``.
+        """
+        new = self.blocks[node] & ~self._seen_every[node] & ~seen
+        if not new:
+            return 0.0, node
+        i = (new & -new).bit_length() - 1
+        return self.durations[i], self.carriers[i]
+
+    def walk(self, steps: Iterable[str]) -> list[tuple[float, str]]:
+        """The wait counted at each step of one journey, and its carrier."""
+        seen = 0
+        found: list[tuple[float, str]] = []
+        for node in steps:
+            found.append(self.counted(node, seen))
+            seen |= self.blocks[node]
+        return found
+
+    def state_graph(self) -> StateGraph:
+        """The customer lane with each step split by the tracked waits met before it."""
+        if self._states is None:
+            self._states = self._build_states()
+        return self._states
+
+    def _build_states(self) -> StateGraph:
+        graph = self.graph
+        states: dict[str, list[int]] = {node: [] for node in graph.order}
+        known: dict[str, set[int]] = {node: set() for node in graph.order}
+        for entry in graph.entries:
+            states[entry].append(0)
+            known[entry].add(0)
+        successors: dict[tuple[str, int], tuple[tuple[tuple[str, int], float], ...]] = {}
+        order: list[tuple[str, int]] = []
+        for node in graph.order:
+            for seen in states[node]:
+                after = (seen | self.blocks[node]) & self._later[node]
+                pairs = []
+                for target, p in graph.successors[node]:
+                    if after not in known[target]:
+                        known[target].add(after)
+                        states[target].append(after)
+                    pairs.append(((target, after), p))
+                order.append((node, seen))
+                successors[node, seen] = tuple(pairs)
+        entries = tuple((entry, 0) for entry in graph.entries)
+        start = dict.fromkeys(order, 0.0)
+        for state in entries:
+            start[state] = graph.start[state[0]]
+        return StateGraph(order=tuple(order), successors=successors, entries=entries, start=start)
+
+
+@attrs.frozen(kw_only=True)
+class StateGraph:
+    """A DAG of ``(customer step, tracked waits met before it)`` states (see :class:`Waits`).
+
+    Same shape as :class:`CustomerGraph` (``order``, ``successors``,
+    ``entries``, ``start``) so the same dynamic programmes walk either; each
+    of its paths from an entry to an exit is one journey.
+    """
+
+    order: tuple[tuple[str, int], ...]
+    successors: Mapping[tuple[str, int], tuple[tuple[tuple[str, int], float], ...]]
+    entries: tuple[tuple[str, int], ...]
+    start: Mapping[tuple[str, int], float]
+
+    def visit_probabilities(self) -> dict[tuple[str, int], float]:
+        """Return, for each state, the probability a journey passes it."""
+        visit = dict(self.start)
+        for state in self.order:
+            for target, p in self.successors[state]:
+                visit[target] += visit[state] * p
+        return visit
 
 
 def reach(starts: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:

@@ -23,33 +23,37 @@ the probability of starting at its entry step:
 Time
 ----
 A journey's ``duration`` is the sum of its customer steps' durations (a
-missing duration counts 0). Its ``wait`` is the sum, over its customer steps,
-of the longest wait that blocks each: the step's own wait, or a wait on the
-frontstage, backstage or support work it depends on (see
-:func:`servicebp.timing.journey_times`). Work behind the line of interaction
-runs in parallel with the customer, so its durations are not added.
+missing duration counts 0). A wait blocks a customer step when it is marked
+on the step itself or on the frontstage, backstage or support work the step
+depends on. A journey's ``wait`` counts **each wait at most once, at the
+first customer step of the journey that it blocks**: work behind the line,
+once waited for, is done, so a frontstage wait that every later contact
+depends on keeps the customer waiting once. Several waits first met at one
+step run in parallel, and the step counts the longest. Work behind the line
+of interaction runs in parallel with the customer, so its durations are not
+added (see :func:`servicebp.timing.journey_times`).
 
 The number of journeys grows exponentially with the branches (40 two-way
 branches in a row make 2**40 journeys), so :func:`journeys` counts them by
 dynamic programming before it enumerates any, and refuses more than its
 ``limit``. :func:`most_likely_journey` and :func:`critical_journey` never
 enumerate: each is one pass over the customer lane, linear in steps + flows.
+Where a wait is first met at a step on some journeys and earlier on others,
+:func:`critical_journey` tells those ways in apart (see
+:class:`servicebp._customer_graph.Waits`), which stays exact and costs one
+pass per distinct set of such waits met.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import attrs
 
-from servicebp._customer_graph import (
-    CustomerGraph,
-    blocking_waits,
-    customer_graph,
-    dependence_graph,
-)
+from servicebp._customer_graph import CustomerGraph, StateGraph, Waits, customer_graph
 from servicebp.errors import (
     BlueprintValidationError,
     InvalidArgumentError,
@@ -65,6 +69,8 @@ __all__ = [
     "journeys",
     "most_likely_journey",
 ]
+
+_K = TypeVar("_K", str, tuple[str, int])
 
 #: How many journeys :func:`journeys` enumerates at most unless told otherwise.
 DEFAULT_JOURNEY_LIMIT = 10_000
@@ -83,7 +89,8 @@ class JourneyPath:
     duration : float
         Total duration of the customer steps, in minutes.
     wait : float
-        Total wait that blocks the customer along the way, in minutes.
+        Total wait that blocks the customer along the way, in minutes: each
+        wait counted once, at the first step it blocks.
 
     Examples
     --------
@@ -113,7 +120,7 @@ class JourneyPath:
 
 
 class _Context:
-    """The customer DAG with each step's own duration and blocking wait."""
+    """The customer DAG with each step's own duration and the waits that block it."""
 
     def __init__(self, bp: Blueprint) -> None:
         self.graph: CustomerGraph = customer_graph(bp)
@@ -126,9 +133,8 @@ class _Context:
                     )
                 ]
             )
-        waits = blocking_waits(bp, dependence_graph(bp))
+        self.waits = Waits(bp, self.graph)
         self.duration = {n: s.duration or 0.0 for n, s in self.graph.steps.items()}
-        self.wait = {n: waits[n][0] for n in self.graph.order}
 
     def path(self, steps: tuple[str, ...]) -> JourneyPath:
         probability = self.graph.start[steps[0]]
@@ -138,7 +144,7 @@ class _Context:
             steps=steps,
             probability=probability,
             duration=math.fsum(self.duration[n] for n in steps),
-            wait=math.fsum(self.wait[n] for n in steps),
+            wait=math.fsum(wait for wait, _ in self.waits.walk(steps)),
         )
 
 
@@ -243,31 +249,35 @@ def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[Jour
 
 
 def _best_path(
-    context: _Context,
-    gain: Callable[[str], float],
+    graph: CustomerGraph | StateGraph,
+    gain: Callable[[_K], float],
     edge: Callable[[float], float],
-) -> tuple[str, ...]:
-    """The path maximising the sum of *gain* per step and *edge* per branch.
+) -> list[_K]:
+    """The path maximising the sum of *gain* per node and *edge* per branch.
 
-    One backward pass over the DAG; ties go to the earlier branch and entry.
+    One backward pass over the DAG (the customer lane, or its state graph,
+    whose nodes are keyed *K*); ties go to the earlier branch and entry.
     """
-    graph = context.graph
-    value: dict[str, float] = {}
-    choice: dict[str, str | None] = {}
-    for node in reversed(graph.order):
+    successors: Mapping[_K, tuple[tuple[_K, float], ...]] = graph.successors  # type: ignore[assignment]
+    order: tuple[_K, ...] = graph.order  # type: ignore[assignment]
+    entries: tuple[_K, ...] = graph.entries  # type: ignore[assignment]
+    start: Mapping[_K, float] = graph.start  # type: ignore[assignment]
+    value: dict[_K, float] = {}
+    choice: dict[_K, _K | None] = {}
+    for node in reversed(order):
         best, pick = -math.inf, None
-        for target, p in graph.successors[node]:
+        for target, p in successors[node]:
             candidate = edge(p) + value[target]
             if candidate > best:
                 best, pick = candidate, target
-        value[node] = gain(node) + (best if graph.successors[node] else 0.0)
+        value[node] = gain(node) + (best if successors[node] else 0.0)
         choice[node] = pick
-    rank = {entry: i for i, entry in enumerate(graph.entries)}
-    start = max(graph.entries, key=lambda e: (edge(graph.start[e]) + value[e], -rank[e]))
-    path = [start]
+    rank = {entry: i for i, entry in enumerate(entries)}
+    first = max(entries, key=lambda e: (edge(start[e]) + value[e], -rank[e]))
+    path = [first]
     while (following := choice[path[-1]]) is not None:
         path.append(following)
-    return tuple(path)
+    return path
 
 
 def _log(p: float) -> float:
@@ -294,13 +304,18 @@ def most_likely_journey(bp: Blueprint) -> JourneyPath:
     ('order', 'card')
     """
     context = _Context(bp)
-    return context.path(_best_path(context, lambda n: 0.0, _log))
+    steps: list[str] = _best_path(context.graph, lambda n: 0.0, _log)
+    return context.path(tuple(steps))
 
 
 def critical_journey(bp: Blueprint) -> JourneyPath:
     """Return the journey with the longest elapsed time (duration + wait).
 
-    Linear in steps + flows; ties go to the earlier branch.
+    Linear in steps + flows; ties go to the earlier branch. Each wait counts
+    once per journey, at the first step it blocks (see the module docstring):
+    where that step depends on the way in, the pass runs over the customer
+    lane's state graph (:class:`servicebp._customer_graph.Waits`), so the
+    answer is still the longest of all journeys.
 
     Examples
     --------
@@ -317,6 +332,11 @@ def critical_journey(bp: Blueprint) -> JourneyPath:
     (('order', 'card'), 2.5)
     """
     context = _Context(bp)
-    return context.path(
-        _best_path(context, lambda n: context.duration[n] + context.wait[n], lambda p: 0.0)
-    )
+    waits = context.waits
+
+    def gain(state: tuple[str, int]) -> float:
+        node, seen = state
+        return context.duration[node] + waits.counted(node, seen)[0]
+
+    path = _best_path(waits.state_graph(), gain, lambda p: 0.0)
+    return context.path(tuple(node for node, _ in path))

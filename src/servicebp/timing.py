@@ -5,11 +5,14 @@ Each step may carry a ``duration`` (how long it takes), an execution
 ``tolerance``, and a ``cost``. Durations, waits and tolerances are minutes.
 
 The customer's elapsed time follows the customer lane: each customer step
-adds its own duration and the longest wait that blocks it, whether the wait
-is marked on the step itself or on the frontstage, backstage or support work
-it depends on. That work runs in parallel behind the line of interaction, so
-its durations are not added to the customer's time, and several waits at one
-step overlap (the customer waits for the slowest, not the sum).
+adds its own duration and the waits that block it, whether a wait is marked
+on the step itself or on the frontstage, backstage or support work it
+depends on. That work runs in parallel behind the line of interaction, so
+its durations are not added to the customer's time. A wait is counted at
+most once per journey, at the first customer step of the journey that it
+blocks (work once waited for is done: a frontstage wait that every later
+contact depends on keeps the customer waiting once), and several waits first
+met at one step overlap (the customer waits for the slowest, not the sum).
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ import math
 
 import attrs
 
-from servicebp._customer_graph import blocking_waits, customer_graph, dependence_graph
+from servicebp._customer_graph import Waits, customer_graph
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT, journeys
 from servicebp.errors import InvalidArgumentError
-from servicebp.model import Blueprint
+from servicebp.model import Blueprint, Step
 
 __all__ = [
     "JourneyTime",
@@ -49,7 +52,10 @@ class StepTime:
     standard : float or None
         Its execution standard.
     wait : float
-        The longest wait that blocks the customer at the step.
+        The longest wait first met at the step: one that blocks it and no
+        earlier step of the journey. When that depends on the way in (see
+        :class:`servicebp._customer_graph.Waits`), the longest over the
+        journeys through the step.
     wait_at : str
         The step that carries that wait (the step itself, or work behind it).
     tolerance : float or None
@@ -82,6 +88,9 @@ class StepTime:
 def step_times(bp: Blueprint) -> dict[str, StepTime]:
     """Return the time of each customer step, in time order.
 
+    A wait counts at the first customer step that it blocks, not again at
+    later steps that depend on the same work.
+
     Examples
     --------
     >>> from servicebp import Blueprint, Step, Wait
@@ -96,11 +105,16 @@ def step_times(bp: Blueprint) -> dict[str, StepTime]:
     (25.0, 'check', True, True)
     """
     graph = customer_graph(bp)
-    waits = blocking_waits(bp, dependence_graph(bp))
+    waits = Waits(bp, graph)
+    longest: dict[str, tuple[float, str]] = {}
+    for node, seen in waits.state_graph().order:
+        wait, carrier = waits.counted(node, seen)
+        if node not in longest or wait > longest[node][0]:
+            longest[node] = (wait, carrier)
     result: dict[str, StepTime] = {}
     for node in graph.order:
         step = graph.steps[node]
-        wait, carrier = waits[node]
+        wait, carrier = longest[node]
         carried = bp[carrier].wait
         result[node] = StepTime(
             step=node,
@@ -126,10 +140,10 @@ class JourneyTime:
     duration, wait : float
         Totals over the journey, in minutes.
     tolerance : float or None
-        The sum of the tolerances of the waits met, when every wait met
-        (above 0) has one; otherwise None.
+        The sum of the tolerances of the waits met (each once, like the
+        waits), when every wait met (above 0) has one; otherwise None.
     over_tolerance : tuple of str
-        The customer steps where the wait exceeds the tolerance.
+        The customer steps where the wait counted there exceeds its tolerance.
     over_standard : tuple of str
         The customer steps that take longer than their execution standard.
     """
@@ -165,28 +179,37 @@ def journey_times(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple
     >>> [(t.elapsed, t.tolerance, t.over_tolerance) for t in journey_times(bp)]
     [(13.0, 10.0, ('queue',))]
     """
-    times = step_times(bp)
+    waits = Waits(bp, customer_graph(bp))
     result: list[JourneyTime] = []
     for path in journeys(bp, limit=limit):
-        met = [times[n] for n in path.steps]
-        waited = [t for t in met if t.wait > 0]
-        tolerance = (
-            math.fsum(t.tolerance for t in waited if t.tolerance is not None)
-            if all(t.tolerance is not None for t in waited)
-            else None
-        )
+        counted = waits.walk(path.steps)
+        tolerances: list[float | None] = []
+        over_tolerance: list[str] = []
+        for node, (wait, carrier) in zip(path.steps, counted, strict=True):
+            if wait > 0:
+                carried = bp[carrier].wait
+                tolerance = carried.tolerance if carried is not None else None
+                tolerances.append(tolerance)
+                if tolerance is not None and wait > tolerance:
+                    over_tolerance.append(node)
         result.append(
             JourneyTime(
                 steps=path.steps,
                 probability=path.probability,
                 duration=path.duration,
                 wait=path.wait,
-                tolerance=tolerance,
-                over_tolerance=tuple(t.step for t in met if t.over_tolerance),
-                over_standard=tuple(t.step for t in met if t.over_standard),
+                tolerance=math.fsum(t for t in tolerances if t is not None)
+                if None not in tolerances
+                else None,
+                over_tolerance=tuple(over_tolerance),
+                over_standard=tuple(n for n in path.steps if _over_standard(bp[n])),
             )
         )
     return tuple(result)
+
+
+def _over_standard(step: Step) -> bool:
+    return step.standard is not None and (step.duration or 0.0) > step.standard
 
 
 @attrs.frozen(kw_only=True)
@@ -199,10 +222,11 @@ class StageWait:
         The stage.
     expected_wait : float
         The wait a customer meets in the stage, averaged over journeys
-        (each customer step's blocking wait times the probability of
-        passing it).
+        (the wait counted at each customer step times the probability of
+        counting it there; each wait counts once per journey, at the first
+        step it blocks).
     longest_wait : float
-        The longest blocking wait of one customer step in the stage.
+        The longest wait counted at one customer step in the stage.
     """
 
     stage: str
@@ -229,14 +253,15 @@ def stage_waits(bp: Blueprint) -> tuple[StageWait, ...]:
     [('check-in', 10.0), ('check-out', 4.0), ('stay', 0.0)]
     """
     graph = customer_graph(bp)
-    visit = graph.visit_probabilities()
-    waits = blocking_waits(bp, dependence_graph(bp))
+    waits = Waits(bp, graph)
+    states = waits.state_graph()
+    visit = states.visit_probabilities()
     expected = dict.fromkeys(bp.stages, 0.0)
     longest = dict.fromkeys(bp.stages, 0.0)
-    for node in graph.order:
+    for node, seen in states.order:
         stage = graph.steps[node].stage
-        wait = float(waits[node][0])
-        expected[stage] += visit[node] * wait
+        wait = waits.counted(node, seen)[0]
+        expected[stage] += visit[node, seen] * wait
         longest[stage] = max(longest[stage], wait)
     ranked = sorted(bp.stages, key=lambda s: -expected[s])
     return tuple(
