@@ -7,6 +7,7 @@ tests/test_mermaid.py``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from servicebp.strategies import blueprints
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "examples" / "bank_account_opening.yaml"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+_EDGE_LABEL = re.compile(r"[\[ ]label=")
+_DOT_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
 def check_golden(name: str, text: str) -> None:
@@ -66,3 +69,15 @@ def test_legend_is_optional() -> None:
     bp = servicebp.load(BANK)
     assert "cluster_legend" in to_dot(bp).source
     assert "cluster_legend" not in to_dot(bp, legend=False).source
+
+
+@settings(max_examples=25, deadline=None)
+@given(blueprints(max_steps=10))
+def test_no_edge_has_a_label(bp: Blueprint) -> None:
+    # One edge ``label`` anywhere makes dot double every rank, which breaks
+    # the grid; flows use ``xlabel`` and the legend names its sample edges
+    # with nodes.
+    for legend in (True, False):
+        edges = [line for line in to_dot(bp, legend=legend).source.splitlines() if " -> " in line]
+        assert edges
+        assert not [line for line in edges if _EDGE_LABEL.search(_DOT_STRING.sub('""', line))]

@@ -108,9 +108,47 @@ def test_bank_example_geometry() -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blueprints(max_steps=8, max_stages=3))
 def test_generated_blueprints_geometry(bp: Blueprint) -> None:
-    svg = render_svg(bp, engine="embedded", legend=False)
+    for legend in (True, False):
+        svg = render_svg(bp, engine="embedded", legend=legend)
+        check_geometry(bp, svg)
+        check_lines(bp, svg)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(blueprints(max_steps=40, max_stages=6))
+def test_large_generated_blueprints_geometry_with_legend(bp: Blueprint) -> None:
+    # The legend once broke the grid of about half of these (its labelled
+    # sample edges made dot double every rank).
+    svg = render_svg(bp, engine="embedded")
     check_geometry(bp, svg)
     check_lines(bp, svg)
+
+
+def test_legend_does_not_move_the_grid() -> None:
+    # The audit's reproducer: with the legend, the customer step of st0 was
+    # drawn right of the backstage step of st1.
+    bp = Blueprint("legend breaks grid", stages=["st0", "st1"])
+    for step_id, lane, stage in [
+        ("n0", "frontstage", "st0"),
+        ("n1", "physical-evidence", "st0"),
+        ("n2", "support", "st0"),
+        ("n3", "support", "st0"),
+        ("n4", "customer", "st0"),
+        ("n5", "backstage", "st1"),
+    ]:
+        bp.add_step(Step(id=step_id, label=f"{step_id} {lane} {stage}", lane=lane, stage=stage))
+    bp.connect("n0", "n4", kind="support")
+    bp.connect("n1", "n0", kind="support")
+    bp.connect("n4", "n3", kind="support")
+    bp.connect("n5", "n4", kind="support")
+    with_legend = boxes(render_svg(bp, engine="embedded"))
+    without = boxes(render_svg(bp, engine="embedded", legend=False))
+    steps = [f"n{i}" for i in range(6)]
+    # The legend may shift the whole grid; each step keeps its place relative to n0.
+    shift = with_legend["n0"][0] - without["n0"][0]
+    for step_id in steps:
+        assert with_legend[step_id][0] - without[step_id][0] == pytest.approx(shift), step_id
+    assert with_legend["n4"][2] < with_legend["n5"][0]
 
 
 def test_render_writes_file(tmp_path: Path) -> None:

@@ -567,6 +567,40 @@ def _flows(
     return segments
 
 
+def _legend_flows(legend: graphviz.Digraph) -> list[str]:
+    """Sample a sequence and a support flow, each an arrow with its name to the right.
+
+    An edge with a ``label`` anywhere in the graph makes ``dot`` double every
+    rank for the labels, which breaks the grid, so the names are nodes of
+    their own. Each arrow runs from a point through an invisible box (to
+    make it long enough to see its style) to another point.
+    """
+    names: list[str] = []
+    for kind, text, style in (
+        ("seq", "sequence flow", {}),
+        ("sup", "support flow", {"style": "dashed", "arrowhead": "open"}),
+    ):
+        tail, middle, head, caption = (f"legend_{kind}{i}" for i in range(4))
+        legend.node(tail, "", id=f"sbp-{tail}", shape="point", width="0.05")
+        legend.node(middle, "", id=f"sbp-{middle}", style="invis", width="0.5", height="0.1")
+        legend.node(head, "", id=f"sbp-{head}", shape="point", width="0.05")
+        legend.node(
+            caption,
+            dot_text(text),
+            id=f"sbp-{caption}",
+            shape="plaintext",
+            fontsize="9",
+            width="0.4",
+        )
+        legend.edge(tail, middle, headclip="false", arrowhead="none", style=style.get("style"))
+        legend.edge(middle, head, tailclip="false", **style)
+        if names:
+            legend.edge(names[-1], tail, style="invis")
+        legend.edge(head, caption, style="invis")
+        names.extend((tail, middle, head, caption))
+    return names
+
+
 def _legend(dot: graphviz.Digraph, *, anchor: str, rated: bool) -> None:
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(
@@ -598,18 +632,7 @@ def _legend(dot: graphviz.Digraph, *, anchor: str, rated: bool) -> None:
                 name, dot_text(text), id=f"sbp-{name}", fontsize="9", width="0.4", **attributes
             )
             rows[0].append(name)
-        rows.append(["legend_seq0", "legend_seq1", "legend_sup0", "legend_sup1"])
-        for name in rows[1]:
-            legend.node(name, "", id=f"sbp-{name}", shape="point", width="0.05")
-        legend.edge("legend_seq0", "legend_seq1", label="sequence", fontsize="9")
-        legend.edge(
-            "legend_sup0",
-            "legend_sup1",
-            label="support",
-            fontsize="9",
-            style="dashed",
-            arrowhead="open",
-        )
+        rows.append(_legend_flows(legend))
         if rated:
             row: list[str] = []
             for rating, colour in RATING_COLOURS.items():
