@@ -733,6 +733,10 @@ cli_row("cli-validate-invalid-utf8", cli("validate", "input.yaml", files={"input
 cli_row("cli-validate-alias-bomb", cli("validate", "input.yaml", files={"input.yaml": BILLION_LAUGHS}), E, "input.yaml:1:4: $.a: YAML anchors and aliases")  # noqa: E501
 cli_row("cli-validate-nested-100k", cli("validate", "input.json", files={"input.json": nested(100_000)}), E, "input.json:1:65: the data is nested more than 64")  # noqa: E501
 cli_row("cli-validate-missing-file", cli("validate", "input.yaml"), E, "input.yaml: no such file")
+cli_row("cli-journeys-missing-file", cli("journeys", "input.yaml"), E, "input.yaml: no such file")
+cli_row("cli-impact-missing-file", cli("impact", "input.yaml"), E, "input.yaml: no such file")
+cli_row("cli-lint-missing-file", cli("lint", "input.yaml"), E, "input.yaml: no such file")
+cli_row("cli-diff-missing-file", cli("diff", "input.yaml", "input-2.yaml", files={"input.yaml": GOOD_YAML}), E, "input-2.yaml: no such file")  # noqa: E501
 cli_row("cli-validate-max-bytes", cli("validate", "--max-bytes", "100", "input.yaml", files={"input.yaml": GOOD_YAML}), E, "above the limit of 100 bytes")  # noqa: E501
 cli_row("cli-validate-one-bad-of-two", cli("validate", "input.yaml", "input-2.json", files={"input.yaml": GOOD_YAML, "input-2.json": "{"}), E, "input-2.json:1:2: not valid JSON")  # noqa: E501
 cli_row("cli-score-bad-blueprint", cli("score", "input.yaml", "--output", "out.csv", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501

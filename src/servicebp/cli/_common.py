@@ -5,18 +5,24 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 
 from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
 
-__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "fail", "format_option", "reports_errors"]
+__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "INPUT_FILE", "fail", "format_option", "reports_errors"]
 
 #: Exit status when the input has problems.
 EXIT_PROBLEMS = 1
 #: Exit status on usage errors (click uses 2 as well).
 EXIT_USAGE = 2
+
+#: An input file argument. Click does not check it: a missing or unreadable
+#: file is an input problem (exit status 1, named by the reader that opens
+#: it), not a usage error.
+INPUT_FILE = click.Path(path_type=Path)
 
 P = ParamSpec("P")
 R = TypeVar("R")

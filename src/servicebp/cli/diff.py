@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
 from servicebp.diff import BlueprintDiff, diff
 from servicebp.io import load
 from servicebp.model import Lane
@@ -39,8 +39,8 @@ def _as_dict(d: BlueprintDiff) -> dict[str, Any]:
 
 
 @main.command("diff")
-@click.argument("before", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("after", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("before", type=INPUT_FILE)
+@click.argument("after", type=INPUT_FILE)
 @click.option(
     "--scores/--no-scores",
     default=True,

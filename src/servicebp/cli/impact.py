@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
 from servicebp.impact import fail_point_impact
 from servicebp.io import load
 
@@ -16,7 +16,7 @@ __all__ = ["impact_command"]
 
 
 @main.command("impact")
-@click.argument("blueprint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("blueprint", type=INPUT_FILE)
 @click.option(
     "--min-probability",
     type=click.FloatRange(0, 1),

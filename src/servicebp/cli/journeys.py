@@ -15,14 +15,14 @@ from servicebp.analysis import (
     most_likely_journey,
 )
 from servicebp.cli import main
-from servicebp.cli._common import format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
 from servicebp.io import load
 
 __all__ = ["journeys_command"]
 
 
 @main.command("journeys")
-@click.argument("blueprint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("blueprint", type=INPUT_FILE)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),

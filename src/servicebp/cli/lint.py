@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import EXIT_PROBLEMS, format_option, reports_errors
+from servicebp.cli._common import EXIT_PROBLEMS, INPUT_FILE, format_option, reports_errors
 from servicebp.io import load
 from servicebp.lint import Severity, lint
 
@@ -22,7 +22,7 @@ def _codes(values: Sequence[str]) -> tuple[str, ...]:
 
 
 @main.command("lint")
-@click.argument("blueprint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("blueprint", type=INPUT_FILE)
 @click.option(
     "--select",
     multiple=True,
