@@ -210,3 +210,81 @@ def test_ends_and_midpoint_map_exactly(scale: Scale) -> None:
     assert scale.to_mot(scale.low) == -3.0
     assert scale.to_mot(scale.high) == 3.0
     assert scale.to_mot((scale.low + scale.high) / 2) == pytest.approx(0.0, abs=1e-12)
+
+
+# --- columns: arrays and sequences ------------------------------------------------
+
+
+def test_array_conversion_hand_computed() -> None:
+    converted = MERMAID.to_mot(np.array([1, 5]))
+    assert isinstance(converted, np.ndarray)
+    assert converted.dtype == np.float64
+    assert converted.tolist() == [-3.0, 3.0]
+    assert MERMAID.to_mot([2, 3, 4]).tolist() == [-1.5, 0.0, 1.5]
+    assert TEN_POINT.to_mot((1, 7, 10)).tolist() == pytest.approx([-3.0, 1.0, 3.0])
+    assert SMAPLY.from_mot(np.array([-3.0, 1.5])).tolist() == [-2.0, 1.0]
+    assert convert(np.array([4, 5]), source="mermaid", target="smaply").tolist() == [1.0, 2.0]
+    assert servqual_gap(np.array([4, 7]), np.array([6, 1])).tolist() == [-2.0, 6.0]
+
+
+def test_array_keeps_its_shape_and_names_positions_in_it() -> None:
+    table = np.array([[1, 2], [3, 5]])
+    assert MERMAID.to_mot(table).shape == (2, 2)
+    with pytest.raises(RatingError, match=re.escape("the first is 9.0 at position (1, 0)")):
+        MERMAID.to_mot(np.array([[1, 2], [9, 5]]))
+
+
+def test_empty_column_gives_an_empty_array() -> None:
+    assert MERMAID.to_mot([]).tolist() == []
+
+
+def test_array_out_of_range_names_first_position_value_and_count() -> None:
+    values = np.array([1, 6, 3, 0, 7])
+    with pytest.raises(
+        RatingError,
+        match=re.escape(
+            "3 values are not on the mermaid scale 1…5; the first is 6.0 at position 1"
+        ),
+    ):
+        MERMAID.to_mot(values)
+    with pytest.raises(RatingError, match=re.escape("1 value is not on the MOT scale -3…+3")):
+        MERMAID.from_mot([0, 3.5])
+    # never clamped: the input is untouched and nothing is returned
+    assert values.tolist() == [1, 6, 3, 0, 7]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        (np.array([1.0, np.nan, np.nan]), "NaN at position 1 (2 NaN values)"),
+        (np.array([1.0, np.inf]), "the first is inf at position 1"),
+        ([1, None], "must be numbers, not NoneType (None) at position 1"),
+        ([1, "2", "3"], "must be numbers, not str ('2') at position 1 (2 such values)"),
+        ([1, True], "must be numbers, not bool (True) at position 1"),
+        (np.array(["1", "2"]), "must be numbers, not dtype <U1"),
+        (np.array([True, False]), "must be numbers, not dtype bool"),
+        (np.array([1j]), "must be numbers, not dtype complex128"),
+        ([[1, 2], [3]], "must be numbers, not list ([1, 2]) at position 0"),
+    ],
+)
+def test_bad_columns_are_rating_errors(values: object, message: str) -> None:
+    with pytest.raises(RatingError, match=re.escape(message)):
+        MERMAID.to_mot(values)
+
+
+def test_a_string_is_one_bad_value_not_a_column() -> None:
+    with pytest.raises(RatingError, match=re.escape("must be a number, not str ('3')")):
+        MERMAID.to_mot("3")
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_array_round_trip_equals_elementwise_scalar_conversion(data: st.DataObject) -> None:
+    scale = data.draw(st.sampled_from(ALL_SCALES))
+    values = data.draw(st.lists(on(scale), max_size=20))
+    to_mot = scale.to_mot(np.array(values, dtype=np.float64))
+    assert to_mot.tolist() == [scale.to_mot(v) for v in values]
+    assert scale.to_mot(values).tolist() == to_mot.tolist()
+    back = scale.from_mot(to_mot)
+    assert back.tolist() == [scale.from_mot(r) for r in to_mot.tolist()]
+    assert back.tolist() == pytest.approx(values, abs=1e-9)

@@ -20,6 +20,12 @@ scale              range        onto −3…+3
 
 A value outside its scale, NaN, an infinity or anything that is not a real
 number raises :class:`~servicebp.errors.RatingError`; nothing is clamped.
+
+:meth:`Scale.to_mot`, :meth:`Scale.from_mot`, :meth:`Scale.check` and
+:func:`convert` take one number or a whole column (a numpy array or a
+sequence of numbers): a column is checked in one vectorised pass and comes
+back as a float array of the same shape; the error for a bad column names
+the first bad position, its value and how many values are bad.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from __future__ import annotations
 import enum
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final, TypeAlias, overload
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from servicebp.errors import InvalidArgumentError, RatingError
 
@@ -51,6 +59,12 @@ __all__ = [
     "get_scale",
     "servqual_gap",
 ]
+
+FloatArray: TypeAlias = npt.NDArray[np.float64]
+#: One number: what the scalar overloads of the conversions take.
+Number: TypeAlias = float | np.integer[Any] | np.floating[Any]
+#: A column of numbers: what the vectorised overloads take.
+Column: TypeAlias = npt.NDArray[Any] | Sequence[object]
 
 #: Lowest rating on the moment-of-truth scale: endangers the relationship.
 RATING_MIN: Final = -3.0
@@ -124,6 +138,75 @@ def _within(number: float, low: float, high: float, *, what: str, scale: str) ->
     return number
 
 
+def _is_column(value: object) -> bool:
+    """Whether *value* is an array or a sequence of values rather than one value."""
+    if isinstance(value, np.ndarray):
+        return True
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes | bytearray)
+
+
+def _position(array: npt.NDArray[Any], flat: int) -> str:
+    if array.ndim <= 1:
+        return str(flat)
+    return str(tuple(int(i) for i in np.unravel_index(flat, array.shape)))
+
+
+def _real_array(values: object, *, what: str) -> FloatArray:
+    """*values* as a float64 array: numbers only, no NaN (named by position, with a count)."""
+    try:
+        # A sequence is read cell by cell (as objects), so that True or "2"
+        # in a list is named rather than turned into 1 or text by numpy.
+        array = values if isinstance(values, np.ndarray) else np.array(values, dtype=object)
+    except ValueError as error:  # a ragged sequence
+        raise RatingError(
+            f"{what} must be an array or a sequence of numbers of one shape: {error}"
+        ) from None
+    kind = array.dtype.kind
+    if kind == "O":
+        cells = array.reshape(-1).tolist()
+        bad = [
+            i for i, v in enumerate(cells) if isinstance(v, bool) or not isinstance(v, numbers.Real)
+        ]
+        if bad:
+            first = cells[bad[0]]
+            more = f" ({len(bad)} such values)" if len(bad) > 1 else ""
+            raise RatingError(
+                f"{what} must be numbers, not {type(first).__name__} ({first!r}) at position "
+                f"{_position(array, bad[0])}{more}"
+            )
+        try:
+            numbers_array = np.array(cells, dtype=np.float64).reshape(array.shape)
+        except OverflowError:
+            raise RatingError(f"{what} hold an integer too large to be a rating") from None
+    elif kind in "iuf":
+        numbers_array = array.astype(np.float64)
+    else:
+        raise RatingError(f"{what} must be numbers, not dtype {array.dtype}")
+    nan = np.isnan(numbers_array)
+    if nan.any():
+        flat = np.flatnonzero(nan)
+        more = f" ({len(flat)} NaN values)" if len(flat) > 1 else ""
+        raise RatingError(
+            f"{what}: NaN at position {_position(array, int(flat[0]))}{more}; "
+            f"a missing rating must be left out, not NaN"
+        )
+    return numbers_array
+
+
+def _within_array(array: FloatArray, low: float, high: float, *, scale: str) -> FloatArray:
+    off = ~((array >= low) & (array <= high))
+    if off.any():
+        flat = np.flatnonzero(off)
+        first = int(flat[0])
+        ends = f"{low:g}…{high:+g}" if low < 0 else f"{low:g}…{high:g}"
+        count = f"{len(flat)} values are" if len(flat) > 1 else "1 value is"
+        raise RatingError(
+            f"{count} not on the {scale} scale {ends}; the first is "
+            f"{float(array.reshape(-1)[first])!r} at position {_position(array, first)}"
+        )
+    return array
+
+
 def check_rating(value: object, *, where: str | None = None) -> float:
     """Return *value* as a float if it is a rating on −3…+3, else raise.
 
@@ -186,8 +269,18 @@ class Scale:
                 f"scale {self.name!r} needs finite ends with low < high, got {self.low!r}…{value!r}"
             )
 
-    def check(self, value: object) -> float:
-        """Return *value* as a float if it lies on this scale, else raise :class:`RatingError`.
+    @overload
+    def check(self, value: Number) -> float: ...
+    @overload
+    def check(self, value: Column) -> FloatArray: ...
+    @overload
+    def check(self, value: object) -> float | FloatArray: ...
+
+    def check(self, value: object) -> float | FloatArray:
+        """Return *value* as floats if it lies on this scale, else raise :class:`RatingError`.
+
+        *value* is one number (a float comes back) or a numpy array or
+        sequence of numbers (a float array of the same shape comes back).
 
         Examples
         --------
@@ -195,31 +288,70 @@ class Scale:
         Traceback (most recent call last):
         ...
         servicebp.errors.RatingError: value 0.0 is not on the mermaid scale 1…5
-        """
+        >>> MERMAID.check([1, 7, 5, 0])
+        Traceback (most recent call last):
+        ...
+        servicebp.errors.RatingError: 2 values are not on the mermaid scale 1…5; the first is 7.0 at position 1
+        """  # noqa: E501
+        if _is_column(value):
+            return _within_array(
+                _real_array(value, what=f"values on the {self.name} scale"),
+                self.low,
+                self.high,
+                scale=self.name,
+            )
         number = _real(value, what=f"value on the {self.name} scale")
         return _within(number, self.low, self.high, what="value", scale=self.name)
 
-    def to_mot(self, value: object) -> float:
+    @overload
+    def to_mot(self, value: Number) -> float: ...
+    @overload
+    def to_mot(self, value: Column) -> FloatArray: ...
+    @overload
+    def to_mot(self, value: object) -> float | FloatArray: ...
+
+    def to_mot(self, value: object) -> float | FloatArray:
         """Convert *value* on this scale onto the MOT scale −3…+3.
+
+        *value* is one number, or a numpy array or sequence of numbers
+        converted in one vectorised pass (a float array of the same shape
+        comes back). Values off the scale are an error, never clamped.
 
         Examples
         --------
         >>> MERMAID.to_mot(1), MERMAID.to_mot(3), MERMAID.to_mot(5)
         (-3.0, 0.0, 3.0)
+        >>> import numpy as np
+        >>> MERMAID.to_mot(np.array([1, 4, 5])).tolist()
+        [-3.0, 1.5, 3.0]
         """
-        number = self.check(value)
-        return RATING_MIN + (RATING_MAX - RATING_MIN) * ((number - self.low) / self.span)
+        checked = self.check(value)
+        return RATING_MIN + (RATING_MAX - RATING_MIN) * ((checked - self.low) / self.span)
 
-    def from_mot(self, rating: object) -> float:
-        """Convert a rating on −3…+3 onto this scale.
+    @overload
+    def from_mot(self, rating: Number) -> float: ...
+    @overload
+    def from_mot(self, rating: Column) -> FloatArray: ...
+    @overload
+    def from_mot(self, rating: object) -> float | FloatArray: ...
+
+    def from_mot(self, rating: object) -> float | FloatArray:
+        """Convert a rating on −3…+3 (or an array or sequence of them) onto this scale.
 
         Examples
         --------
         >>> TEN_POINT.from_mot(-3), TEN_POINT.from_mot(0), TEN_POINT.from_mot(3)
         (1.0, 5.5, 10.0)
+        >>> TEN_POINT.from_mot([-3, 0, 3]).tolist()
+        [1.0, 5.5, 10.0]
         """
-        value = check_rating(rating)
-        return self.low + self.span * ((value - RATING_MIN) / (RATING_MAX - RATING_MIN))
+        if _is_column(rating):
+            checked: float | FloatArray = _within_array(
+                _real_array(rating, what="ratings"), RATING_MIN, RATING_MAX, scale="MOT"
+            )
+        else:
+            checked = check_rating(rating)
+        return self.low + self.span * ((checked - RATING_MIN) / (RATING_MAX - RATING_MIN))
 
     @property
     def span(self) -> float:
@@ -269,8 +401,21 @@ def get_scale(scale: Scale | str) -> Scale:
         raise RatingError(f"unknown scale: {scale!r} (must be one of {sorted(SCALES)})") from None
 
 
-def convert(value: object, *, source: Scale | str, target: Scale | str = MOT) -> float:
+@overload
+def convert(value: Number, *, source: Scale | str, target: Scale | str = ...) -> float: ...
+@overload
+def convert(value: Column, *, source: Scale | str, target: Scale | str = ...) -> FloatArray: ...
+@overload
+def convert(
+    value: object, *, source: Scale | str, target: Scale | str = ...
+) -> float | FloatArray: ...
+
+
+def convert(value: object, *, source: Scale | str, target: Scale | str = MOT) -> float | FloatArray:
     """Convert *value* from scale *source* to scale *target*, through −3…+3.
+
+    *value* is one number, or a numpy array or sequence of numbers (a float
+    array comes back).
 
     Examples
     --------
@@ -278,6 +423,8 @@ def convert(value: object, *, source: Scale | str, target: Scale | str = MOT) ->
     1.5
     >>> convert(4, source="mermaid", target="smaply")
     1.0
+    >>> convert([1, 10], source="ten-point", target="mermaid").tolist()
+    [1.0, 5.0]
     >>> convert(6, source="mermaid")
     Traceback (most recent call last):
     ...
@@ -286,10 +433,17 @@ def convert(value: object, *, source: Scale | str, target: Scale | str = MOT) ->
     return get_scale(target).from_mot(get_scale(source).to_mot(value))
 
 
-def servqual_gap(perception: object, expectation: object) -> float:
+@overload
+def servqual_gap(perception: Number, expectation: Number) -> float: ...
+@overload
+def servqual_gap(perception: object, expectation: object) -> float | FloatArray: ...
+
+
+def servqual_gap(perception: object, expectation: object) -> float | FloatArray:
     """Return the SERVQUAL gap *perception* − *expectation*, both on a 1…7 item scale.
 
     The gap lies on −6…+6; :data:`SERVQUAL_GAP` converts it onto −3…+3.
+    Arrays (or sequences) of item scores give an array of gaps.
 
     Examples
     --------
@@ -297,6 +451,8 @@ def servqual_gap(perception: object, expectation: object) -> float:
     -1.0
     >>> SERVQUAL_GAP.to_mot(servqual_gap(7, 1))
     3.0
+    >>> servqual_gap([7, 4], [1, 6]).tolist()
+    [6.0, -2.0]
     >>> servqual_gap(8, 1)
     Traceback (most recent call last):
     ...
