@@ -664,3 +664,58 @@ def dependence_descendants(dependence: object, step: str) -> set[str]:
 
     assert isinstance(dependence, nx.DiGraph)
     return set(nx.descendants(dependence, step))
+
+
+# --- a repair never makes a journey worse ---------------------------------------------
+
+
+def test_a_failure_never_raises_a_rating_below_the_failure_rating() -> None:
+    bp = Blueprint("Bank", stages=["s"])
+    bp.add_step(Step(id="apply", label="Apply", lane="customer", stage="s", rating=-3))
+    bp.add_step(
+        Step(
+            id="kyc",
+            label="KYC",
+            lane="support",
+            stage="s",
+            fail_point=FailPoint(what="timeout", probability=0.5),
+        )
+    )
+    bp.connect("apply", "kyc", kind="support")
+    # Failing keeps −3 (min(−3, −2)): 0.5 × (−3) + 0.5 × (−3), not 0.5 × (−3) + 0.5 × (−2).
+    assert expected_ratings(bp) == {"apply": -3.0}
+    [change] = repair(bp, "kyc", strategies=["mean"])
+    assert (change.score_before, change.score_after) == ({"mean": -3.0}, {"mean": -3.0})
+    # Rated −1, a failure still drags it to −2: 0.5 × (−1) + 0.5 × (−2) = −1.5.
+    [change] = repair(bp, "kyc", ratings={"apply": -1}, strategies=["mean"])
+    assert (change.score_before, change.score_after) == ({"mean": -1.5}, {"mean": -1.0})
+    # A failure_rating of −3 lowers even a −3 no further.
+    assert expected_ratings(bp, failure_rating=-3) == {"apply": -3.0}
+
+
+@st.composite
+def repairable(draw: st.DrawFn) -> tuple[Blueprint, dict[str, float], str]:
+    from hypothesis import assume
+
+    from servicebp.model import Lane
+    from servicebp.strategies import blueprints
+
+    bp = draw(blueprints(max_steps=8))
+    customer = [s.id for s in bp.steps(lane=Lane.CUSTOMER)]
+    marked = [s.id for s in bp.steps() if s.fail_point is not None]
+    assume(customer and marked)
+    assume(count_journeys(bp) <= 200)
+    rating = st.integers(-6, 6).map(lambda twice: twice / 2)
+    ratings = {step: draw(rating) for step in customer}
+    return bp, ratings, draw(st.sampled_from(marked))
+
+
+@settings(max_examples=60, deadline=None)
+@given(repairable(), st.integers(-6, 6).map(lambda twice: twice / 2))
+def test_repair_never_lowers_an_expected_score(
+    case: tuple[Blueprint, dict[str, float], str], failure_rating: float
+) -> None:
+    bp, ratings, fail_point = case
+    for change in repair(bp, fail_point, ratings=ratings, failure_rating=failure_rating):
+        for name, delta in change.score_change.items():
+            assert delta >= -1e-9, (name, change)

@@ -13,8 +13,11 @@ on each customer step's *expected* rating: where the step depends on fail
 points (the step itself, or work behind it, see
 :mod:`servicebp.impact`), it fails with probability
 ``q = 1 - Π (1 - p_f)`` over those fail points, and is then rated
-``failure_rating`` (default −2, "fails expectations"); otherwise it keeps its
-rating. So the expected rating is ``(1 - q) · rating + q · failure_rating``.
+``failure_rating`` (default −2, "fails expectations"), or its own rating when
+that is lower already (a failure never improves a step); otherwise it keeps
+its rating. So the expected rating is
+``(1 - q) · rating + q · min(rating, failure_rating)``, and removing a fail
+point never lowers it (nor, for the built-in strategies, a journey's score).
 A fail point with no probability is taken to fail with
 ``unknown_failure_probability`` (default 0.5: as likely as not; pass your own).
 
@@ -99,6 +102,11 @@ def expected_ratings(
     >>> _ = bp.connect("apply", "kyc", kind="support")
     >>> expected_ratings(bp)  # 0.75 × 2 + 0.25 × (−2)
     {'apply': 1.0}
+
+    A step rated below ``failure_rating`` keeps its rating when it fails:
+
+    >>> expected_ratings(bp, ratings={"apply": -3})
+    {'apply': -3.0}
     """
     if not -3 <= failure_rating <= 3:
         raise RatingError(f"failure_rating must lie on the scale -3…+3, got {failure_rating!r}")
@@ -128,7 +136,8 @@ def expected_ratings(
         if base is None:
             continue
         fails = -math.expm1(survive[step.id])
-        table[step.id] = (1 - fails) * float(base) + fails * failure_rating
+        rating = float(base)
+        table[step.id] = (1 - fails) * rating + fails * min(rating, failure_rating)
     return table
 
 
