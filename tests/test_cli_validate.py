@@ -129,6 +129,7 @@ def test_json_format_valid() -> None:
                     "flows": 21,
                 },
                 "problems": [],
+                "warnings": [],
             }
         ],
     }
@@ -163,3 +164,68 @@ def test_python_dash_m() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{BANK}: ok — Blueprint('Bank account opening'")
+
+
+# --- moments of truth: placement errors and warnings, rubric names ---------------------------
+
+EVIDENCE = """\
+version: "1"
+name: Coffee
+stages: [order]
+steps:
+  - {id: order, label: Order, lane: customer, stage: order}
+  - id: cup
+    label: Cup
+    lane: physical-evidence
+    stage: order
+    moment: {kind: usage, rubric: nope}
+"""
+
+BACKSTAGE = (
+    GOOD
+    + """\
+  - id: clean
+    label: Clean
+    lane: backstage
+    stage: order
+    moment: {kind: usage}
+"""
+)
+
+
+def test_moment_on_evidence_and_unknown_rubric_fail(tmp_path: Path) -> None:
+    path = write(tmp_path, "bp.yaml", EVIDENCE)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"{path}:6:5: step 'cup': moment: a moment of truth cannot sit on physical "
+        "evidence; tag the customer step it belongs to"
+    )
+    assert lines[1].startswith(
+        f"{path}:6:5: step 'cup': moment: unknown rubric 'nope' (the registered rubrics are ["
+    )
+    assert "'first-impression'" in lines[1]
+    assert len(lines) == 2
+
+
+def test_misplaced_moment_warns_and_stays_valid(tmp_path: Path) -> None:
+    path = write(tmp_path, "bp.yaml", BACKSTAGE)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{path}: ok")
+    assert result.stderr == (
+        f"warning: {path}: step 'clean': moment: backstage moment of truth with no flow "
+        "across the line of internal interaction: it meets no internal customer\n"
+    )
+
+
+def test_json_format_lists_warnings(tmp_path: Path) -> None:
+    path = write(tmp_path, "bp.yaml", BACKSTAGE)
+    result = CliRunner().invoke(main, ["validate", "--format", "json", str(path)])
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    (warning,) = report["files"][0]["warnings"]
+    assert (warning["file"], warning["step"], warning["field"]) == (str(path), "clean", "moment")
+    assert report["files"][0]["problems"] == []

@@ -324,3 +324,73 @@ def test_errors_and_warnings_together() -> None:
     bp.disconnect("check", "kyc")
     with pytest.warns(MomentPlacementWarning), pytest.raises(BlueprintValidationError):
         check_moment_placement(bp)
+
+
+# --- placement and rubric names in the whole-blueprint check ------------------------------------
+
+
+def test_moment_on_physical_evidence_is_a_blueprint_problem() -> None:
+    bp = bank()
+    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage")))
+    (problem,) = bp.problems()
+    assert (problem.step, problem.field) == ("sign", "moment")
+    assert "cannot sit on physical evidence" in problem.message
+    with pytest.raises(BlueprintValidationError, match="step 'sign': moment: a moment of truth"):
+        bp.validate()
+
+
+def test_misplaced_moment_behind_the_line_is_no_blueprint_problem() -> None:
+    # Only a warning (the justifying flow is often drawn later): the blueprint stays valid.
+    bp = bank()
+    bp.disconnect("check", "kyc")
+    assert moment_placement_problems(bp)[1]
+    assert bp.problems() == []
+
+
+def test_unknown_rubric_is_a_blueprint_problem_naming_the_known_ones() -> None:
+    bp = bank()
+    bp.replace_step(
+        bp["apply"].evolve(moment=MomentOfTruth(kind="purchase", rubric="nope")),
+    )
+    (problem,) = bp.problems()
+    assert (problem.step, problem.field) == ("apply", "moment")
+    assert problem.message.startswith("unknown rubric 'nope' (the registered rubrics are [")
+    assert "'first-impression'" in problem.message
+    with pytest.raises(BlueprintValidationError, match="unknown rubric 'nope'"):
+        bp.validate()
+
+
+def test_a_registered_rubric_makes_the_blueprint_valid() -> None:
+    bp = bank()
+    bp.replace_step(
+        bp["apply"].evolve(moment=MomentOfTruth(kind="purchase", rubric="test-valid-rubric")),
+    )
+    assert len(bp.problems()) == 1
+    register_rubric(Rubric(name="test-valid-rubric", criteria={"tone": 1}))
+    assert bp.problems() == []
+
+
+def test_placement_error_and_unknown_rubric_refused_on_save_and_load() -> None:
+    from servicebp import dumps, loads
+
+    bp = bank()
+    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage", rubric="nope")))
+    with pytest.raises(BlueprintValidationError) as caught:
+        dumps(bp)
+    messages = [p.message for p in caught.value.problems]
+    assert len(messages) == 2
+    assert "cannot sit on physical evidence" in messages[0]
+    assert messages[1].startswith("unknown rubric 'nope'")
+    text = dumps(bank()).replace(
+        "  lane: physical-evidence\n",
+        "  lane: physical-evidence\n  moment:\n    kind: usage\n    rubric: nope\n",
+    )
+    with pytest.raises(BlueprintValidationError) as caught:
+        loads(text, source="bank.yaml")
+    shown = [str(p) for p in caught.value.problems]
+    assert len(shown) == 2
+    line = text.splitlines().index("  lane: physical-evidence") + 1
+    # Both are placed at the step's position in the file, like other whole-blueprint problems.
+    assert all(s.startswith(f"bank.yaml:{line - 2}:") for s in shown), shown
+    assert "step 'sign': moment: a moment of truth cannot sit on physical evidence" in shown[0]
+    assert "step 'sign': moment: unknown rubric 'nope'" in shown[1]

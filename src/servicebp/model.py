@@ -31,7 +31,13 @@ from servicebp.errors import (
     Problem,
     UnknownStepError,
 )
-from servicebp.moments import ContactMode, MomentKind, MomentOfTruth
+from servicebp.moments import (
+    RUBRICS,
+    ContactMode,
+    MomentKind,
+    MomentOfTruth,
+    moment_placement_problems,
+)
 
 __all__ = [
     "Blueprint",
@@ -1001,7 +1007,18 @@ class Blueprint:
         """Return what is wrong with the blueprint as a whole (empty when valid).
 
         Checks a stage that no step uses, a sequence cycle in the customer
-        lane, and customer steps that no entry step reaches.
+        lane, customer steps that no entry step reaches, a moment of truth
+        on physical evidence (see
+        :func:`~servicebp.moments.moment_placement_problems`; its warnings are
+        not problems) and a moment naming a rubric that is not registered.
+
+        Examples
+        --------
+        >>> bp = Blueprint("A", stages=["s"])
+        >>> _ = bp.add_step(Step(id="x", label="X", lane="customer", stage="s",
+        ...                      moment=MomentOfTruth(kind="usage", rubric="nope")))
+        >>> [str(p) for p in bp.problems()]
+        ["step 'x': moment: unknown rubric 'nope' (the registered rubrics are [...]); ..."]
         """
         found: list[Problem] = []
         used = {step.stage for step in self.steps()}
@@ -1048,6 +1065,29 @@ class Blueprint:
                         message="customer step is not reachable from any entry step",
                         step=step_id,
                         field="flows",
+                    )
+                )
+        found.extend(self._moment_problems())
+        return found
+
+    def _moment_problems(self) -> list[Problem]:
+        """Moment tags that can never be right: on physical evidence, or naming an unknown rubric.
+
+        The rubric registry can change after a step is added, so rubric
+        names are checked here, on the whole, not when the step is added.
+        """
+        found, _ = moment_placement_problems(self)
+        for step in self.moments():
+            assert step.moment is not None
+            rubric = step.moment.rubric
+            if rubric is not None and rubric not in RUBRICS:
+                found.append(
+                    Problem(
+                        message=f"unknown rubric {rubric!r} (the registered rubrics are "
+                        f"{sorted(RUBRICS)}); register it with register_rubric() first, "
+                        "or name one of these",
+                        step=step.id,
+                        field="moment",
                     )
                 )
         return found

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 import click
 
 from servicebp.cli import main
@@ -13,6 +14,7 @@ from servicebp.cli._common import EXIT_PROBLEMS, format_option, reports_errors
 from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
 from servicebp.io import MAX_BYTES, load
 from servicebp.model import Blueprint
+from servicebp.moments import moment_placement_problems
 
 __all__ = ["validate_command"]
 
@@ -24,6 +26,14 @@ def _check(file: str, max_bytes: int) -> tuple[Blueprint | None, list[Problem]]:
         return None, list(error.problems)
     except ServiceBlueprintError as error:
         return None, [Problem(message=str(error), file=file)]
+
+
+def _warnings(file: str, bp: Blueprint | None) -> list[Problem]:
+    """Doubtful moment tags of a valid blueprint: reported, but the file stays valid."""
+    if bp is None:
+        return []
+    _, warned = moment_placement_problems(bp)
+    return [attrs.evolve(problem, file=file) for problem in warned]
 
 
 def _summary(bp: Blueprint) -> dict[str, Any]:
@@ -50,10 +60,13 @@ def validate_command(files: Sequence[str], max_bytes: int, output_format: str) -
     """Check each blueprint FILE (.yaml, .yml or .json); exit 1 if any has problems.
 
     A valid file gets a one-line summary; an invalid one gets one line per
-    problem, as FILE:LINE:COL: $.path: message.
+    problem, as FILE:LINE:COL: $.path: message. A moment of truth behind
+    the line of interaction that meets nobody gets a "warning:" line; it
+    does not change the exit status.
     """
     results = [(file, *_check(file, max_bytes)) for file in files]
     valid = all(not problems for _, _, problems in results)
+    warned = {file: _warnings(file, bp) for file, bp, _ in results}
     if output_format == "json":
         report = {
             "valid": valid,
@@ -63,6 +76,7 @@ def validate_command(files: Sequence[str], max_bytes: int, output_format: str) -
                     "valid": not problems,
                     "blueprint": None if bp is None else _summary(bp),
                     "problems": [p.to_dict() for p in problems],
+                    "warnings": [p.to_dict() for p in warned[file]],
                 }
                 for file, bp, problems in results
             ],
@@ -72,6 +86,8 @@ def validate_command(files: Sequence[str], max_bytes: int, output_format: str) -
         for file, bp, problems in results:
             if bp is not None and not problems:
                 click.echo(f"{file}: ok — {bp!r}")
+            for warning in warned[file]:
+                click.echo(f"warning: {warning}", err=True)
             for problem in problems:
                 click.echo(str(problem), err=True)
     if not valid:
