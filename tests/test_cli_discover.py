@@ -71,9 +71,78 @@ def test_conformance_prints_the_comparison(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "browse -> pay: n=1, median wait 9 min  NOT DESIGNED" in result.output
     assert "browse->pay: skips ask" in result.output
-    assert "wander: not a step of the blueprint (1 event(s))" in result.output
+    assert "'wander': not a step of the blueprint (1 event(s))" in result.output
     as_json = CliRunner().invoke(
         main,
         ["conformance", str(folder / "shop.yaml"), str(folder / "log.csv"), "--format", "json"],
     )
     assert json.loads(as_json.output)["cases"] == 2
+
+
+def _conformance(folder: Path, log: str, *options: str) -> Result:
+    (folder / "events.csv").write_text(log, encoding="utf-8")
+    return CliRunner().invoke(
+        main, ["conformance", str(folder / "shop.yaml"), str(folder / "events.csv"), *options]
+    )
+
+
+HEADER = "case:concept:name,concept:name,time:timestamp\n"
+
+
+def test_conformance_escapes_activity_names_from_the_log(tmp_path: Path) -> None:
+    folder = _files(tmp_path)
+    log = HEADER + "1,\x1b]0;pwned\x07evil,5\n1,browse,6\n1,\x1b[2J\u202ex\x9b,7\n"
+    result = _conformance(folder, log)
+    assert result.exit_code == 0, result.output
+    assert "'\\x1b]0;pwned\\x07evil': not a step of the blueprint (1 event(s))" in result.output
+    assert "'\\x1b[2J\\u202ex\\x9b': not a step" in result.output
+    assert result.output.isascii()
+    as_json = _conformance(folder, log, "--format", "json")
+    assert as_json.exit_code == 0, as_json.output
+    assert all(c.isprintable() or c == "\n" for c in as_json.output), repr(as_json.output)
+    assert json.loads(as_json.output)["unknown_activities"] == {
+        "\x1b]0;pwned\x07evil": 1,
+        "\x1b[2J\u202ex\x9b": 1,
+    }
+
+
+def test_conformance_json_keeps_readable_text(tmp_path: Path) -> None:
+    folder = _files(tmp_path)
+    result = _conformance(folder, HEADER + "1,browse,0\n1,开户,1\n", "--format", "json")
+    assert '"开户": 1' in result.output
+
+
+def test_conformance_rejects_a_blank_case_id(tmp_path: Path) -> None:
+    result = _conformance(_files(tmp_path), HEADER + ",browse,2024-05-01T09:00\n")
+    assert result.exit_code == 1
+    assert "events.csv:2: column 'case:concept:name': the case id is missing" in result.output
+    assert "case(s)" not in result.output
+
+
+def test_conformance_prints_support_flows_by_case(tmp_path: Path) -> None:
+    bp = Blueprint("Shop", stages=["s"])
+    bp.add_step(Step(id="browse", label="Browse", lane="customer", stage="s"))
+    bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="s"))
+    bp.add_step(Step(id="advise", label="Advise", lane="frontstage", stage="s"))
+    bp.add_step(Step(id="till", label="Till", lane="frontstage", stage="s"))
+    bp.connect("browse", "pay")
+    bp.connect("browse", "advise", kind="support")
+    bp.connect("pay", "till", kind="support")
+    save(bp, tmp_path / "shop.yaml")
+    result = _conformance(tmp_path, HEADER + "1,browse,0\n1,advise,1\n1,pay,3\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "1 case(s)",
+        "browse -> pay: n=1, median wait 3 min",
+        "browse -> advise: support, both in 1 case(s)",
+        "pay -> till: designed support, never observed",
+        "till: never observed",
+    ]
+    # Only lanes seen in the log are in scope: with the customer lane alone, no link is missed.
+    alone = _conformance(tmp_path, HEADER + "1,browse,0\n", "--format", "json")
+    assert json.loads(alone.output)["unobserved_links"] == []
+    rows = json.loads(
+        _conformance(tmp_path, HEADER + "1,browse,0\n2,till,0\n", "--format", "json").output
+    )
+    assert rows["links"] == []
+    assert rows["unobserved_links"] == [["browse", "advise"], ["pay", "till"]]

@@ -91,42 +91,49 @@ def discover_command(
 def conformance_command(
     blueprint: Path, events: Path, case: str, activity: str, timestamp: str, output_format: str
 ) -> None:
-    """Compare the event log EVENTS.csv with the designed BLUEPRINT."""
+    """Compare the event log EVENTS.csv with the designed BLUEPRINT, lane by lane.
+
+    Within a lane, consecutive events of a case are compared with the
+    designed sequence flows; a designed support flow counts as observed when
+    both its ends occur in the same case. Waits are timestamp gaps (they
+    include the previous step's duration). Activity names from the log are
+    printed as Python literals (quoted, control characters escaped).
+    """
     bp = load(blueprint)
     result = conformance(bp, events, case=case, activity=activity, timestamp=timestamp)
     if output_format == "json":
-        click.echo(
-            json.dumps(
+        report = {
+            "cases": result.cases,
+            "edges": [
                 {
-                    "cases": result.cases,
-                    "edges": [
-                        {
-                            "source": e.source,
-                            "target": e.target,
-                            "count": e.count,
-                            "median_wait": e.median_wait,
-                            "designed": e.designed,
-                        }
-                        for e in result.edges
-                    ],
-                    "unobserved": [[f.source, f.target] for f in result.unobserved],
-                    "skipped": {k: list(v) for k, v in result.skipped.items()},
-                    "never_observed": list(result.never_observed),
-                    "slow_waits": [
-                        {
-                            "step": w.step,
-                            "median_wait": w.median_wait,
-                            "tolerance": w.tolerance,
-                            "share_over": w.share_over,
-                        }
-                        for w in result.slow_waits
-                    ],
-                    "unknown_activities": result.unknown_activities,
-                },
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+                    "source": e.source,
+                    "target": e.target,
+                    "count": e.count,
+                    "median_wait": e.median_wait,
+                    "designed": e.designed,
+                }
+                for e in result.edges
+            ],
+            "unobserved": [[f.source, f.target] for f in result.unobserved],
+            "links": [
+                {"source": x.source, "target": x.target, "kind": x.kind.value, "cases": x.cases}
+                for x in result.links
+            ],
+            "unobserved_links": [[f.source, f.target] for f in result.unobserved_links],
+            "skipped": {k: list(v) for k, v in result.skipped.items()},
+            "never_observed": list(result.never_observed),
+            "slow_waits": [
+                {
+                    "step": w.step,
+                    "median_wait": w.median_wait,
+                    "tolerance": w.tolerance,
+                    "share_over": w.share_over,
+                }
+                for w in result.slow_waits
+            ],
+            "unknown_activities": result.unknown_activities,
+        }
+        click.echo(_json_for_terminal(report))
         return
     click.echo(f"{result.cases} case(s)")
     for e in result.edges:
@@ -136,6 +143,10 @@ def conformance_command(
         )
     for f in result.unobserved:
         click.echo(f"{f.source} -> {f.target}: designed, never observed")
+    for x in result.links:
+        click.echo(f"{x.source} -> {x.target}: {x.kind.value}, both in {x.cases} case(s)")
+    for f in result.unobserved_links:
+        click.echo(f"{f.source} -> {f.target}: designed {f.kind.value}, never observed")
     for jump, between in result.skipped.items():
         click.echo(f"{jump}: skips {', '.join(between)}")
     for sid in result.never_observed:
@@ -146,4 +157,36 @@ def conformance_command(
             f"({w.share_over:.0%} of arrivals)"
         )
     for name, count in result.unknown_activities.items():
-        click.echo(f"{name}: not a step of the blueprint ({count} event(s))")
+        # Text from the log, shown as the validate messages show values: repr() escapes it.
+        click.echo(f"{name!r}: not a step of the blueprint ({count} event(s))")
+
+
+def _json_for_terminal(data: object) -> str:
+    r"""JSON text with no character a terminal would act on.
+
+    :func:`json.dumps` escapes the C0 controls; this also escapes the other
+    characters Python does not call printable (DEL, the C1 controls such as
+    CSI ``\x9b``, bidi overrides, line separators) as ``\uXXXX``, which
+    JSON readers decode back to the same text.
+
+    Examples
+    --------
+    >>> print(_json_for_terminal({"a\x9b": "\u202eb"}))
+    {
+      "a\u009b": "\u202eb"
+    }
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for char in text:
+        if char.isprintable() or char == "\n":
+            out.append(char)
+        else:
+            data16 = char.encode("utf-16-be")
+            out.extend(
+                f"\\u{int.from_bytes(data16[i : i + 2], 'big'):04x}"
+                for i in range(0, len(data16), 2)
+            )
+    return "".join(out)
