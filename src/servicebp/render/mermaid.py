@@ -21,12 +21,18 @@ flows dotted ones, labelled with their condition and probability.
 
 User text is written with Mermaid's numeric entity codes (``#58;`` for
 ``:``) for every character Mermaid gives a meaning to, so it cannot end a
-task, open a comment or become markup.
+task, open a comment or become markup. In a journey, a task or section name
+that starts with one of the journey lexer's keywords (``journey``, ``title``
+or ``section`` and a space, ``accTitle``, ``accDescr``; matched regardless of
+case) has its first character written as an entity too, so that it stays a
+name. The flowchart puts all user text in quoted strings, where keywords
+such as ``end`` or ``subgraph`` have no meaning.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Final
 
@@ -41,6 +47,9 @@ __all__ = ["MERMAID_KINDS", "mermaid_score", "to_mermaid"]
 #: The kinds of Mermaid diagram :func:`to_mermaid` writes.
 MERMAID_KINDS: Final = ("journey", "flowchart")
 _SPECIAL: Final = frozenset('"#:;%<>&`|[](){}\\=,')
+#: What Mermaid's journey lexer (case-insensitive) reads as a keyword at the
+#: start of a line, before it would read a task name.
+_JOURNEY_KEYWORD: Final = re.compile(r"journey|title\s|section\s|acctitle|accdescr", re.IGNORECASE)
 
 
 def _text(text: str, *, line_break: str) -> str:
@@ -53,6 +62,20 @@ def _text(text: str, *, line_break: str) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def _journey_text(text: str) -> str:
+    """Escape *text* as a journey task or section name.
+
+    Examples
+    --------
+    >>> [_journey_text(t) for t in ("Title deed", "SECTION 8", "accTitle", "Titles")]
+    ['#84;itle deed', '#83;ECTION 8', '#97;ccTitle', 'Titles']
+    """
+    escaped = _text(text, line_break=" ")
+    if _JOURNEY_KEYWORD.match(escaped):
+        escaped = f"#{ord(escaped[0])};{escaped[1:]}"
+    return escaped
 
 
 def mermaid_score(rating: float | None) -> int:
@@ -128,7 +151,7 @@ def _journey(bp: Blueprint, shown: dict[str, float]) -> str:
         tasks = [step for step in spine if step.stage == stage]
         if not tasks:
             continue
-        lines.append(f"    section {_text(stage, line_break=' ')}")
+        lines.append(f"    section {_journey_text(stage)}")
         for step in tasks:
             actors = [step.actor or "Customer"]
             neighbours = sorted({*graph.successors(step.id), *graph.predecessors(step.id)})
@@ -137,7 +160,7 @@ def _journey(bp: Blueprint, shown: dict[str, float]) -> str:
                 if served.lane is Lane.FRONTSTAGE and served.actor and served.actor not in actors:
                     actors.append(served.actor)
             who = ", ".join(_text(actor, line_break=" ") for actor in actors)
-            task = _text(step.label, line_break=" ")
+            task = _journey_text(step.label)
             lines.append(f"        {task}: {mermaid_score(shown.get(step.id))}: {who}")
     return "\n".join(lines)
 
