@@ -93,6 +93,22 @@ def test_lint_unknown_code_is_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_an_unknown_code_in_the_files_lint_section_fails_validate_and_lint(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, small())
+    with open(path, "a", encoding="utf-8") as file:
+        file.write("lint:\n  ignore: [SBP999]\n")
+    line = Path(path).read_text(encoding="utf-8").splitlines().index("  ignore: [SBP999]") + 1
+    for command in ("validate", "lint"):
+        result = CliRunner().invoke(main, [command, path])
+        assert result.exit_code == 1, command
+        assert result.stderr.splitlines() == [
+            f"{path}:{line}:12: $.lint.ignore[0]: unknown lint rule code or prefix 'SBP999' "
+            "(the rules are SBP001-SBP008)"
+        ], command
+
+
 def test_journeys_by_hand(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["journeys", write(tmp_path, small()), "--format", "json"])
     assert result.exit_code == 0

@@ -9,7 +9,7 @@ import pytest
 
 from servicebp import Blueprint, FailPoint, LintConfig, MomentOfTruth, Step, Wait
 from servicebp.errors import ServiceBlueprintError, UnknownLintRuleError
-from servicebp.lint import RULES, Severity, lint, select_rules
+from servicebp.lint import RULES, Severity, code_problem, lint, select_rules
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "lint-rules.md"
 
@@ -161,8 +161,12 @@ def test_select_and_ignore_by_code_and_prefix() -> None:
     assert [r.code for r in select_rules()] == sorted(RULES)
     assert [r.code for r in select_rules(select=["SBP00"], ignore=["SBP0"])] == []
     assert [r.code for r in select_rules(select=["sbp003"])] == ["SBP003"]
-    with pytest.raises(UnknownLintRuleError, match=r"'X1' \(the rules are \['SBP001'"):
+    with pytest.raises(
+        UnknownLintRuleError, match=r"^ignore: .*'X1' \(the rules are SBP001-SBP008\)$"
+    ):
         select_rules(ignore=["X1"])
+    with pytest.raises(UnknownLintRuleError, match=r"'SBP04'; did you mean 'SBP004'\?"):
+        select_rules(select=["SBP04"])
     assert issubclass(UnknownLintRuleError, ServiceBlueprintError)
 
 
@@ -207,3 +211,38 @@ def test_bank_example_by_hand(bank: Blueprint) -> None:
     assert ("SBP001", "show-id") in found
     assert ("SBP003", "review-kyc") in found
     assert any(d.severity is Severity.ERROR for d in lint(bank))
+
+
+LINT_SECTION = """\
+version: "1"
+name: Coffee
+stages: [order]
+steps:
+- {id: order, label: Order, lane: customer, stage: order}
+lint:
+  select: [sbp00, SBP]
+  ignore: [SBP999, SBP004, SPB003]
+"""
+
+
+def test_the_files_lint_codes_are_checked_when_it_is_loaded() -> None:
+    from servicebp import BlueprintValidationError, loads
+
+    with pytest.raises(BlueprintValidationError) as info:
+        loads(LINT_SECTION, format="yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "<string>:8:12: $.lint.ignore[0]: unknown lint rule code or prefix 'SBP999' "
+        "(the rules are SBP001-SBP008)",
+        "<string>:8:28: $.lint.ignore[2]: unknown lint rule code or prefix 'SPB003'; "
+        "did you mean 'SBP003'? (the rules are SBP001-SBP008)",
+    ]
+    # Known codes and prefixes, in any case, load.
+    fixed = LINT_SECTION.replace("SBP999, SBP004, SPB003", "SBP004, sbp003")
+    assert loads(fixed, format="yaml").lint.ignore == ("SBP004", "sbp003")
+
+
+def test_code_problem() -> None:
+    assert code_problem("SBP") is None
+    assert code_problem("sbp008") is None
+    assert code_problem("") == "unknown lint rule code or prefix '' (the rules are SBP001-SBP008)"
+    assert code_problem(4) == "a lint rule code or prefix must be text, not int (4)"

@@ -35,6 +35,7 @@ from servicebp.errors import (
     ServiceBlueprintError,
     UnknownStepError,
 )
+from servicebp.lint import code_problem
 from servicebp.model import Blueprint, Flow, LintConfig, Step
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
@@ -469,6 +470,12 @@ def _build(parsed: Parsed) -> Blueprint:
     except (TypeError, ValueError) as error:
         field = _field_of(str(error), data) or "name"
         raise BlueprintValidationError([parsed.problem(str(error), (field,))]) from None
+    # Checked here, not first when linting, so a bad code names the file and its place.
+    for section in ("select", "ignore"):
+        for i, code in enumerate(lint_data.get(section) or ()):
+            wrong = code_problem(code)
+            if wrong is not None:
+                problems.append(parsed.problem(wrong, ("lint", section, i)))
 
     for i, stage in enumerate(data["stages"]):
         try:

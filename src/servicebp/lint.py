@@ -11,11 +11,14 @@ code prefixes (``"SBP"``, ``"SBP00"``, ``"SBP003"``). A rule runs when it
 matches a selected prefix and no ignored one. The selection comes from the
 call's arguments, else the blueprint's ``lint:`` section
 (:class:`~servicebp.model.LintConfig`), else every rule; ignores from both
-are combined.
+are combined. A blueprint file's ``lint`` section is checked when the file
+is loaded: an unknown code there is a load problem naming the file and its
+position (:func:`code_problem` says what is wrong).
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
@@ -29,7 +32,7 @@ from servicebp.errors import UnknownLintRuleError
 from servicebp.model import Blueprint, Lane, Step, lines_between
 from servicebp.moments import Behaviour
 
-__all__ = ["RULES", "Diagnostic", "Rule", "Severity", "lint", "select_rules"]
+__all__ = ["RULES", "Diagnostic", "Rule", "Severity", "code_problem", "lint", "select_rules"]
 
 
 class Severity(enum.StrEnum):
@@ -299,16 +302,37 @@ RULES: Final[Mapping[str, Rule]] = _rules(
 )
 
 
+def code_problem(code: object) -> str | None:
+    """Say what is wrong with one lint rule code or prefix, or None if it matches a rule.
+
+    Codes are matched case-insensitively; the message suggests the closest
+    known code when there is one.
+
+    Examples
+    --------
+    >>> code_problem("sbp00") is None
+    True
+    >>> code_problem("SBP04")
+    "unknown lint rule code or prefix 'SBP04'; did you mean 'SBP004'? (the rules are SBP001-SBP008)"
+    """
+    if not isinstance(code, str):
+        return f"a lint rule code or prefix must be text, not {type(code).__name__} ({code!r})"
+    if code and any(rule.startswith(code.upper()) for rule in RULES):
+        return None
+    known = sorted(RULES)
+    close = difflib.get_close_matches(code.upper(), known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown lint rule code or prefix {code!r}{hint} (the rules are {known[0]}-{known[-1]})"
+
+
 def _check_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:
     if isinstance(codes, str):
         codes = (codes,)
     found = tuple(codes)
     for code in found:
-        if not isinstance(code, str) or not any(rule.startswith(code.upper()) for rule in RULES):
-            raise UnknownLintRuleError(
-                f"{where}: unknown lint rule code or prefix {code!r} "
-                f"(the rules are {sorted(RULES)})"
-            )
+        problem = code_problem(code)
+        if problem is not None:
+            raise UnknownLintRuleError(f"{where}: {problem}")
     return tuple(c.upper() for c in found)
 
 

@@ -263,7 +263,7 @@ _KINDS = st.sampled_from(FlowKind)
 _LINTS = st.just(LintConfig()) | st.builds(
     LintConfig,
     select=st.none() | st.lists(st.sampled_from(["SBP", "SBP001", "SBP00"]), max_size=2),
-    ignore=st.lists(st.sampled_from(["SBP002", "SBP1"]), max_size=2),
+    ignore=st.lists(st.sampled_from(["SBP002", "SBP00"]), max_size=2),
 )
 
 
