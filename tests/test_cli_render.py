@@ -5,9 +5,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+import servicebp
 from servicebp.cli import main
+from servicebp.render import ENGINES
 from tests.test_render_dot import BANK
 
 
@@ -39,3 +42,41 @@ def test_png_with_embedded_engine_fails_cleanly(tmp_path: Path) -> None:
     assert "SVG only" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_engine_hints_use_cli_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    monkeypatch.setattr("servicebp.render._engines._has_pygraphviz", lambda: False)
+    runner = CliRunner()
+    for suffix, engine, hint in [
+        ("png", "embedded", "use --engine auto"),
+        ("svg", "dot", "--engine dot: the 'dot' program is not on PATH"),
+        ("svg", "dot", "or use --engine embedded (SVG only)"),
+        ("pdf", "pygraphviz", "--engine pygraphviz: pygraphviz is not installed"),
+        ("pdf", "pygraphviz", "pip install 'servicebp[png]'"),
+        ("png", "auto", "pip install 'servicebp[png]'"),
+    ]:
+        out = tmp_path / f"bank.{suffix}"
+        result = runner.invoke(main, ["render", str(BANK), "-o", str(out), "--engine", engine])
+        assert result.exit_code == 1, result.output
+        assert hint in result.output
+        assert "engine=" not in result.output
+        assert "Traceback" not in result.output
+        assert not out.exists()
+
+
+def test_engine_help_names_every_engine_and_the_extra() -> None:
+    result = CliRunner().invoke(main, ["render", "--help"], terminal_width=1000)
+    assert result.exit_code == 0
+    for name in ENGINES:
+        assert f"'{name}'" in result.output
+    assert "servicebp[png]" in result.output
+
+
+def test_python_hints_use_python_spelling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    bp = servicebp.load(BANK)
+    with pytest.raises(servicebp.MissingDependencyError, match="use engine='auto'"):
+        servicebp.render.render_bytes(bp, format="png", engine="embedded")
+    with pytest.raises(servicebp.MissingDependencyError, match="or use engine='embedded'"):
+        servicebp.render.render_bytes(bp, engine="dot")

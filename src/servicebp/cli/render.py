@@ -11,7 +11,8 @@ from servicebp.cli import main
 from servicebp.cli._common import reports_errors
 from servicebp.io import load
 from servicebp.observed import read_ratings
-from servicebp.render import ENGINES, render, to_dot, to_mermaid
+from servicebp.render import ENGINES, FORMATS, render, to_dot, to_mermaid
+from servicebp.render._engines import choose_engine
 
 __all__ = ["render_command"]
 
@@ -45,7 +46,13 @@ _FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart")
     type=click.Choice(list(ENGINES)),
     default="auto",
     show_default=True,
-    help="Graphviz engine: the 'dot' program, the embedded renderer (SVG only) or pygraphviz.",
+    help=(
+        "Graphviz engine: 'dot' runs Graphviz's dot program (must be on PATH; every format); "
+        "'embedded' the WebAssembly Graphviz installed with servicebp (SVG only); "
+        "'pygraphviz' the pygraphviz package (needs the extra: pip install "
+        "'servicebp[png]'; every format); 'auto' takes dot when on PATH, otherwise "
+        "embedded for SVG and pygraphviz for PNG and PDF."
+    ),
 )
 @click.option(
     "--timeout",
@@ -69,6 +76,9 @@ def render_command(
     Lanes are horizontal bands, stages columns; ratings colour the steps.
     """
     chosen = image_format or _format_from_suffix(output)
+    if chosen in FORMATS:
+        # Resolved here so that a missing engine is explained in the CLI's terms.
+        engine = choose_engine(engine, chosen, spelling="--engine {}")
     bp = load(blueprint)
     rated = read_ratings(ratings, bp=bp) if ratings is not None else None
     if chosen == "dot":

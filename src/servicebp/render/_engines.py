@@ -60,8 +60,20 @@ def _has_pygraphviz() -> bool:
     return importlib.util.find_spec("pygraphviz") is not None
 
 
-def choose_engine(engine: str, output_format: str) -> str:
+def choose_engine(engine: str, output_format: str, *, spelling: str = "engine={!r}") -> str:
     """Resolve *engine* (``"auto"`` or a name) for *output_format*.
+
+    Parameters
+    ----------
+    engine : str
+        One of :data:`ENGINES`.
+    output_format : str
+        One of :data:`FORMATS`.
+    spelling : str
+        How the caller's interface names an engine choice, a format string
+        given the engine's name: ``"engine={!r}"`` for Python (the default),
+        ``"--engine {}"`` for the command line. Messages suggesting another
+        engine use it.
 
     Raises
     ------
@@ -79,6 +91,11 @@ def choose_engine(engine: str, output_format: str) -> str:
     Traceback (most recent call last):
     ...
     servicebp.errors.MissingDependencyError: the embedded renderer makes SVG only; ...
+    >>> try:
+    ...     choose_engine("embedded", "pdf", spelling="--engine {}")
+    ... except MissingDependencyError as error:
+    ...     print(str(error).rsplit(", and ", 1)[1])
+    use --engine auto
     """
     if output_format not in FORMATS:
         raise InvalidArgumentError(
@@ -100,16 +117,18 @@ def choose_engine(engine: str, output_format: str) -> str:
         )
     if engine == "dot" and not has_dot:
         raise MissingDependencyError(
-            f"engine 'dot': the 'dot' program is not on PATH; {_INSTALL_GRAPHVIZ}, "
-            "or use engine='embedded' (SVG only)"
+            f"{spelling.format('dot')}: the 'dot' program is not on PATH; {_INSTALL_GRAPHVIZ}, "
+            f"or use {spelling.format('embedded')} (SVG only)"
         )
     if engine == "embedded" and output_format != "svg":
         raise MissingDependencyError(
             f"the embedded renderer makes SVG only; for {output_format.upper()} "
-            f"{_INSTALL_GRAPHVIZ}, or {_INSTALL_PNG_EXTRA}, and use engine='auto'"
+            f"{_INSTALL_GRAPHVIZ}, or {_INSTALL_PNG_EXTRA}, and use {spelling.format('auto')}"
         )
     if engine == "pygraphviz" and not _has_pygraphviz():
-        raise MissingDependencyError(f"engine 'pygraphviz' is not installed; {_INSTALL_PNG_EXTRA}")
+        raise MissingDependencyError(
+            f"{spelling.format('pygraphviz')}: pygraphviz is not installed; {_INSTALL_PNG_EXTRA}"
+        )
     return engine
 
 
