@@ -432,3 +432,36 @@ def test_many_missing_ids_are_summarised() -> None:
     text = str(info.value)
     assert text.startswith("10 problems:")
     assert "and 15 more rows like these" in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["arrive", "apply", "leave", "greet", "open", "check", "x"])),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_links_count_the_cases_holding_both_ends(cases: list[list[str]]) -> None:
+    from servicebp import dumps, loads
+
+    result = conformance(_counter(), _log(*cases))
+    assert result.overlay.problems() == []
+    assert loads(dumps(result.overlay)) == result.overlay
+    lanes = {"arrive": 1, "apply": 1, "leave": 1, "greet": 2, "open": 2, "check": 3}
+    seen_lanes = {lanes[a] for c in cases for a in c if a in lanes}
+    for f in _counter().flows(kind="support"):
+        together = sum(1 for c in cases if f.source in c and f.target in c)
+        links = {(x.source, x.target): x.cases for x in result.links}
+        in_scope = {lanes[f.source], lanes[f.target]} <= seen_lanes
+        assert links.get((f.source, f.target), 0) == together
+        assert (f in result.unobserved_links) == (together == 0 and in_scope)
+    # No undesigned pair joins two lanes.
+    assert all(lanes[e.source] == lanes[e.target] for e in result.edges)
+
+
+def test_a_log_of_unknown_activities_only() -> None:
+    result = conformance(_desk(), _log(["coffee", "tea"]))
+    assert (result.cases, result.edges, result.links, result.never_observed) == (1, (), (), ())
+    assert result.unknown_activities == {"coffee": 1, "tea": 1}
+    assert result.overlay == _desk()

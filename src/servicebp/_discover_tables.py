@@ -63,6 +63,12 @@ def check_present(
     elif values.dtype.kind == "U":
         bad = np.flatnonzero(np.char.strip(values) == "")
     else:
+        try:
+            # Most columns hold few distinct values: check those, rows only on a find.
+            if not any(map(_blank, set(values.tolist()))):
+                return
+        except TypeError:  # an unhashable cell: check every row
+            pass
         bad = np.flatnonzero(np.fromiter(map(_blank, values), dtype=np.bool_, count=len(values)))
     if bad.size:
         shown = bad[:SHOWN_PROBLEMS].tolist()
