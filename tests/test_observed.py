@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -490,7 +492,9 @@ def test_report_mode_without_unknown_steps_gives_empty_report() -> None:
 
 def test_only_unknown_steps_is_an_error_even_in_report_mode() -> None:
     table = {"journey": [1], "step": ["zz"], "order": [1], "rating": [1]}
-    with pytest.raises(ObservedDataError, match="no event is on a step of blueprint 'Shop'"):
+    with pytest.raises(
+        ObservedDataError, match="no event is on a customer step of blueprint 'Shop'"
+    ):
         score_observed(_shop(), table, unknown_steps="report")
 
 
@@ -822,3 +826,170 @@ def test_journey_without_events_is_named(tmp_path: Path) -> None:
     assert "r.csv:5: columns 'step' and 'rating': the row has neither a step nor a rating" in (
         message
     )
+
+
+# -- steps outside the customer lane ------------------------------------------------------
+
+
+def _shop_with_staff() -> Blueprint:
+    bp = _shop()
+    bp.add_step(Step(id="greet", label="Greet", lane="frontstage", stage="visit"))
+    bp.add_step(Step(id="check", label="Check", lane="backstage", stage="visit"))
+    return bp
+
+
+def test_events_on_non_customer_steps_are_an_error_naming_lane_and_rows() -> None:
+    table = _numpy_table(
+        [*ROWS, ("j1", "greet", 4, 1.0, "left"), ("j2", "greet", 9, 2.0, "stayed")]
+    )
+    with pytest.raises(ObservedDataError) as info:
+        score_observed(_shop_with_staff(), table)
+    message = str(info.value)
+    assert "1 step of blueprint 'Shop' outside the customer lane" in message
+    assert "a journey walks customer steps" in message
+    assert "'greet' (frontstage lane; 2 events, first at row 7)" in message
+    assert "unknown_steps='report'" in message
+    with pytest.raises(ObservedDataError, match="'greet' \\(frontstage lane"):
+        step_statistics(_shop_with_staff(), table)
+
+
+def test_non_customer_and_unknown_steps_are_named_together() -> None:
+    table = _numpy_table([*ROWS, ("j1", "zz", 4, 1.0, "left"), ("j2", "check", 9, 2.0, "stayed")])
+    with pytest.raises(ObservedDataError) as info:
+        score_observed(_shop_with_staff(), table)
+    message = str(info.value)
+    assert "1 step not in blueprint 'Shop': 'zz' (1 event, first at row 7)" in message
+    assert "its customer steps are ['a', 'b', 'c', 'd']" in message
+    assert "'check' (backstage lane; 1 event, first at row 8)" in message
+
+
+def test_non_customer_steps_in_report_mode_score_like_journey_from_blueprint() -> None:
+    table = _numpy_table([*ROWS, ("j1", "greet", 4, -3.0, "left"), ("j5", "check", 1, 1.0, "x")])
+    result, report = score_observed(
+        _shop_with_staff(), table, strategies=BUILTIN, unknown_steps="report"
+    )
+    # the frontstage −3 does not touch j1: the scores are those without it
+    assert _as_lists(result) == EXPECTED
+    assert report == UnknownStepReport(
+        steps={"check": 1, "greet": 1},
+        events=2,
+        empty_journeys=("j5",),
+        lanes={"check": "backstage", "greet": "frontstage"},
+    )
+    assert "'greet' (1, frontstage lane, not a customer step)" in str(report)
+    stats, _ = step_statistics(_shop_with_staff(), table, unknown_steps="report")
+    # one row per customer step only
+    assert stats["step"].tolist() == ["a", "b", "c", "d"]
+
+
+# -- ratings on other scales -----------------------------------------------------------
+
+
+def _on_scale(scale_values: Sequence[float]) -> dict[str, np.ndarray]:
+    table = _numpy_table()
+    table["rating"] = np.array(scale_values)
+    return table
+
+
+def test_scale_converts_ratings_before_scoring() -> None:
+    # Mermaid 1…5 onto −3…+3: (v − 3) × 1.5. ROWS' ratings 1, −2, 3, 2, 0, −1, −3
+    # are Mermaid 3.666…, so use values whose conversion is exact instead:
+    # Mermaid 5 → 3, 1 → −3, 3 → 0, 4 → 1.5, 2 → −1.5.
+    values = [4, 2, 5, 5, 3, 2, 1]
+    mot = [1.5, -1.5, 3.0, 3.0, 0.0, -1.5, -3.0]
+    on_mermaid = score_observed(_shop(), _on_scale(values), scale="mermaid")
+    on_mot = score_observed(_shop(), _on_scale(mot))
+    assert _as_lists(on_mermaid) == _as_lists(on_mot)
+    # j1 in order: a 3, b −1.5, c 0: worst −1.5, last 0
+    assert on_mermaid["worst"][0] == -1.5
+    assert on_mermaid["last"][0] == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 10), min_size=len(ROWS), max_size=len(ROWS)))
+def test_scale_option_equals_converting_the_column_first(values: list[int]) -> None:
+    from servicebp.scales import TEN_POINT
+
+    converted = TEN_POINT.to_mot(np.array(values))
+    assert _as_lists(score_observed(_shop(), _on_scale(values), scale=TEN_POINT)) == _as_lists(
+        score_observed(_shop(), _on_scale(converted.tolist()))
+    )
+    stats = step_statistics(_shop(), _on_scale(values), scale="ten-point")
+    expected = step_statistics(_shop(), _on_scale(converted.tolist()))
+    # every step of _shop has events in ROWS, so no NaN: exact equality
+    assert _as_lists(stats) == _as_lists(expected)
+
+
+def test_step_statistics_on_a_scale_counts_minus_3_after_conversion() -> None:
+    stats = step_statistics(_shop(), _on_scale([4, 2, 5, 5, 3, 2, 1]), scale="mermaid")
+    # d: j3 Mermaid 2 (−1.5), j2 Mermaid 1 (−3)
+    assert stats["count"].tolist() == [2, 2, 1, 2]
+    assert stats["mean"].tolist()[3] == -2.25
+    assert stats["share_minus_3"].tolist() == [0.0, 0.0, 0.0, 0.5]
+
+
+def test_ratings_off_the_declared_scale_name_row_and_scale() -> None:
+    with pytest.raises(ObservedDataError) as info:
+        score_observed(_shop(), _on_scale([4, 0, 5, 5, 6, 2, 1]), scale="mermaid")
+    message = str(info.value)
+    assert "row 1: column 'rating': 0.0 is outside the mermaid scale 1…5" in message
+    assert "row 4: column 'rating': 6.0 is outside the mermaid scale 1…5" in message
+    # on the MOT scale −3 is fine; on Mermaid's it is not — and never clamped
+    with pytest.raises(ObservedDataError, match=r"-3\.0 is outside the mermaid scale"):
+        score_observed(_shop(), _numpy_table(), scale="mermaid")
+
+
+def test_scale_on_a_csv_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, "journey,step,order,rating\nj1,a,1,10\nj1,b,2,1\nj2,a,1,11\n")
+    with pytest.raises(
+        ObservedDataError,
+        match=r"r\.csv:4: column 'rating': 11\.0 is outside the ten-point scale 1…10",
+    ):
+        score_observed(_shop(), path, scale="ten-point")
+    path = _write(tmp_path, "journey,step,order,rating\nj1,a,1,10\nj1,b,2,1\n")
+    result = score_observed(_shop(), path, scale="ten-point", strategies=["mean", "last"])
+    assert result["mean"].tolist() == [0.0]
+    assert result["last"].tolist() == [-3.0]
+
+
+def test_unknown_scale_is_named() -> None:
+    from servicebp.errors import RatingError
+
+    with pytest.raises(RatingError, match="unknown scale: 'likert'"):
+        score_observed(_shop(), _numpy_table(), scale="likert")
+
+
+# -- arguments of the wrong type ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: score_observed(None, _numpy_table()), "bp must be a Blueprint, not NoneType"),  # type: ignore[call-overload]
+        (lambda: step_statistics("shop", _numpy_table()), "bp must be a Blueprint, not str"),  # type: ignore[call-overload]
+        (
+            lambda: score_observed(_shop(), _numpy_table(), strategies=5),  # type: ignore[call-overload]
+            "strategies must be a strategy name or a sequence of them, not int",
+        ),
+        (
+            lambda: score_observed(_shop(), _numpy_table(), scale=5),  # type: ignore[call-overload]
+            "scale must be a Scale or the name of one",
+        ),
+        (
+            lambda: score_observed(_shop(), _numpy_table(), step_categories="abcd"),
+            "step_categories must be a sequence of step ids (str), not str",
+        ),
+        (
+            lambda: score_observed(_shop(), _numpy_table(), step_categories=[1, 2]),  # type: ignore[list-item]
+            "step_categories must be a sequence of step ids (str), not list",
+        ),
+    ],
+)
+def test_wrong_argument_types_are_argument_type_errors(call: Any, message: str) -> None:
+    from servicebp.errors import ArgumentTypeError, InvalidArgumentError
+
+    with pytest.raises(ArgumentTypeError, match=re.escape(message)) as info:
+        call()
+    # still a TypeError for callers that catch the builtin
+    assert isinstance(info.value, TypeError)
+    assert isinstance(info.value, InvalidArgumentError)

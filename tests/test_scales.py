@@ -288,3 +288,12 @@ def test_array_round_trip_equals_elementwise_scalar_conversion(data: st.DataObje
     back = scale.from_mot(to_mot)
     assert back.tolist() == [scale.from_mot(r) for r in to_mot.tolist()]
     assert back.tolist() == pytest.approx(values, abs=1e-9)
+
+
+def test_a_scale_that_is_not_a_name_is_an_argument_type_error() -> None:
+    from servicebp.errors import ArgumentTypeError
+
+    with pytest.raises(ArgumentTypeError, match=r"scale must be a Scale or the name of one"):
+        get_scale(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        convert(1, source=None)  # type: ignore[call-overload]

@@ -36,6 +36,7 @@ from servicebp._tables import (
     table_kind,
 )
 from servicebp.errors import ObservedDataError
+from servicebp.scales import MOT, Scale
 
 __all__ = ["Columns", "extract", "parse_rating", "rating_problem"]
 
@@ -111,7 +112,10 @@ def _check_present(
         )
 
 
-def _ratings(values: npt.NDArray[Any], column: str, where: Callable[[int], str]) -> FloatArray:
+def _ratings(
+    values: npt.NDArray[Any], column: str, where: Callable[[int], str], scale: Scale
+) -> FloatArray:
+    """The rating column as floats on −3…+3: checked on *scale* row by row, then converted."""
     require_numbers(values, column=column, where=where, what="ratings")
     kind = values.dtype.kind
     if kind in "iuf":
@@ -138,17 +142,20 @@ def _ratings(values: npt.NDArray[Any], column: str, where: Callable[[int], str])
         raise ObservedDataError(
             f"column {column!r}: ratings must be numbers, not dtype {values.dtype}"
         )
-    off = ~((ratings >= -3.0) & (ratings <= 3.0))
+    off = ~((ratings >= scale.low) & (ratings <= scale.high))
     if off.any():
         rows = _rows_of(off)
         problems = []
         for i in rows:
-            problems.append(f"{where(i)}: column {column!r}: {rating_problem(float(ratings[i]))}")
+            problem = rating_problem(float(ratings[i]), scale)
+            problems.append(f"{where(i)}: column {column!r}: {problem}")
         total = int(off.sum())
         if total > len(rows):
             problems.append(f"... and {total - len(rows)} more ratings off the scale")
         raise observed_error(problems)
-    return ratings
+    if scale == MOT:
+        return ratings
+    return scale.to_mot(ratings)
 
 
 def _order(values: npt.NDArray[Any], column: str, where: Callable[[int], str]) -> npt.NDArray[Any]:
@@ -220,13 +227,13 @@ def _pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
 
 
 def _csv_columns(
-    table: CsvTable, names: dict[str, str], outcome: str | None
+    table: CsvTable, names: dict[str, str], outcome: str | None, scale: Scale
 ) -> tuple[dict[str, npt.NDArray[Any]], Callable[[int], str]]:
     where = row_namer(table)
     problems: list[str] = []
     ratings: list[float] = []
     for i, text in enumerate(table.columns[names["rating"]]):
-        value = parse_rating(text)
+        value = parse_rating(text, scale)
         if isinstance(value, str):
             problems.append(f"{where(i)}: column {names['rating']!r}: {value}")
         else:
@@ -274,8 +281,12 @@ def extract(
     rating: str,
     outcome: str | None,
     step_categories: Sequence[str] | None,
+    scale: Scale = MOT,
 ) -> Columns:
-    """Validate *table* and return its events as :class:`Columns`."""
+    """Validate *table* and return its events as :class:`Columns`, ratings on −3…+3.
+
+    The rating column is read on *scale* and converted onto −3…+3.
+    """
     kind: Kind
     if isinstance(table, str | os.PathLike):
         table = read_csv(table)
@@ -294,7 +305,7 @@ def extract(
     raw: dict[str, npt.NDArray[Any]]
     where: Where
     if isinstance(table, CsvTable):
-        raw, where = _csv_columns(table, names, outcome_name)
+        raw, where = _csv_columns(table, names, outcome_name, scale)
     else:
         raw, where = read_columns(table, wanted)
     journey_ids, journey_codes = _factorize(table, kind, raw, journey, where, "journey")
@@ -312,7 +323,7 @@ def extract(
     n = len(raw[rating])
     if n == 0:
         raise ObservedDataError("the table has no events (no rows)")
-    ratings = _ratings(raw[rating], rating, where)
+    ratings = _ratings(raw[rating], rating, where, scale)
     order_values = _order(raw[order_name], order_name, where)
     outcome_values = None
     if outcome_name is not None:
@@ -481,13 +492,16 @@ def _py(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def parse_rating(text: str) -> float | str:
-    """Return *text* as a rating, or the reason it is not one.
+def parse_rating(text: str, scale: Scale = MOT) -> float | str:
+    """Return *text* as a number on *scale* (not converted), or the reason it is not one.
 
     Examples
     --------
     >>> parse_rating("-2"), parse_rating("4"), parse_rating("x")
     (-2.0, '4.0 is outside the rating scale -3…+3', "'x' is not a number")
+    >>> from servicebp.scales import MERMAID
+    >>> parse_rating("5", MERMAID), parse_rating("0", MERMAID)
+    (5.0, '0.0 is outside the mermaid scale 1…5')
     """
     if not text:
         return "the rating is missing"
@@ -495,20 +509,27 @@ def parse_rating(text: str) -> float | str:
         value = float(text)
     except ValueError:
         return f"{text!r} is not a number"
-    problem = rating_problem(value)
+    problem = rating_problem(value, scale)
     return value if problem is None else problem
 
 
-def rating_problem(value: float) -> str | None:
-    """Return why the number *value* is not a rating on −3…+3, or None if it is one.
+def rating_problem(value: float, scale: Scale = MOT) -> str | None:
+    """Return why the number *value* is not a rating on *scale* (−3…+3), or None if it is one.
 
     Examples
     --------
     >>> rating_problem(3.0), rating_problem(-3.5), rating_problem(float("nan"))
     (None, '-3.5 is outside the rating scale -3…+3', 'NaN is not a rating (ratings run from -3 to +3)')
     """  # noqa: E501
+    if scale == MOT:
+        if math.isnan(value):
+            return "NaN is not a rating (ratings run from -3 to +3)"
+        if not -3.0 <= value <= 3.0:
+            return f"{value!r} is outside the rating scale -3…+3"
+        return None
+    ends = f"{scale.low:g}…{scale.high:+g}" if scale.low < 0 else f"{scale.low:g}…{scale.high:g}"
     if math.isnan(value):
-        return "NaN is not a rating (ratings run from -3 to +3)"
-    if not -3.0 <= value <= 3.0:
-        return f"{value!r} is outside the rating scale -3…+3"
+        return f"NaN is not a rating (the {scale.name} scale runs {ends})"
+    if not scale.low <= value <= scale.high:
+        return f"{value!r} is outside the {scale.name} scale {ends}"
     return None

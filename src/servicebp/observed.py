@@ -14,13 +14,27 @@ Order of events
     values keep their input order (the later row is the later event). This
     is the tie rule for ``last`` and for the earliest-peak rule of
     ``peak_end``.
+
+Customer steps only
+    A journey walks the customer lane (as :meth:`servicebp.scoring.Journey.from_blueprint`
+    requires). An event on a step of another lane (a frontstage "greet", a
+    backstage check) is treated like an event on a step the blueprint does
+    not have: an :class:`~servicebp.errors.ObservedDataError` naming the
+    step, its lane, its event count and first row, or, with
+    ``unknown_steps="report"``, left out and listed in the
+    :class:`UnknownStepReport`.
+
+Other scales
+    ``scale=`` reads the rating column on another declared scale (Mermaid's
+    1…5, a 1…10 line, …; see :mod:`servicebp.scales`): it is checked on that
+    scale, row by row, and converted onto −3…+3 before scoring.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal, overload
 
 import attrs
@@ -30,8 +44,9 @@ import numpy.typing as npt
 from servicebp._observed_kernels import Events, Kernels
 from servicebp._observed_tables import Columns, extract, parse_rating
 from servicebp._tables import Kind, build_table, observed_error, read_csv
-from servicebp.errors import InvalidArgumentError, ObservedDataError, Problem
-from servicebp.model import Blueprint
+from servicebp.errors import ArgumentTypeError, InvalidArgumentError, ObservedDataError, Problem
+from servicebp.model import Blueprint, Lane
+from servicebp.scales import MOT, Scale, get_scale
 from servicebp.scoring import STRATEGIES, get_strategy
 
 __all__ = [
@@ -167,28 +182,35 @@ def read_ratings(
 
 @attrs.frozen(kw_only=True)
 class UnknownStepReport:
-    """Events whose step is not in the blueprint, left out of the results.
+    """Events whose step is not a customer step of the blueprint, left out of the results.
 
-    Returned next to the results when the caller passes
-    ``unknown_steps="report"``; with the default ``"error"`` such events are
-    an :class:`~servicebp.errors.ObservedDataError` instead. Nothing is
-    dropped silently.
+    Such a step is either not in the blueprint at all, or in another lane
+    than the customer's (a journey walks customer steps). Returned next to
+    the results when the caller passes ``unknown_steps="report"``; with the
+    default ``"error"`` such events are an
+    :class:`~servicebp.errors.ObservedDataError` instead. Nothing is dropped
+    silently.
 
     Attributes
     ----------
     steps : dict of str to int
-        Each unknown step id and how many events name it, most frequent first.
+        Each such step id and how many events name it, most frequent first.
     events : int
         How many events were left out.
     empty_journeys : tuple
-        Journeys left without any event (all theirs were on unknown steps);
-        they are not in the results.
+        Journeys left without any event (all theirs were left out); they are
+        not in the results.
+    lanes : dict of str to str
+        The steps of *steps* that are in the blueprint, but not in the
+        customer lane, with their lane.
 
     Examples
     --------
     >>> report = UnknownStepReport(steps={"fly": 2}, events=2, empty_journeys=("j9",))
     >>> print(report)
     2 events on 1 unknown step left out: 'fly' (2); journeys left without events: ['j9']
+    >>> print(UnknownStepReport(steps={"greet": 1}, events=1, lanes={"greet": "frontstage"}))
+    1 events on 1 unknown step left out: 'greet' (1, frontstage lane, not a customer step)
     >>> bool(UnknownStepReport())
     False
     """
@@ -196,6 +218,7 @@ class UnknownStepReport:
     steps: dict[str, int] = attrs.field(factory=dict, hash=False)
     events: int = 0
     empty_journeys: tuple[Any, ...] = ()
+    lanes: dict[str, str] = attrs.field(factory=dict, hash=False)
 
     def __bool__(self) -> bool:
         return bool(self.steps)
@@ -204,7 +227,12 @@ class UnknownStepReport:
         if not self.steps:
             return "no unknown steps"
         plural = "" if len(self.steps) == 1 else "s"
-        listed = ", ".join(f"{step!r} ({count})" for step, count in self.steps.items())
+        listed = ", ".join(
+            f"{step!r} ({count}, {self.lanes[step]} lane, not a customer step)"
+            if step in self.lanes
+            else f"{step!r} ({count})"
+            for step, count in self.steps.items()
+        )
         text = f"{self.events} events on {len(self.steps)} unknown step{plural} left out: {listed}"
         if self.empty_journeys:
             text += f"; journeys left without events: {list(self.empty_journeys)!r}"
@@ -222,13 +250,24 @@ def _prepare(
     outcome: str | None,
     step_categories: Sequence[str] | None,
     unknown_steps: str,
+    scale: Scale | str,
 ) -> Events:
     if unknown_steps not in ("error", "report"):
         raise InvalidArgumentError(
             f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}"
         )
     if not isinstance(bp, Blueprint):
-        raise TypeError(f"bp must be a Blueprint, not {type(bp).__name__}")
+        raise ArgumentTypeError(f"bp must be a Blueprint, not {type(bp).__name__} ({bp!r:.60})")
+    if step_categories is not None and (
+        isinstance(step_categories, str)
+        or not isinstance(step_categories, Sequence)
+        or not all(isinstance(c, str) for c in step_categories)
+    ):
+        raise ArgumentTypeError(
+            f"step_categories must be a sequence of step ids (str), not "
+            f"{type(step_categories).__name__} ({step_categories!r:.60})"
+        )
+    on_scale = get_scale(scale)
     cols = extract(
         table,
         journey=journey,
@@ -237,8 +276,10 @@ def _prepare(
         rating=rating,
         outcome=outcome,
         step_categories=step_categories,
+        scale=on_scale,
     )
-    bp_steps = bp.steps()
+    # A journey walks customer steps: events elsewhere are reported like unknown steps.
+    bp_steps = bp.steps(lane=Lane.CUSTOMER)
     position = {s.id: k for k, s in enumerate(bp_steps)}
     lookup = np.array([position.get(name, -1) for name in cols.step_names], dtype=np.int64)
     if np.array_equal(lookup, np.arange(len(lookup))):
@@ -264,9 +305,16 @@ def _prepare(
                 steps={cols.step_names[k]: int(counts[k]) for k in unknown},
                 events=int((~keep).sum()),
                 empty_journeys=tuple(ids[~present].tolist()),
+                lanes={
+                    cols.step_names[k]: bp[cols.step_names[k]].lane.value
+                    for k in unknown
+                    if cols.step_names[k] in bp
+                },
             )
             if not present.any():
-                raise ObservedDataError(f"no event is on a step of blueprint {bp.name!r}: {report}")
+                raise ObservedDataError(
+                    f"no event is on a customer step of blueprint {bp.name!r}: {report}"
+                )
             remap = np.cumsum(present) - 1
             codes = remap[kept_codes]
             ids = ids[present]
@@ -295,28 +343,50 @@ def _prepare(
 def _unknown_steps_error(
     bp: Blueprint, cols: Columns, unknown: Sequence[int], counts: IntArray
 ) -> ObservedDataError:
-    listed = []
+    missing: list[str] = []
+    off_lane: list[str] = []
     for k in unknown:
+        name = cols.step_names[k]
         first = int(np.flatnonzero(cols.step_codes == k)[0])
         n = int(counts[k])
-        listed.append(
-            f"{cols.step_names[k]!r} ({n} event{'' if n == 1 else 's'}, "
-            f"first at {cols.where(first)})"
+        events = f"{n} event{'' if n == 1 else 's'}, first at {cols.where(first)}"
+        if name in bp:
+            off_lane.append(f"{name!r} ({bp[name].lane.value} lane; {events})")
+        else:
+            missing.append(f"{name!r} ({events})")
+    parts = []
+    if missing:
+        known = sorted(s.id for s in bp.steps(lane=Lane.CUSTOMER))
+        shown = known if len(known) <= 10 else [*known[:10], "..."]
+        plural = "" if len(missing) == 1 else "s"
+        parts.append(
+            f"{len(missing)} step{plural} not in blueprint {bp.name!r}: {', '.join(missing)} "
+            f"(its customer steps are {shown})"
         )
-    known = sorted(s.id for s in bp.steps())
-    shown = known if len(known) <= 10 else [*known[:10], "..."]
-    plural = "" if len(unknown) == 1 else "s"
+    if off_lane:
+        plural = "" if len(off_lane) == 1 else "s"
+        parts.append(
+            f"{len(off_lane)} step{plural} of blueprint {bp.name!r} outside the customer lane "
+            f"(a journey walks customer steps): {', '.join(off_lane)}"
+        )
     return ObservedDataError(
-        f"{len(unknown)} step{plural} not in blueprint {bp.name!r}: {', '.join(listed)} "
-        f"(the blueprint has {shown}); pass unknown_steps='report' to score the other "
-        f"events and get these back as a report"
+        "; ".join(parts) + "; pass unknown_steps='report' to score the other "
+        "events and get these back as a report"
     )
 
 
 def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
     if strategies is None:
         return list(STRATEGIES)
-    names = [strategies] if isinstance(strategies, str) else list(strategies)
+    if isinstance(strategies, str):
+        names = [strategies]
+    elif isinstance(strategies, Iterable):
+        names = list(strategies)
+    else:
+        raise ArgumentTypeError(
+            f"strategies must be a strategy name or a sequence of them, not "
+            f"{type(strategies).__name__} ({strategies!r:.60})"
+        )
     for name in names:
         get_strategy(name)
     if not names:
@@ -359,6 +429,7 @@ def score_observed(
     step_categories: Sequence[str] | None = ...,
     unknown_steps: Literal["error"] = ...,
     output: Output = ...,
+    scale: Scale | str = ...,
 ) -> Any: ...
 
 
@@ -376,6 +447,7 @@ def score_observed(
     step_categories: Sequence[str] | None = ...,
     unknown_steps: Literal["report"],
     output: Output = ...,
+    scale: Scale | str = ...,
 ) -> tuple[Any, UnknownStepReport]: ...
 
 
@@ -392,6 +464,7 @@ def score_observed(
     step_categories: Sequence[str] | None = None,
     unknown_steps: OnUnknown = "error",
     output: Output = "same",
+    scale: Scale | str = MOT,
 ) -> Any:
     """Score every observed journey with every strategy, in one vectorised pass.
 
@@ -425,12 +498,17 @@ def score_observed(
         sequence of step ids (as pandas' categorical codes do) — the fast
         way to pass millions of events.
     unknown_steps : {"error", "report"}
-        What to do with events on steps the blueprint does not have: raise
-        (default), or leave them out and return an :class:`UnknownStepReport`
-        next to the results.
+        What to do with events on steps that are not customer steps of the
+        blueprint (not in it, or in another lane): raise (default), or leave
+        them out and return an :class:`UnknownStepReport` next to the
+        results.
     output : {"same", "numpy", "structured", "pandas", "polars"}
         The kind of table returned; default the kind that came in (a CSV
         path gives ``"numpy"``).
+    scale : Scale or str
+        The scale of the rating column (:data:`servicebp.scales.SCALES`
+        names one); default the MOT scale −3…+3. Ratings are checked on it
+        (off-scale rows are named) and converted onto −3…+3 before scoring.
 
     Returns
     -------
@@ -444,9 +522,9 @@ def score_observed(
     ------
     ObservedDataError
         A missing column, an empty table, a wrong dtype, a missing id or
-        order, a rating off −3…+3, NaN or not a number, a journey with two
-        outcomes, or a step not in the blueprint; each names the row (the
-        file line for CSV) and the column.
+        order, a rating off its scale, NaN or not a number, a journey with
+        two outcomes, or a step not in the blueprint or not in its customer
+        lane; each names the row (the file line for CSV) and the column.
     UnknownStrategyError
         A strategy that is not registered.
     MissingDependencyError
@@ -474,6 +552,12 @@ def score_observed(
     >>> result = score_observed(bp, events, strategies=["mean", "weighted", "last"])
     >>> {name: values.tolist() for name, values in result.items()}
     {'journey': [1, 2], 'mean': [0.5, 0.0], 'weighted': [-0.75, 0.5], 'last': [-2.0, 1.0]}
+
+    Ratings on Mermaid's 1…5 are converted onto −3…+3 first (5 → +3, 2 → −1.5):
+
+    >>> on_five = {**events, "rating": np.array([5, 2, 1, 4])}
+    >>> score_observed(bp, on_five, strategies="last", scale="mermaid")["last"].tolist()
+    [-3.0, 1.5]
     """
     names = _strategy_names(strategies)
     events = _prepare(
@@ -486,6 +570,7 @@ def score_observed(
         outcome=outcome,
         step_categories=step_categories,
         unknown_steps=unknown_steps,
+        scale=scale,
     )
     kernels = Kernels(events)
     cols = events.columns
@@ -517,6 +602,7 @@ def step_statistics(
     step_categories: Sequence[str] | None = ...,
     unknown_steps: Literal["error"] = ...,
     output: Output = ...,
+    scale: Scale | str = ...,
 ) -> Any: ...
 
 
@@ -532,6 +618,7 @@ def step_statistics(
     step_categories: Sequence[str] | None = ...,
     unknown_steps: Literal["report"],
     output: Output = ...,
+    scale: Scale | str = ...,
 ) -> tuple[Any, UnknownStepReport]: ...
 
 
@@ -546,15 +633,17 @@ def step_statistics(
     step_categories: Sequence[str] | None = None,
     unknown_steps: OnUnknown = "error",
     output: Output = "same",
+    scale: Scale | str = MOT,
 ) -> Any:
     """Per-step statistics of observed events, for every step of the blueprint.
 
-    The table and the options are those of :func:`score_observed`.
+    The table and the options (``scale=`` too) are those of
+    :func:`score_observed`.
 
     Returns
     -------
     table, or (table, UnknownStepReport)
-        One row per blueprint step, in the blueprint's order: ``step`` (the
+        One row per customer step of the blueprint, in its order: ``step`` (the
         id), ``count`` (events), ``mean`` (mean rating), ``share_negative``
         (share of ratings below 0) and ``share_minus_3`` (share of −3,
         "endangers the customer relationship"). A step without events has
@@ -583,6 +672,7 @@ def step_statistics(
         outcome=None,
         step_categories=step_categories,
         unknown_steps=unknown_steps,
+        scale=scale,
     )
     k = len(events.step_ids)
     r = events.ratings

@@ -41,7 +41,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.errors import InvalidArgumentError, RatingError
+from servicebp.errors import ArgumentTypeError, InvalidArgumentError, RatingError
 
 __all__ = [
     "MERMAID",
@@ -387,6 +387,8 @@ def get_scale(scale: Scale | str) -> Scale:
     ------
     RatingError
         If no scale has that name; the message lists the declared ones.
+    ArgumentTypeError
+        If *scale* is neither a :class:`Scale` nor a name.
 
     Examples
     --------
@@ -395,6 +397,11 @@ def get_scale(scale: Scale | str) -> Scale:
     """
     if isinstance(scale, Scale):
         return scale
+    if not isinstance(scale, str):
+        raise ArgumentTypeError(
+            f"scale must be a Scale or the name of one (one of {sorted(SCALES)}), "
+            f"not {type(scale).__name__} ({scale!r:.60})"
+        )
     try:
         return SCALES[scale]
     except (KeyError, TypeError):
@@ -435,6 +442,10 @@ def convert(value: object, *, source: Scale | str, target: Scale | str = MOT) ->
 
 @overload
 def servqual_gap(perception: Number, expectation: Number) -> float: ...
+@overload
+def servqual_gap(perception: Column, expectation: Column | Number) -> FloatArray: ...
+@overload
+def servqual_gap(perception: Number, expectation: Column) -> FloatArray: ...
 @overload
 def servqual_gap(perception: object, expectation: object) -> float | FloatArray: ...
 
