@@ -452,6 +452,46 @@ def test_key_drivers_without_branches_fit_one_regression_on_all_steps() -> None:
         assert drivers[k].ci_low is None
 
 
+def _lstsq_beta(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The standardised coefficients by the textbook route: lstsq on z-scores."""
+    sx = x.std(axis=0, ddof=1)
+    usable = sx > 0
+    beta = np.full(x.shape[1], np.nan)
+    z = (x[:, usable] - x[:, usable].mean(axis=0)) / sx[usable]
+    solution, *_ = np.linalg.lstsq(z, (y - y.mean()) / y.std(ddof=1), rcond=None)
+    beta[usable] = solution
+    return beta
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rows=st.integers(6, 60),
+    columns=st.integers(1, 4),
+    constant=st.booleans(),
+)
+def test_batched_bootstrap_equals_lstsq_on_each_resample(
+    seed: int, rows: int, columns: int, constant: bool
+) -> None:
+    from servicebp._discover_drivers import _bootstrap, _fit
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-3, 4, size=(rows, columns)).astype(float)
+    if constant:
+        x[:, 0] = 2.0
+    y = x.sum(axis=1) + rng.normal(size=rows)
+    np.testing.assert_allclose(_fit(x, y), _lstsq_beta(x, y), rtol=1e-7, atol=1e-9)
+    draws = _bootstrap(x, y, 15, np.random.default_rng(seed))
+    # Small samples are drawn in one batch: the same index stream as this.
+    picks = np.random.default_rng(seed).integers(0, rows, size=(15, rows))
+    for b, pick in enumerate(picks):
+        xs, ys = x[pick], y[pick]
+        if ys.std() == 0:
+            assert np.isnan(draws[b]).all()
+            continue
+        np.testing.assert_allclose(draws[b], _lstsq_beta(xs, ys), rtol=1e-6, atol=1e-8)
+
+
 def test_key_drivers_a_step_nobody_rated_has_no_figures() -> None:
     ratings = {"a": [1.0, 2.0, 3.0, 1.0, 2.0], "never": [np.nan] * 5}
     drivers = {d.step: d for d in key_drivers(ratings, [1, 2, 3, 1, 3], resamples=10)}
