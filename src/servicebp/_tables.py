@@ -313,6 +313,9 @@ def row_namer(table: object) -> Where:
     --------
     >>> row_namer({"a": [1, 2]})(1)
     'row 1'
+    >>> import pandas as pd
+    >>> row_namer(pd.DataFrame({"a": [1, 2]}, index=[10, 11]))(1)
+    'row 11'
     """
     if isinstance(table, CsvTable):
         file, lines = table.file, table.lines
@@ -325,7 +328,9 @@ def row_namer(table: object) -> Where:
         index = table.index  # type: ignore[attr-defined]
 
         def label(i: int) -> str:
-            return f"row {index[i]!r}"
+            value = index[i]
+            # numpy scalars would show as np.int64(11): show the plain value.
+            return f"row {value.item() if isinstance(value, np.generic) else value!r}"
 
         return label
     return _row_number
