@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 
 from servicebp import (
     Blueprint,
+    BlueprintTypeError,
     BlueprintValidationError,
     DuplicateStepError,
     FailPoint,
@@ -19,7 +22,9 @@ from servicebp import (
     Step,
     UnknownStepError,
     Wait,
+    dumps,
     lines_between,
+    loads,
 )
 from servicebp.strategies import blueprints, steps
 
@@ -262,6 +267,45 @@ def test_blueprint_name_and_description_checked() -> None:
         Blueprint(" ")
     with pytest.raises(TypeError, match="must be a string"):
         Blueprint("A", description=3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "fragment"),
+    [
+        ("name", 5, BlueprintTypeError, "name must be a string, not int (5)"),
+        ("name", "", BlueprintValidationError, "name must not be empty"),
+        ("name", "two\nlines", BlueprintValidationError, "control character"),
+        ("description", 3.5, BlueprintTypeError, "description must be a string, not float"),
+        ("description", " ", BlueprintValidationError, "description must not be empty"),
+        ("lint", ["SBP001"], BlueprintTypeError, "lint must be a LintConfig, not list"),
+        ("lint", None, BlueprintTypeError, "lint must be a LintConfig, not NoneType"),
+    ],
+)
+def test_assigning_name_description_or_lint_is_checked(
+    field: str, value: object, error: type[Exception], fragment: str
+) -> None:
+    bp = bank()
+    before = (bp.name, bp.description, bp.lint)
+    with pytest.raises(error, match=re.escape(fragment)):
+        setattr(bp, field, value)
+    # A refused assignment leaves the blueprint as it was, so it still saves and loads.
+    assert (bp.name, bp.description, bp.lint) == before
+    assert loads(dumps(bp)) == bp
+
+
+def test_assigning_valid_name_description_and_lint() -> None:
+    bp = bank()
+    bp.name = "开户"
+    bp.description = "Open an account.\nTwo lines."
+    bp.lint = LintConfig(ignore=["SBP001"])
+    assert (bp.name, bp.description, bp.lint.ignore) == (
+        "开户",
+        "Open an account.\nTwo lines.",
+        ("SBP001",),
+    )
+    assert loads(dumps(bp)) == bp
+    bp.description = None
+    assert "description" not in dumps(bp)
 
 
 # --- queries -------------------------------------------------------------------------

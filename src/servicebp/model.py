@@ -566,9 +566,6 @@ class Blueprint:
         description: str | None = None,
         lint: LintConfig | None = None,
     ) -> None:
-        _check_text("name", name, multiline=False)
-        if description is not None:
-            _check_text("description", description, multiline=True)
         self.name = name
         self.description = description
         self.lint = lint if lint is not None else LintConfig()
@@ -580,6 +577,70 @@ class Blueprint:
             )
         for stage in stages:
             self.add_stage(stage)
+
+    # -- checked attributes ---------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The service's name: one line of non-empty text, checked on every assignment.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Coffee")
+        >>> bp.name = 5
+        Traceback (most recent call last):
+        ...
+        servicebp.errors.BlueprintTypeError: name must be a string, not int (5)
+        >>> bp.name
+        'Coffee'
+        """
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        _check_text("name", value, multiline=False)
+        self._name = value
+
+    @property
+    def description(self) -> str | None:
+        """A longer description (several lines allowed) or ``None``, checked on every assignment.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Coffee")
+        >>> bp.description = "   "
+        Traceback (most recent call last):
+        ...
+        servicebp.errors.BlueprintValidationError: description must not be empty
+        """
+        return self._description
+
+    @description.setter
+    def description(self, value: str | None) -> None:
+        if value is not None:
+            _check_text("description", value, multiline=True)
+        self._description = value
+
+    @property
+    def lint(self) -> LintConfig:
+        """The lint rules this blueprint selects and ignores, checked on every assignment.
+
+        Examples
+        --------
+        >>> Blueprint("Coffee").lint = ["SBP001"]
+        Traceback (most recent call last):
+        ...
+        servicebp.errors.BlueprintTypeError: lint must be a LintConfig, not list (['SBP001'])
+        """
+        return self._lint
+
+    @lint.setter
+    def lint(self, value: LintConfig) -> None:
+        if not isinstance(value, LintConfig):
+            raise BlueprintTypeError(
+                f"lint must be a LintConfig, not {type(value).__name__} ({_show(value)})"
+            )
+        self._lint = value
 
     # -- dunder ---------------------------------------------------------------
 
