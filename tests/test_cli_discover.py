@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from servicebp import Blueprint, Step
@@ -54,6 +55,40 @@ def test_discover_prints_the_ranking(tmp_path: Path) -> None:
         ("ask", 0.75),
         ("pay", 0.5),
     ]
+    first = rows[0]
+    assert (first["supported"], first["removal_effect"], first["driver"]) == (True, 1.0, None)
+
+
+def test_discover_json_carries_the_key_driver_evidence(tmp_path: Path) -> None:
+    folder = _files(tmp_path)
+    rated = "journey,step,order,rating,happy\n" + "".join(
+        f"{j},browse,1,{r},{h}\n{j},pay,2,{r},{h}\n"
+        for j, (r, h) in enumerate([(-2, 1), (-1, 2), (0, 3), (1, 5), (2, 6), (3, 7)])
+    )
+    (folder / "journeys.csv").write_text(rated, encoding="utf-8")
+    result = _discover(folder, "--outcome", "happy", "--format", "json")
+    assert result.exit_code == 0, result.output
+    driver = json.loads(result.output)["suggestions"][0]["driver"]
+    assert driver["n"] == 6
+    assert driver["correlation"] > 0.95
+    assert driver["ci_low"] <= driver["coefficient"] <= driver["ci_high"]
+
+
+@pytest.mark.parametrize("options", [["--top", "-1"], ["--top", "x"]])
+def test_discover_top_must_be_a_whole_number_of_at_least_0(
+    tmp_path: Path, options: list[str]
+) -> None:
+    result = _discover(_files(tmp_path), "--outcome", "bought", *options)
+    assert result.exit_code == 2
+    assert "--top" in result.output
+
+
+def test_discover_missing_input_is_an_input_problem(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["discover", str(tmp_path / "none.yaml"), str(tmp_path / "x.csv"), "--outcome", "o"]
+    )
+    assert result.exit_code == 1
+    assert "none.yaml: no such file" in result.output
 
 
 def test_discover_reports_a_missing_column_in_one_line(tmp_path: Path) -> None:

@@ -604,7 +604,7 @@ def suggest_moments(
             f"have: {unknown[:10]!r} (its steps are {sorted(s.id for s in bp.steps())[:20]!r})"
         )
     time = None if order is None else times_in_minutes(cols[order], column=order, where=where)
-    journey_names, jcode, sort = in_journey_order(cols[journey], time)
+    journey_names, jcode, sort = in_journey_order(cols[journey], time, column=journey, where=where)
     step_ids = step_ids[sort]
     result = _outcomes(cols[outcome], outcome, where)[sort]
     if not np.isfinite(result).all():

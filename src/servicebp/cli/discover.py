@@ -5,28 +5,33 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
 from servicebp.conformance import conformance
 from servicebp.discover import suggest_moments
 from servicebp.io import load
 
 __all__ = ["conformance_command", "discover_command"]
 
-_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
 
 @main.command("discover")
-@click.argument("blueprint", type=_FILE)
-@click.argument("events", type=_FILE)
+@click.argument("blueprint", type=INPUT_FILE)
+@click.argument("events", type=INPUT_FILE)
 @click.option("--outcome", required=True, help="Outcome column: 0/1 or a satisfaction number.")
 @click.option("--journey", default="journey", show_default=True, help="Journey-id column.")
 @click.option("--step", default="step", show_default=True, help="Step-id column.")
 @click.option("--order", default=None, help="Order/timestamp column (default: order or timestamp).")
 @click.option("--rating", default=None, help="Rating column (default: rating, if present).")
-@click.option("--top", default=3, show_default=True, help="Suggest at most this many moments.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Suggest at most this many new moments (steps tagged already do not count).",
+)
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 @format_option
 @reports_errors
@@ -61,9 +66,12 @@ def discover_command(
                 "rank": s.rank,
                 "step": s.step,
                 "suggested": s.suggested,
+                "supported": s.supported,
                 "signal": s.signal,
                 "score": s.score,
                 "journeys": s.journeys,
+                "removal_effect": s.removal_effect,
+                "driver": None if s.driver is None else attrs.asdict(s.driver),
                 "kind": s.moment.kind.value,
                 "already_tagged": s.already_tagged,
                 "reasons": list(s.reasons),
@@ -81,8 +89,8 @@ def discover_command(
 
 
 @main.command("conformance")
-@click.argument("blueprint", type=_FILE)
-@click.argument("events", type=_FILE)
+@click.argument("blueprint", type=INPUT_FILE)
+@click.argument("events", type=INPUT_FILE)
 @click.option("--case", default="case:concept:name", show_default=True, help="Case-id column.")
 @click.option("--activity", default="concept:name", show_default=True, help="Activity column.")
 @click.option("--timestamp", default="time:timestamp", show_default=True, help="Time column.")
