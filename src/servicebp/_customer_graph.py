@@ -23,6 +23,11 @@ frontstage and physical evidence, frontstage on backstage, backstage on
 support); inside a lane a support flow's source depends on its target and a
 sequence flow's target on its source. Flows between two customer steps are
 the journey itself, not dependence.
+
+Waits
+-----
+A wait blocks every customer step that depends on its step, but a journey
+counts it once, at the first of its steps that it blocks (:class:`Waits`).
 """
 
 from __future__ import annotations
@@ -228,6 +233,14 @@ class Waits:
     from the state once no later step can meet it, so a blueprint without
     such waits has exactly one state per step, and the state graph is the
     customer lane itself.
+
+    The number of states is not bounded by a polynomial in general: finding
+    the journey that touches the most waits, each counted once, is a
+    maximum-coverage problem (NP-hard), so no exact method is linear on every
+    blueprint. Tracked waits behind sequence chains nest (meeting a later
+    one implies the earlier ones), which keeps the states few in practice;
+    independent waits that each block one branch and a common later step
+    double the states at that step per such wait.
 
     Waits are kept as bit sets, bit *i* for the *i*-th longest wait.
     """
