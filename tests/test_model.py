@@ -124,6 +124,42 @@ def test_step_refuses_bad_fields(fields: dict[str, object], fragment: str) -> No
         Step(**values)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("attributes", "path", "fragment"),
+    [
+        ({"a": object()}, "attributes.a", "attributes hold JSON data only"),
+        ({"a": float("nan")}, "attributes.a", "nan cannot be saved: numbers must be finite"),
+        ({"a": [1, {"b": float("inf")}]}, "attributes.a[1].b", "numbers must be finite"),
+        ({"a": {"when": {1, 2}}}, "attributes.a.when", "set ({1, 2}) cannot be saved"),
+        ({"a": {3: "x"}}, "attributes.a", "the key 3 is not text"),
+    ],
+)
+def test_step_attributes_hold_json_data_only(
+    attributes: dict[str, object], path: str, fragment: str
+) -> None:
+    with pytest.raises(BlueprintValidationError) as caught:
+        step("a", attributes=attributes)
+    (problem,) = caught.value.problems
+    assert problem.path == path
+    assert fragment in problem.message
+    bp = bank()
+    with pytest.raises(BlueprintValidationError, match=re.escape(fragment)):
+        bp.replace_step(bp["apply"].evolve(attributes=attributes))
+    assert bp["apply"].attributes == {}
+
+
+def test_step_attribute_keys_must_be_text() -> None:
+    with pytest.raises(BlueprintTypeError, match="attributes keys must be strings, not 1"):
+        step("a", attributes={1: 2})
+
+
+def test_json_attributes_are_accepted_and_saved() -> None:
+    data = {"a": None, "b": [True, 1, 2.5, "x"], "c": {"d": {"e": []}}, "f": (1, 2)}
+    bp = bank()
+    bp.replace_step(bp["apply"].evolve(attributes=data))
+    assert loads(dumps(bp))["apply"].attributes == {**data, "f": [1, 2]}
+
+
 def test_wait_over_tolerance() -> None:
     assert Wait(duration=12, tolerance=10).over_tolerance
     assert not Wait(duration=10, tolerance=10).over_tolerance

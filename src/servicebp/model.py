@@ -288,10 +288,16 @@ def _optional_instance(cls: type) -> Any:
     return check
 
 
-def _json_keys(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, Any]) -> None:
+def _json_data(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, Any]) -> None:
+    """Refuse free data that could not be saved, with the rule the writer applies."""
     for key in value:
         if not isinstance(key, str):
             raise BlueprintTypeError(f"{attribute.name} keys must be strings, not {key!r}")
+    # Imported here: _document imports this module. One rule for construction
+    # and saving, so a step that is accepted can always be written.
+    from servicebp._document import _json_ready
+
+    _json_ready(value, attribute.name)
 
 
 # --- values -----------------------------------------------------------------
@@ -382,7 +388,9 @@ class Step:
     rating : float, optional
         A designed or expected rating on the −3…+3 scale.
     attributes : dict
-        Free data for the caller's own tools (JSON-compatible).
+        Free data for the caller's own tools: JSON data only (text, finite
+        numbers, booleans, ``None``, lists and mappings with text keys),
+        checked here with the rule saving applies.
 
     Examples
     --------
@@ -413,7 +421,7 @@ class Step:
     )
     rating: float | None = attrs.field(default=None, validator=_rating)
     attributes: dict[str, Any] = attrs.field(
-        factory=dict, converter=_attributes, validator=_json_keys, hash=False
+        factory=dict, converter=_attributes, validator=_json_data, hash=False
     )
 
     def __repr__(self) -> str:
