@@ -691,6 +691,10 @@ def test_a_failure_never_raises_a_rating_below_the_failure_rating() -> None:
     assert (change.score_before, change.score_after) == ({"mean": -1.5}, {"mean": -1.0})
     # A failure_rating of −3 lowers even a −3 no further.
     assert expected_ratings(bp, failure_rating=-3) == {"apply": -3.0}
+    # Rounding never leaves the scale: 0.7 × 0.1 + 0.3 × (−3) stays within −3…+3.
+    assert expected_ratings(bp, ratings={"apply": 0.1}, failure_rating=-3)["apply"] >= -3
+    bp.replace_step(bp["kyc"].evolve(fail_point=FailPoint(what="timeout", probability=1)))
+    assert expected_ratings(bp, ratings={"apply": 0.1}, failure_rating=-3) == {"apply": -3.0}
 
 
 @st.composite

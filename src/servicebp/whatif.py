@@ -137,7 +137,10 @@ def expected_ratings(
             continue
         fails = -math.expm1(survive[step.id])
         rating = float(base)
-        table[step.id] = (1 - fails) * rating + fails * min(rating, failure_rating)
+        failed = min(rating, failure_rating)
+        # rating - q·(rating - failed) lies in [failed, rating]; max() keeps a
+        # rounding error (−3.0000000000000004) off the scale's ends.
+        table[step.id] = max(failed, rating - fails * (rating - failed))
     return table
 
 
