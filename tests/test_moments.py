@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from servicebp import Blueprint, ContactMode, MomentKind, MomentOfTruth, Step
 from servicebp.errors import (
+    BlueprintTypeError,
     BlueprintValidationError,
     MomentPlacementWarning,
     RatingError,
@@ -394,3 +395,32 @@ def test_placement_error_and_unknown_rubric_refused_on_save_and_load() -> None:
     assert all(s.startswith(f"bank.yaml:{line - 2}:") for s in shown), shown
     assert "step 'sign': moment: a moment of truth cannot sit on physical evidence" in shown[0]
     assert "step 'sign': moment: unknown rubric 'nope'" in shown[1]
+
+
+# --- arguments of the wrong type stay inside the hierarchy --------------------------------------
+
+
+def test_register_rubric_takes_a_rubric() -> None:
+    from servicebp.errors import ArgumentTypeError
+
+    with pytest.raises(
+        ArgumentTypeError, match=r"register_rubric\(\) takes a Rubric, not str"
+    ) as e:
+        register_rubric("x")  # type: ignore[arg-type]
+    assert isinstance(e.value, TypeError)
+    assert "x" not in RUBRICS
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"expectations": ["on time"]}, "expectations must be Expectations, not str"),
+        ({"expectations": 5}, "expectations must be a sequence of Expectations, not int"),
+        ({"behaviours": 5}, "behaviours must be a sequence of behaviour names, not int"),
+        ({"rubric": 5}, "rubric must be a rubric name (a string), not int (5)"),
+    ],
+)
+def test_moment_fields_of_the_wrong_type(fields: dict[str, object], fragment: str) -> None:
+    with pytest.raises(BlueprintTypeError) as caught:
+        MomentOfTruth(kind="usage", **fields)  # type: ignore[arg-type]
+    assert fragment in str(caught.value)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicebp.errors import (
+    ArgumentTypeError,
     BlueprintValidationError,
     EmptyJourneyError,
+    InvalidArgumentError,
     RatingError,
+    ServiceBlueprintError,
     UnknownStrategyError,
 )
 from servicebp.scoring import (
@@ -156,10 +159,22 @@ def test_empty_journey_cannot_be_built() -> None:
         Journey(steps=())
 
 
-@pytest.mark.parametrize("value", ["123", {"a": 1}, 3])
+@pytest.mark.parametrize("value", ["123", {"a": 1}, {1: 2}, 3, b"12"])
 def test_score_takes_a_journey_or_a_sequence(value: object) -> None:
-    with pytest.raises(TypeError, match="Journey or a sequence of ratings"):
+    with pytest.raises(ArgumentTypeError, match="Journey or a sequence of ratings") as caught:
         score(value)  # type: ignore[arg-type]
+    # Inside the hierarchy, and still the builtin callers may catch.
+    assert isinstance(caught.value, ServiceBlueprintError)
+    assert isinstance(caught.value, TypeError)
+    assert type(value).__name__ in str(caught.value)
+    with pytest.raises(ArgumentTypeError):
+        scores(value)  # type: ignore[arg-type]
+
+
+def test_a_huge_wrong_argument_is_not_printed_whole() -> None:
+    with pytest.raises(ArgumentTypeError) as caught:
+        score({i: i for i in range(100_000)})  # type: ignore[arg-type]
+    assert len(str(caught.value)) < 200
 
 
 def test_unknown_strategy_lists_the_allowed_ones() -> None:
@@ -178,8 +193,63 @@ def test_moment_weight_must_be_positive() -> None:
 
 
 def test_from_ratings_moment_positions_are_checked() -> None:
-    with pytest.raises(IndexError, match="moment position 5"):
+    with pytest.raises(
+        InvalidArgumentError,
+        match=r"moment position 5 is not a position of the 2 ratings \(0-based: 0 to 1\)",
+    ):
         Journey.from_ratings([1, 2], moments={5: 2.0})
+    with pytest.raises(InvalidArgumentError, match="moment position -1"):
+        Journey.from_ratings([1], moments={-1: 2.0})
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda: Journey.from_ratings([1], moments={"0": 2.0}), "moment position '0' must be"),
+        (lambda: Journey.from_ratings([1], moments={True: 2.0}), "must be a whole number"),
+        (lambda: Journey.from_ratings([1], moments=[0]), "moments must map 0-based positions"),
+        (lambda: Journey.from_ratings(5), "ratings must be a sequence of numbers, not int (5)"),
+        (lambda: Journey.from_ratings("12"), "ratings must be a sequence of numbers, not str"),
+        (lambda: JourneyStep(step=1, rating=0), "step must be a step id (a string), not int (1)"),
+        (lambda: JourneyStep(step="a", rating=0, moment_weight="2"), "moment_weight must be a"),
+        (
+            lambda: Journey(steps=[1]),
+            "a journey's steps are JourneySteps, not int (1 at position 0)",
+        ),
+        (lambda: Journey(steps=5), "a journey's steps must be a sequence of JourneySteps, not int"),
+        (
+            lambda: Journey(steps="ab"),
+            "a journey's steps must be a sequence of JourneySteps, not str",
+        ),
+        (lambda: register_strategy("x", 5), "strategy 'x': 5 is not callable"),  # type: ignore[arg-type]
+        (lambda: register_strategy(5, len), "a strategy name must be a string, not int"),  # type: ignore[arg-type]
+        (lambda: scores([1], strategies="mean"), "strategies must be a list of strategy names"),
+    ],
+)
+def test_arguments_of_the_wrong_type(call: Callable[[], object], fragment: str) -> None:
+    with pytest.raises(ArgumentTypeError) as caught:
+        call()
+    assert fragment in str(caught.value)
+    assert isinstance(caught.value, TypeError)
+
+
+def test_empty_step_id_is_an_invalid_argument() -> None:
+    with pytest.raises(InvalidArgumentError, match="non-empty step id"):
+        JourneyStep(step="", rating=0)
+
+
+def test_from_blueprint_arguments_of_the_wrong_type() -> None:
+    bp = branching()
+    with pytest.raises(
+        ArgumentTypeError, match=r"ratings must map step ids to ratings, not list \(\[1\]\)"
+    ):
+        Journey.from_blueprint(bp, ["order"], ratings=[1])  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="takes a Blueprint, not str"):
+        Journey.from_blueprint("bp.yaml")  # type: ignore[arg-type]
+    with pytest.raises(ArgumentTypeError, match="steps must be a sequence of step ids, not str"):
+        Journey.from_blueprint(bp, "order")
+    with pytest.raises(ArgumentTypeError, match="steps must be a sequence of step ids, not int"):
+        Journey.from_blueprint(bp, 5)  # type: ignore[arg-type]
 
 
 # --- the registry ---------------------------------------------------------------------------

@@ -13,13 +13,14 @@ from __future__ import annotations
 import enum
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from servicebp.errors import (
+    ArgumentTypeError,
     BlueprintTypeError,
     BlueprintValidationError,
     MomentPlacementWarning,
@@ -179,8 +180,34 @@ class Expectation:
 def _behaviours(value: object) -> tuple[Behaviour, ...]:
     if isinstance(value, str):
         raise BlueprintTypeError("behaviours must be a sequence of behaviour names, not one string")
-    found = {Behaviour(v) for v in value}  # type: ignore[attr-defined]
+    if not isinstance(value, Iterable):
+        raise BlueprintTypeError(
+            f"behaviours must be a sequence of behaviour names, not {type(value).__name__}"
+        )
+    found = {Behaviour(v) for v in value}
     return tuple(b for b in Behaviour if b in found)
+
+
+def _expectations(value: object) -> tuple[Expectation, ...]:
+    if isinstance(value, str | Mapping) or not isinstance(value, Iterable):
+        raise BlueprintTypeError(
+            f"expectations must be a sequence of Expectations, not {type(value).__name__}"
+        )
+    found = tuple(value)
+    for item in found:
+        if not isinstance(item, Expectation):
+            raise BlueprintTypeError(
+                f"expectations must be Expectations, not {type(item).__name__} ({item!r})"
+            )
+    return found
+
+
+def _rubric_name(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise BlueprintTypeError(
+            f"{attribute.name} must be a rubric name (a string), not {type(value).__name__} "
+            f"({value!r})"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -218,15 +245,9 @@ class MomentOfTruth:
         default=None, converter=attrs.converters.optional(ContactMode)
     )
     weight: float = attrs.field(default=1.0, validator=_finite_positive)
-    expectations: tuple[Expectation, ...] = attrs.field(
-        default=(),
-        converter=tuple,
-        validator=attrs.validators.deep_iterable(attrs.validators.instance_of(Expectation)),
-    )
+    expectations: tuple[Expectation, ...] = attrs.field(default=(), converter=_expectations)
     behaviours: tuple[Behaviour, ...] = attrs.field(default=(), converter=_behaviours)
-    rubric: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(str))
-    )
+    rubric: str | None = attrs.field(default=None, validator=_rubric_name)
 
     def covers(self, behaviour: Behaviour | str) -> bool:
         """Return whether the design covers *behaviour* at this moment."""
@@ -395,6 +416,8 @@ def register_rubric(rubric: Rubric, *, replace: bool = False) -> Rubric:
     ------
     RubricError
         If a rubric of that name exists and *replace* is false.
+    ArgumentTypeError
+        If *rubric* is not a :class:`Rubric`.
 
     Examples
     --------
@@ -403,7 +426,10 @@ def register_rubric(rubric: Rubric, *, replace: bool = False) -> Rubric:
     {'tone': 1}
     """
     if not isinstance(rubric, Rubric):
-        raise TypeError(f"register_rubric() takes a Rubric, not {type(rubric).__name__}")
+        raise ArgumentTypeError(
+            f"register_rubric() takes a Rubric, not {type(rubric).__name__} ({rubric!r}); "
+            "build one with Rubric(name=..., criteria={...})"
+        )
     if rubric.name in _RUBRICS and not replace and _RUBRICS[rubric.name] != rubric:
         raise RubricError(
             f"a rubric named {rubric.name!r} is registered already; pass replace=True"

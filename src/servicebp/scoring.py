@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+import reprlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from servicebp.errors import (
+    ArgumentTypeError,
     BlueprintValidationError,
     EmptyJourneyError,
     InvalidArgumentError,
@@ -67,20 +69,24 @@ __all__ = [
 # --- journeys -------------------------------------------------------------------
 
 
+def _shown(value: object) -> str:
+    """The type and a shortened repr of a wrong argument (it may be a huge table)."""
+    return f"{type(value).__name__} ({reprlib.repr(value)})"
+
+
 def _step_id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    if not isinstance(value, str) or not value:
-        raise TypeError(f"step must be a non-empty string, got {value!r}")
+    if not isinstance(value, str):
+        raise ArgumentTypeError(f"step must be a step id (a string), not {_shown(value)}")
+    if not value:
+        raise InvalidArgumentError("step must be a non-empty step id, got ''")
 
 
 def _moment_weight(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is None:
         return
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ArgumentTypeError(f"moment_weight must be a number, not {_shown(value)}")
+    if not math.isfinite(value) or value <= 0:
         raise InvalidArgumentError(f"moment_weight must be a finite number above 0, got {value!r}")
 
 
@@ -132,10 +138,17 @@ class JourneyStep:
 
 
 def _journey_steps(value: Iterable[JourneyStep]) -> tuple[JourneyStep, ...]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ArgumentTypeError(
+            f"a journey's steps must be a sequence of JourneySteps, not {type(value).__name__}"
+        )
     steps = tuple(value)
-    for item in steps:
+    for i, item in enumerate(steps):
         if not isinstance(item, JourneyStep):
-            raise TypeError(f"a journey's steps are JourneySteps, not {type(item).__name__}")
+            raise ArgumentTypeError(
+                f"a journey's steps are JourneySteps, not {type(item).__name__} "
+                f"({item!r} at position {i}); Journey.from_ratings() builds one from ratings"
+            )
     if not steps:
         raise EmptyJourneyError("a journey needs at least one rated step; this one has none")
     return steps
@@ -154,6 +167,8 @@ class Journey:
     ------
     EmptyJourneyError
         If there is no step.
+    ArgumentTypeError
+        If *steps* is not a sequence of :class:`JourneyStep`.
 
     Examples
     --------
@@ -205,6 +220,11 @@ class Journey:
             For a rating that is not a number on −3…+3 (named by position).
         EmptyJourneyError
             If there are no ratings.
+        ArgumentTypeError
+            If *ratings* is not a sequence, or *moments* not a mapping of
+            whole numbers.
+        InvalidArgumentError
+            For a moment position outside the ratings.
 
         Examples
         --------
@@ -213,15 +233,24 @@ class Journey:
         ...
         servicebp.errors.RatingError: step '2': rating must be a number, not str ('x')
         """
-        if isinstance(ratings, str | bytes | Mapping):
-            raise TypeError(f"ratings must be a sequence of numbers, not {type(ratings).__name__}")
+        if isinstance(ratings, str | bytes | Mapping) or not isinstance(ratings, Iterable):
+            raise ArgumentTypeError(f"ratings must be a sequence of numbers, not {_shown(ratings)}")
         values = list(ratings)
+        if moments is not None and not isinstance(moments, Mapping):
+            raise ArgumentTypeError(
+                f"moments must map 0-based positions to moment weights, not {_shown(moments)}"
+            )
         moments = dict(moments or {})
         for position in moments:
-            if not isinstance(position, int) or not 0 <= position < len(values):
-                raise IndexError(
+            if isinstance(position, bool) or not isinstance(position, int):
+                raise ArgumentTypeError(
+                    f"moment position {position!r} must be a whole number (0-based), "
+                    f"not {type(position).__name__}"
+                )
+            if not 0 <= position < len(values):
+                raise InvalidArgumentError(
                     f"moment position {position!r} is not a position of the "
-                    f"{len(values)} ratings (0-based)"
+                    f"{len(values)} ratings (0-based: 0 to {len(values) - 1})"
                 )
         return cls(
             steps=[
@@ -264,6 +293,9 @@ class Journey:
         BlueprintValidationError
             If *steps* is not given and the customer lane branches (name the
             steps of one journey; :func:`servicebp.analysis.journeys` lists them).
+        ArgumentTypeError
+            If *bp* is not a blueprint, *steps* not a sequence of ids, or
+            *ratings* not a mapping.
 
         Examples
         --------
@@ -280,10 +312,18 @@ class Journey:
         ...
         servicebp.errors.RatingError: no rating for step 'pay' (give one in the ratings or as the step's designed rating)
         """  # noqa: E501
+        from servicebp.model import Blueprint
+
+        if not isinstance(bp, Blueprint):
+            raise ArgumentTypeError(
+                f"Journey.from_blueprint() takes a Blueprint, not {type(bp).__name__}"
+            )
         table = _rating_table(bp, ratings)
         if steps is None:
             _check_one_journey(bp)
             ids = [s.id for s in bp.customer_spine()]
+        elif isinstance(steps, str) or not isinstance(steps, Iterable):
+            raise ArgumentTypeError(f"steps must be a sequence of step ids, not {_shown(steps)}")
         else:
             ids = list(steps)
         return _journey_of(bp, ids, table)
@@ -316,7 +356,7 @@ def _rating_table(bp: Blueprint, ratings: Mapping[str, object] | None) -> dict[s
     from servicebp.model import Lane
 
     if ratings is not None and not isinstance(ratings, Mapping):
-        raise TypeError(f"ratings must map step ids to ratings, not {type(ratings).__name__}")
+        raise ArgumentTypeError(f"ratings must map step ids to ratings, not {_shown(ratings)}")
     given = dict(ratings or {})
     unknown = [key for key in given if key not in bp]
     if unknown:
@@ -514,9 +554,11 @@ def register_strategy(
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         For a malformed name, a built-in name, or a name registered already
         without *replace*.
+    ArgumentTypeError
+        If *name* is not a string or *function* not callable.
 
     Examples
     --------
@@ -525,13 +567,20 @@ def register_strategy(
     2.0
     >>> unregister_strategy("first")
     """
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str):
+        raise ArgumentTypeError(
+            f"a strategy name must be a string, not {type(name).__name__} ({name!r})"
+        )
+    if not _NAME.match(name):
         raise InvalidArgumentError(
             f"strategy name {name!r} must be lower-case letters, digits and '_', "
             "starting with a letter"
         )
     if not callable(function):
-        raise TypeError(f"strategy {name!r}: {function!r} is not callable")
+        raise ArgumentTypeError(
+            f"strategy {name!r}: {function!r} is not callable (it must take a Journey "
+            "and return its score)"
+        )
     if name in _BUILTIN_NAMES:
         raise InvalidArgumentError(f"strategy {name!r} is built in and cannot be replaced")
     if name in _STRATEGIES and not replace:
@@ -601,6 +650,10 @@ def strategy_names(strategies: Iterable[str] | None = None) -> list[str]:
     >>> strategy_names() == list(STRATEGIES)
     True
     """
+    if isinstance(strategies, str) or not (strategies is None or isinstance(strategies, Iterable)):
+        raise ArgumentTypeError(
+            f"strategies must be a list of strategy names, not {_shown(strategies)}"
+        )
     names = list(STRATEGIES) if strategies is None else list(strategies)
     for name in names:
         get_strategy(name)
@@ -611,8 +664,8 @@ def _as_journey(value: Journey | Iterable[object]) -> Journey:
     if isinstance(value, Journey):
         return value
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise TypeError(
-            f"score() takes a Journey or a sequence of ratings, not {type(value).__name__}"
+        raise ArgumentTypeError(
+            f"score() takes a Journey or a sequence of ratings, not {_shown(value)}"
         )
     return Journey.from_ratings(value)
 
@@ -636,6 +689,9 @@ def score(journey: Journey | Iterable[object], *, strategy: str = "mean") -> flo
     RatingError
         For a rating that is not a number on −3…+3, or a registered strategy
         that returns a score off the scale.
+    ArgumentTypeError
+        If *journey* is neither a :class:`Journey` nor a sequence of ratings
+        (a string or a mapping is refused, not read character by character).
 
     Examples
     --------
