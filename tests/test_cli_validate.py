@@ -229,3 +229,14 @@ def test_json_format_lists_warnings(tmp_path: Path) -> None:
     (warning,) = report["files"][0]["warnings"]
     assert (warning["file"], warning["step"], warning["field"]) == (str(path), "clean", "moment")
     assert report["files"][0]["problems"] == []
+
+
+def test_undeclared_stage_says_how_to_fix_it_in_a_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "bp.yaml", GOOD.replace("stage: order}", "stage: pay}"))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{path}:5:54: $.steps[0].stage: stage 'pay' is not one of the blueprint's stages "
+        "['order']; declare it in the blueprint's stages (add_stage() in code, `stages:` in a "
+        "file)\n"
+    )

@@ -209,9 +209,20 @@ def test_duplicate_step_id() -> None:
 
 def test_step_stage_must_be_listed() -> None:
     bp = bank()
-    with pytest.raises(BlueprintValidationError, match="stage 'later' is not one of"):
+    with pytest.raises(BlueprintValidationError, match="stage 'later' is not one of") as caught:
         bp.add_step(step("x", stage="later"))
     assert "x" not in bp
+    # The loader reuses this message: it says how to fix it in code and in a file.
+    assert caught.value.problems[0].message == (
+        "stage 'later' is not one of the blueprint's stages ['apply', 'verify', 'issue']; "
+        "declare it in the blueprint's stages (add_stage() in code, `stages:` in a file)"
+    )
+    with pytest.raises(BlueprintValidationError) as caught:
+        bp.steps(stage="later")
+    assert caught.value.problems[0].message == (
+        "unknown stage 'later' (stages are ['apply', 'verify', 'issue']); "
+        "declare it in the blueprint's stages (add_stage() in code, `stages:` in a file)"
+    )
 
 
 def test_add_step_takes_a_step() -> None:

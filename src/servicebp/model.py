@@ -58,6 +58,11 @@ RATING_LIMIT: Final = 3
 RING_SHOWN: Final = 10
 #: Slack allowed when branch probabilities out of one step are summed.
 PROBABILITY_TOLERANCE: Final = 1e-9
+#: How to fix an undeclared stage; the loader reuses the model's message, so
+#: it names the fix in code and in a file.
+_DECLARE_STAGE: Final = (
+    "declare it in the blueprint's stages (add_stage() in code, `stages:` in a file)"
+)
 
 
 def _reject_unknown(cls: type[enum.StrEnum], value: object) -> None:
@@ -791,7 +796,7 @@ class Blueprint:
                 [
                     Problem(
                         message=f"unknown stage {stage!r} (stages are {self._stages}); "
-                        "add it with add_stage() first",
+                        f"{_DECLARE_STAGE}",
                         field="stage",
                     )
                 ]
@@ -844,7 +849,7 @@ class Blueprint:
                 [
                     Problem(
                         message=f"stage {step.stage!r} is not one of the blueprint's stages "
-                        f"{self._stages}; add it with add_stage() first",
+                        f"{self._stages}; {_DECLARE_STAGE}",
                         step=step.id,
                         field="stage",
                     )
