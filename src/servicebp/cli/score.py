@@ -13,20 +13,19 @@ of journeys, so the terminal shows a summary over all of them and the first
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
 from servicebp._atomic import write_atomic
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT
 from servicebp.cli import main
-from servicebp.cli._common import fail, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, fail, format_option, reports_errors
+from servicebp.cli._format import csv_text, signed, table
+from servicebp.cli._score_observed import is_journey_table, observed_output
 from servicebp.journey_figures import (
     EmotionCurve,
     JourneyScore,
@@ -47,10 +46,10 @@ DEFAULT_ROWS = 20
 
 
 @main.command()
-@click.argument("blueprint", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("blueprint", type=INPUT_FILE)
 @click.option(
     "--ratings",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=INPUT_FILE,
     help="CSV of ratings. A step,rating file rates the designed journeys (steps not in it "
     "keep their designed rating); a journey,step,order,rating table (or with a timestamp "
     "column) is scored journey by journey as observed.",
@@ -141,9 +140,9 @@ def score(
     for problem in warned:
         click.echo(f"warning: {problem}", err=True)
     names = list(strategies) if strategies else list(STRATEGIES)
-    if ratings is not None and _is_journey_table(ratings):
+    if ratings is not None and is_journey_table(ratings):
         json_file = output is not None and output.suffix.lower() == ".json"
-        printed, observed_text, table_rows, full = _observed(
+        printed, observed_text, table_rows, full = observed_output(
             bp, ratings, names, by, shown, scale, full_data=json_file, output=output
         )
         _write_output(output, full if full is not None else printed, table_rows)
@@ -198,7 +197,7 @@ def _write_output(
     if output.suffix.lower() == ".json":
         write_atomic(output, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        write_atomic(output, _csv(rows))
+        write_atomic(output, csv_text(rows))
 
 
 def _echo(data: dict[str, Any], text: str, output_format: str) -> None:
@@ -208,224 +207,10 @@ def _echo(data: dict[str, Any], text: str, output_format: str) -> None:
         click.echo(text)
 
 
-def _is_journey_table(path: Path) -> bool:
-    """Whether the CSV's header has a journey column (an observed-journey table).
-
-    Only the header is read. A file that cannot be read as CSV is left to
-    the reader, whose error names it.
-    """
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
-    except (OSError, UnicodeError, csv.Error):
-        return False
-    return header is not None and "journey" in (cell.strip() for cell in header)
-
-
-# --- observed journeys ---------------------------------------------------------------
-
-
-def _observed(
-    bp: Blueprint,
-    path: Path,
-    names: Sequence[str],
-    by: str,
-    shown: int,
-    scale: str,
-    *,
-    full_data: bool,
-    output: Path | None,
-) -> tuple[dict[str, Any], str, list[list[object]], dict[str, Any] | None]:
-    """Data and text for the terminal, rows for a CSV, and the full data for a JSON file.
-
-    The full data and the CSV rows cover every journey (millions, perhaps),
-    so they are built only when a file is written.
-    """
-    from servicebp.observed import score_observed, step_statistics
-
-    source = f"observed journeys from {path.name}"
-    if scale != "mot":
-        source += f" (on the {scale} scale)"
-    if by == "step":
-        stats = step_statistics(bp, path, scale=scale)
-        steps = _step_statistics_records(bp, stats)
-        data: dict[str, Any] = {"blueprint": bp.name, "ratings": source, "steps": steps}
-        return data, _step_statistics_table(bp, steps, source), _step_statistics_rows(steps), None
-
-    result = score_observed(bp, path, strategies=list(names), scale=scale)
-    ids = result["journey"].tolist()
-    outcome = result["outcome"].tolist() if "outcome" in result else None
-    scores = {n: result[n].tolist() for n in names}
-    summary = {
-        n: {
-            "mean": float(np.mean(result[n])),
-            "min": float(np.min(result[n])),
-            "max": float(np.max(result[n])),
-            "share_negative": float(np.mean(result[n] < 0)),
-        }
-        for n in names
-    }
-
-    def records(count: int) -> list[dict[str, Any]]:
-        out = []
-        for i in range(min(count, len(ids))):
-            record: dict[str, Any] = {"journey": ids[i], "scores": {n: scores[n][i] for n in names}}
-            if outcome is not None:
-                record["outcome"] = outcome[i]
-            out.append(record)
-        return out
-
-    head = {
-        "blueprint": bp.name,
-        "ratings": source,
-        "strategies": list(names),
-        "count": len(ids),
-        "summary": summary,
-    }
-    data = {**head, "shown": min(shown, len(ids)), "journeys": records(shown)}
-    full = {**head, "journeys": records(len(ids))} if full_data else None
-    header: list[object] = ["journey", *names, *(["outcome"] if outcome is not None else [])]
-    table_rows: list[list[object]] = [header]
-    if output is not None and not full_data:
-        columns = [ids, *(scores[n] for n in names), *([outcome] if outcome is not None else [])]
-        table_rows.extend(list(row) for row in zip(*columns, strict=True))
-    text = _observed_table(bp, names, data, scores, ids, outcome, source, output)
-    return data, text, table_rows, full
-
-
-def _observed_table(
-    bp: Blueprint,
-    names: Sequence[str],
-    data: dict[str, Any],
-    scores: dict[str, list[float]],
-    ids: Sequence[object],
-    outcome: Sequence[object] | None,
-    source: str,
-    output: Path | None,
-) -> str:
-    count, shown, summary = data["count"], data["shown"], data["summary"]
-    plural = "journey" if count == 1 else "journeys"
-    title = f"{bp.name}: {count} observed {plural} {source.removeprefix('observed journeys ')}"
-    summary_rows = [
-        [
-            n,
-            _signed(summary[n]["mean"]),
-            _signed(summary[n]["min"]),
-            _signed(summary[n]["max"]),
-            f"{summary[n]['share_negative']:.2f}",
-        ]
-        for n in names
-    ]
-    parts = [
-        title,
-        _table(["strategy", "mean", "min", "max", "share < 0"], summary_rows, right={1, 2, 3, 4}),
-    ]
-    if shown:
-        header = ["journey", *names, *(["outcome"] if outcome is not None else [])]
-        rows = [
-            [
-                str(ids[i]),
-                *(_signed(scores[n][i]) for n in names),
-                *([str(outcome[i])] if outcome is not None else []),
-            ]
-            for i in range(shown)
-        ]
-        parts.append(_table(header, rows, right=set(range(1, 1 + len(names)))))
-    if shown < count:
-        more = "--rows N shows more" if shown else "--rows N shows journeys"
-        written = (
-            "--output FILE.csv writes them all"
-            if output is None
-            else f"all {count} are written to {output.name}"
-        )
-        parts.append(f"({shown} of {count} journeys shown; {more}, {written})")
-    return "\n\n".join(parts)
-
-
-def _nan_to_none(value: float) -> float | None:
-    return None if value != value else value
-
-
-def _step_statistics_records(bp: Blueprint, stats: dict[str, Any]) -> list[dict[str, Any]]:
-    records = []
-    for i, step_id in enumerate(stats["step"].tolist()):
-        step = bp[step_id]
-        records.append(
-            {
-                "step": step_id,
-                "stage": step.stage,
-                "moment": step.moment is not None,
-                "count": int(stats["count"][i]),
-                "mean": _nan_to_none(float(stats["mean"][i])),
-                "share_negative": _nan_to_none(float(stats["share_negative"][i])),
-                "share_minus_3": _nan_to_none(float(stats["share_minus_3"][i])),
-            }
-        )
-    return records
-
-
-def _share(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def _step_statistics_table(bp: Blueprint, steps: Sequence[dict[str, Any]], source: str) -> str:
-    events = sum(s["count"] for s in steps)
-    header = ["step", "stage", "moment", "count", "mean", "share < 0", "share -3"]
-    rows = [
-        [
-            s["step"],
-            s["stage"],
-            "MOT" if s["moment"] else "",
-            str(s["count"]),
-            _signed(s["mean"]) if s["count"] else "no events",
-            _share(s["share_negative"]),
-            _share(s["share_minus_3"]),
-        ]
-        for s in steps
-    ]
-    title = (
-        f"{bp.name}: {len(steps)} customer steps, {events} observed events "
-        f"{source.removeprefix('observed journeys ')}"
-    )
-    return f"{title}\n\n{_table(header, rows, right={3, 4, 5, 6})}"
-
-
-def _step_statistics_rows(steps: Sequence[dict[str, Any]]) -> list[list[object]]:
-    figures = ("mean", "share_negative", "share_minus_3")
-    rows: list[list[object]] = [["step", "stage", "moment", "count", *figures]]
-    for s in steps:
-        rows.append(
-            [
-                s["step"],
-                s["stage"],
-                "true" if s["moment"] else "false",
-                s["count"],
-                *("" if s[k] is None else s[k] for k in figures),
-            ]
-        )
-    return rows
-
-
 def _read_ratings(path: Path, bp: Blueprint) -> dict[str, float]:
     from servicebp.observed import read_ratings
 
     return read_ratings(path, bp=bp)
-
-
-def _signed(value: float | None) -> str:
-    return "" if value is None else f"{value:+.2f}"
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[int]) -> str:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
-    lines = []
-    for row in (header, *rows):
-        cells = [
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
 
 
 def _journey_table(
@@ -440,16 +225,16 @@ def _journey_table(
         [
             f"J{i}",
             f"{j.probability:.3f}",
-            *(_signed(j.scores[n]) for n in names),
+            *(signed(j.scores[n]) for n in names),
             " → ".join(j.steps),
         ]
         for i, j in enumerate(scored, 1)
     ]
-    rows.append(["expected", "", *(_signed(expected[n]) for n in names), ""])
+    rows.append(["expected", "", *(signed(expected[n]) for n in names), ""])
     plural = "journey" if len(scored) == 1 else "journeys"
     title = f"{bp.name}: {len(scored)} {plural}, {source}"
     right = set(range(1, 2 + len(names)))
-    return f"{title}\n\n{_table(header, rows, right=right)}"
+    return f"{title}\n\n{table(header, rows, right=right)}"
 
 
 def _journey_rows(
@@ -472,19 +257,19 @@ def _step_table(bp: Blueprint, curve: EmotionCurve, source: str) -> str:
             p.stage,
             p.channel or "",
             "MOT" if p.is_moment else "",
-            _signed(p.rating) if p.rating is not None else "unrated",
+            signed(p.rating) if p.rating is not None else "unrated",
             RatingLevel.nearest(p.rating).meaning if p.rating is not None else "",
         ]
         for p in curve.steps
     ]
     stage_header = ["stage", "mean", "worst", "rated"]
     stage_rows = [
-        [s.stage, _signed(s.mean), _signed(s.worst), f"{s.rated}/{s.steps}"] for s in curve.stages
+        [s.stage, signed(s.mean), signed(s.worst), f"{s.rated}/{s.steps}"] for s in curve.stages
     ]
     return (
         f"{bp.name}: {len(curve.steps)} customer steps, {source}\n\n"
-        f"{_table(header, rows, right={4})}\n\n"
-        f"{_table(stage_header, stage_rows, right={1, 2, 3})}"
+        f"{table(header, rows, right={4})}\n\n"
+        f"{table(stage_header, stage_rows, right={1, 2, 3})}"
     )
 
 
@@ -502,10 +287,3 @@ def _step_rows(curve: EmotionCurve) -> list[list[object]]:
             ]
         )
     return rows
-
-
-def _csv(rows: Sequence[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
-    return buffer.getvalue()
