@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, BlueprintValidationError, InvalidArgumentError, Step, Wait
+from servicebp import (
+    Blueprint,
+    BlueprintValidationError,
+    InvalidArgumentError,
+    Step,
+    Wait,
+    _customer_graph,
+)
 from servicebp.analysis import (
     JourneyPath,
     count_journeys,
@@ -16,7 +23,7 @@ from servicebp.analysis import (
     journeys,
     most_likely_journey,
 )
-from servicebp.errors import ServiceBlueprintError, TooManyJourneysError
+from servicebp.errors import AnalysisTooLargeError, ServiceBlueprintError, TooManyJourneysError
 
 
 def branchy() -> Blueprint:
@@ -723,3 +730,37 @@ def test_repair_never_lowers_an_expected_score(
     for change in repair(bp, fail_point, ratings=ratings, failure_rating=failure_rating):
         for name, delta in change.score_change.items():
             assert delta >= -1e-9, (name, change)
+
+
+def waits_met_first_anywhere(k: int) -> Blueprint:
+    """k diamonds; the wait behind branch b_i also blocks the last step z (2**k states at z)."""
+    bp = Blueprint("Exponential", stages=["s"])
+    customer = [f"a{i}" for i in range(k + 1)] + ["z"]
+    for i in customer:
+        bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+    for i in range(k):
+        for x in "bc":
+            bp.add_step(Step(id=f"{x}{i}", label=f"{x}{i}", lane="customer", stage="s"))
+            bp.connect(f"a{i}", f"{x}{i}")
+            bp.connect(f"{x}{i}", f"a{i + 1}")
+        bp.add_step(
+            Step(id=f"w{i}", label=f"w{i}", lane="frontstage", stage="s", wait=Wait(duration=5))
+        )
+        bp.add_step(Step(id=f"e{i}", label=f"e{i}", lane="frontstage", stage="s"))
+        bp.connect(f"w{i}", f"e{i}")
+        bp.connect(f"b{i}", f"w{i}", kind="support")
+        bp.connect("z", f"e{i}", kind="support")
+    bp.connect(f"a{k}", "z")
+    return bp
+
+
+def test_the_exact_wait_analysis_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    bp = waits_met_first_anywhere(10)
+    # Within the bound: exact (every wait counted once: b_i's waits, the rest at z).
+    assert critical_journey(bp).wait == 50
+    monkeypatch.setattr(_customer_graph, "STATE_LIMIT", 100)
+    monkeypatch.setattr(_customer_graph, "STATES_PER_STEP", 1)
+    with pytest.raises(AnalysisTooLargeError, match=r"journeys\(bp, limit=\.\.\.\)"):
+        critical_journey(bp)
+    with pytest.raises(AnalysisTooLargeError):
+        stage_waits(bp)

@@ -46,6 +46,7 @@ import pytest
 from click.testing import CliRunner
 
 from servicebp import (
+    AnalysisTooLargeError,
     Blueprint,
     BlueprintTypeError,
     BlueprintValidationError,
@@ -61,9 +62,11 @@ from servicebp import (
     UnknownStepError,
     Wait,
 )
+from servicebp.analysis import critical_journey
 from servicebp.cli import main
 from servicebp.io import load, loads, save
 from servicebp.observed import read_observed, read_ratings, score_observed
+from tests.test_analysis import waits_met_first_anywhere
 
 #: Seconds each case may take. Generous: the machine is shared.
 TIME_BOUND = 10.0
@@ -383,6 +386,16 @@ def _(bp: Blueprint) -> Any:
 )
 def _(folder: Path) -> Any:
     return chain(100_000, back=(99_999, 1)).validate()
+
+
+@case(
+    "api-waits-met-first-in-2-to-the-24-ways",
+    "api",
+    AnalysisTooLargeError,
+    "counting each wait once per journey needs more than",
+)
+def _(folder: Path) -> Any:
+    return critical_journey(waits_met_first_anywhere(24))
 
 
 @case(

@@ -23,6 +23,7 @@ from servicebp.discover import (
     suggest_moments,
 )
 from servicebp.errors import (
+    AnalysisTooLargeError,
     ArgumentTypeError,
     BlueprintTypeError,
     BlueprintValidationError,
@@ -141,6 +142,7 @@ __all__ = [
     "RULES",
     "SCALES",
     "STRATEGIES",
+    "AnalysisTooLargeError",
     "ArgumentTypeError",
     "Behaviour",
     "Blueprint",

@@ -39,10 +39,22 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 import attrs
 import networkx as nx
 
-from servicebp.errors import BlueprintValidationError, Problem, UnknownStepError
+from servicebp.errors import (
+    AnalysisTooLargeError,
+    BlueprintValidationError,
+    Problem,
+    UnknownStepError,
+)
 from servicebp.model import PROBABILITY_TOLERANCE, Blueprint, Flow, FlowKind, Lane, Step
 
+#: States the exact wait analysis may build beyond STATES_PER_STEP per step.
+STATE_LIMIT = 200_000
+#: States allowed per customer step on top of STATE_LIMIT.
+STATES_PER_STEP = 20
+
 __all__ = [
+    "STATES_PER_STEP",
+    "STATE_LIMIT",
     "CustomerGraph",
     "StateGraph",
     "Waits",
@@ -242,7 +254,10 @@ class Waits:
     independent waits that each block one branch and a common later step
     double the states at that step per such wait.
 
-    Waits are kept as bit sets, bit *i* for the *i*-th longest wait.
+    Waits are kept as bit sets, bit *i* for the *i*-th longest wait. The
+    state graph is bounded (:data:`STATE_LIMIT` plus :data:`STATES_PER_STEP`
+    per customer step); beyond it :class:`~servicebp.errors.AnalysisTooLargeError`
+    is raised rather than running on for hours.
     """
 
     def __init__(self, bp: Blueprint, graph: CustomerGraph) -> None:
@@ -325,6 +340,8 @@ class Waits:
 
     def _build_states(self) -> StateGraph:
         graph = self.graph
+        bound = STATE_LIMIT + STATES_PER_STEP * len(graph.order)
+        count = len(graph.entries)
         states: dict[str, list[int]] = {node: [] for node in graph.order}
         known: dict[str, set[int]] = {node: set() for node in graph.order}
         for entry in graph.entries:
@@ -340,6 +357,14 @@ class Waits:
                     if after not in known[target]:
                         known[target].add(after)
                         states[target].append(after)
+                        count += 1
+                        if count > bound:
+                            raise AnalysisTooLargeError(
+                                f"counting each wait once per journey needs more than {bound:,} "
+                                "journey states on this blueprint: waits behind the line that "
+                                "many branches meet first at different steps; journeys(bp, "
+                                "limit=...) scores the journeys one by one instead"
+                            )
                     pairs.append(((target, after), p))
                 order.append((node, seen))
                 successors[node, seen] = tuple(pairs)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 __all__ = [
+    "AnalysisTooLargeError",
     "ArgumentTypeError",
     "BlueprintTypeError",
     "BlueprintValidationError",
@@ -240,6 +241,14 @@ class RenderTimeoutError(RenderError, TimeoutError):
 
 class MissingDependencyError(ServiceBlueprintError, ImportError):
     """An optional dependency is needed; the message says what to install."""
+
+
+class AnalysisTooLargeError(ServiceBlueprintError, ValueError):
+    """An exact analysis would grow beyond its bound on this blueprint.
+
+    Raised instead of running for hours: the message says what grew and what
+    to do instead.
+    """
 
 
 class TooManyJourneysError(ServiceBlueprintError, ValueError):
