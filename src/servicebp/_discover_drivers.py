@@ -89,6 +89,9 @@ def _matrix(ratings: Any, what: str) -> tuple[list[str], FloatArray]:
 #: sum of squares is constant (up to rounding) in that sample.
 _CONSTANT: Final = 1e-9
 
+#: Eigenvalues of a predictors' correlation matrix below this share of the
+#: largest are zero: those predictors are collinear in that sample.
+_RANK: Final = 1e-10
 #: At most this many numbers in one bootstrap batch (resamples × journeys × predictors).
 _BATCH: Final = 4_000_000
 
@@ -114,8 +117,25 @@ def _betas(gram: FloatArray, raw: FloatArray) -> FloatArray:
     p = rxx.shape[-1]
     rxx = rxx + np.where(x_ok, 0.0, 1.0)[..., None, :] * np.eye(p)
     rxy = np.where(x_ok, corr[..., :-1, -1], 0.0)
-    beta = (np.linalg.pinv(rxx, hermitian=True) @ rxy[..., None])[..., 0]
+    beta = (_pseudo_inverse(rxx) @ rxy[..., None])[..., 0]
     return np.where(x_ok, beta, np.nan)
+
+
+def _pseudo_inverse(matrices: FloatArray) -> FloatArray:
+    """Pseudo-inverses of symmetric positive semi-definite matrices ``(..., p, p)``.
+
+    Eigenvalues below :data:`_RANK` of the largest count as zero. A
+    correlation matrix built from sums carries rounding of about 1e-16, far
+    above the cut-off numpy's ``pinv`` uses (1e-15 of the largest singular
+    value of a matrix whose eigenvalues are squares), so collinear predictors
+    in a resample would otherwise get an arbitrary split instead of the
+    minimum-norm one.
+    """
+    values, vectors = np.linalg.eigh(matrices)
+    kept = values > _RANK * values[..., -1:]
+    inverse = np.where(kept, 1.0 / np.where(kept, values, 1.0), 0.0)
+    result: FloatArray = (vectors * inverse[..., None, :]) @ np.swapaxes(vectors, -1, -2)
+    return result
 
 
 def _fit(x: FloatArray, y: FloatArray) -> FloatArray:
