@@ -6,7 +6,6 @@ import importlib.util
 import itertools
 import json
 import math
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,6 @@ from servicebp.discover import (
 )
 
 DATA = Path(__file__).with_name("data")
-DOCS = Path(__file__).resolve().parent.parent / "docs"
 REFERENCE = json.loads((DATA / "channelattribution_reference.json").read_text(encoding="utf-8"))
 
 
@@ -740,38 +738,3 @@ def test_key_drivers_refuse_a_text_outcome() -> None:
     for outcome in (np.array(["1", "2", "3", "4"]), pd.Series(["1", "2", "3", "4"])):
         with pytest.raises(ObservedDataError, match="column 'outcome': '1' is not a number"):
             key_drivers(ratings, outcome, resamples=0)
-
-
-# --- the discovery page's shell session -------------------------------------------------
-
-
-def test_discovery_page_shell_session_prints_what_the_page_shows(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The page's Python blocks save bank.yaml and write journeys.csv; then each
-    # `$ servicebp ...` line of its console blocks must print exactly the lines
-    # shown under it (as tests/test_docs_build.py checks the quickstart's).
-    monkeypatch.syspath_prepend(str(DOCS / "_ext"))
-    from click.testing import CliRunner
-    from servicebp_docs import PageRun, console_sessions
-
-    from servicebp.cli import main
-
-    path = DOCS / "discovery.md"
-    page = PageRun("discovery", path)
-    try:
-        page.run_until(10**9)
-        sessions = console_sessions(path.read_text(encoding="utf-8"))
-        assert any(command.startswith("servicebp discover ") for _, command, _ in sessions)
-        monkeypatch.chdir(page.folder.name)
-        for line, command, expected in sessions:
-            program, *args = shlex.split(command)
-            assert program == "servicebp", f"discovery.md:{line}: {command}"
-            result = CliRunner().invoke(main, args)
-            assert result.exit_code == 0, f"discovery.md:{line}: {command}\n{result.output}"
-            shown = [text.rstrip() for text in result.output.strip("\n").splitlines()]
-            wanted = [text.rstrip() for text in expected.strip("\n").splitlines()]
-            assert wanted, f"discovery.md:{line}: no output shown for {command}"
-            assert shown == wanted, f"discovery.md:{line}: {command}"
-    finally:
-        page.close()

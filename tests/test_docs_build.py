@@ -58,31 +58,36 @@ def test_api_reference_documents_every_public_name(site: Path) -> None:
     assert not missing, f"not on the API page: {missing}"
 
 
-def test_quickstart_shell_session_prints_what_the_page_shows(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("name", ["quickstart", "discovery"])
+def test_shell_sessions_print_what_the_page_shows(
+    monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    # The page's Python blocks make coffee.yaml; then each `$ servicebp ...`
-    # line of its console blocks must print exactly the lines shown under it.
+    # The page's Python blocks write its files (coffee.yaml; bank.yaml and
+    # journeys.csv); then each `$ servicebp ...` line of its console blocks
+    # must print exactly the lines shown under it.
     monkeypatch.syspath_prepend(str(DOCS / "_ext"))
     from click.testing import CliRunner
     from servicebp_docs import PageRun, console_sessions
 
     from servicebp.cli import main
 
-    path = DOCS / "quickstart.md"
-    page = PageRun("quickstart", path)
+    path = DOCS / f"{name}.md"
+    page = PageRun(name, path)
     try:
         page.run_until(10**9)
         sessions = console_sessions(path.read_text(encoding="utf-8"))
-        assert sessions, "the quickstart shows no shell session"
+        assert sessions, f"{path.name} shows no shell session"
         monkeypatch.chdir(page.folder.name)
         for line, command, expected in sessions:
+            where = f"{path.name}:{line}: {command}"
             program, *args = shlex.split(command)
-            assert program == "servicebp", f"quickstart.md:{line}: {command}"
+            assert program == "servicebp", where
             result = CliRunner().invoke(main, args)
-            assert result.exit_code == 0, f"quickstart.md:{line}: {command}\n{result.output}"
-            shown = [text.rstrip() for text in result.output.strip().splitlines()]
-            assert shown == expected.strip().splitlines(), f"quickstart.md:{line}: {command}"
+            assert result.exit_code == 0, f"{where}\n{result.output}"
+            shown = [text.rstrip() for text in result.output.strip("\n").splitlines()]
+            wanted = [text.rstrip() for text in expected.strip("\n").splitlines()]
+            assert wanted, f"{where}: no output shown"
+            assert shown == wanted, where
     finally:
         page.close()
 
