@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -262,9 +263,25 @@ def test_well_placed_moments_pass_silently() -> None:
     assert moment_placement_problems(bank()) == ([], [])
 
 
-def test_moment_on_physical_evidence_is_an_error() -> None:
+def test_moment_on_physical_evidence_is_refused_when_the_step_is_made() -> None:
     bp = bank()
-    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage")))
+    with pytest.raises(
+        BlueprintValidationError,
+        match="step 'sign': moment: a moment of truth cannot sit on physical evidence",
+    ):
+        bp["sign"].evolve(moment=MomentOfTruth(kind="usage"))
+    assert bp["sign"].moment is None
+
+
+def _tag_evidence_around_the_checks(bp: Blueprint) -> None:
+    """Tag the evidence step 'sign' as a moment with attrs' validators off."""
+    with attrs.validators.disabled():
+        bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage")))
+
+
+def test_moment_on_physical_evidence_made_around_the_checks_is_an_error() -> None:
+    bp = bank()
+    _tag_evidence_around_the_checks(bp)
     with pytest.raises(
         BlueprintValidationError,
         match="step 'sign': moment: a moment of truth cannot sit on physical evidence",
@@ -321,7 +338,7 @@ def test_customer_moment_without_contact_is_fine() -> None:
 
 def test_errors_and_warnings_together() -> None:
     bp = bank()
-    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage")))
+    _tag_evidence_around_the_checks(bp)
     bp.disconnect("check", "kyc")
     with pytest.warns(MomentPlacementWarning), pytest.raises(BlueprintValidationError):
         check_moment_placement(bp)
@@ -332,7 +349,7 @@ def test_errors_and_warnings_together() -> None:
 
 def test_moment_on_physical_evidence_is_a_blueprint_problem() -> None:
     bp = bank()
-    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage")))
+    _tag_evidence_around_the_checks(bp)
     (problem,) = bp.problems()
     assert (problem.step, problem.field) == ("sign", "moment")
     assert "cannot sit on physical evidence" in problem.message
@@ -375,7 +392,8 @@ def test_placement_error_and_unknown_rubric_refused_on_save_and_load() -> None:
     from servicebp import dumps, loads
 
     bp = bank()
-    bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage", rubric="nope")))
+    with attrs.validators.disabled():
+        bp.replace_step(bp["sign"].evolve(moment=MomentOfTruth(kind="usage", rubric="nope")))
     with pytest.raises(BlueprintValidationError) as caught:
         dumps(bp)
     messages = [p.message for p in caught.value.problems]
@@ -388,13 +406,16 @@ def test_placement_error_and_unknown_rubric_refused_on_save_and_load() -> None:
     )
     with pytest.raises(BlueprintValidationError) as caught:
         loads(text, source="bank.yaml")
-    shown = [str(p) for p in caught.value.problems]
-    assert len(shown) == 2
+    (shown,) = [str(p) for p in caught.value.problems]
     line = text.splitlines().index("  lane: physical-evidence") + 1
-    # Both are placed at the step's position in the file, like other whole-blueprint problems.
-    assert all(s.startswith(f"bank.yaml:{line - 2}:") for s in shown), shown
-    assert "step 'sign': moment: a moment of truth cannot sit on physical evidence" in shown[0]
-    assert "step 'sign': moment: unknown rubric 'nope'" in shown[1]
+    # The step itself refuses the tag, so the file names the step's position.
+    assert shown.startswith(f"bank.yaml:{line - 2}:"), shown
+    assert "step 'sign': moment: a moment of truth cannot sit on physical evidence" in shown
+    rubric_only = dumps(bank()).replace(
+        "  lane: customer\n", "  lane: customer\n  moment:\n    kind: usage\n    rubric: nope\n", 1
+    )
+    with pytest.raises(BlueprintValidationError, match="moment: unknown rubric 'nope'"):
+        loads(rubric_only, source="bank.yaml")
 
 
 # --- arguments of the wrong type stay inside the hierarchy --------------------------------------

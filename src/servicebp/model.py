@@ -260,6 +260,21 @@ def _rating(instance: object, attribute: attrs.Attribute[Any], value: object) ->
         )
 
 
+def _placeable_moment(instance: Step, attribute: attrs.Attribute[Any], value: object) -> None:
+    # Evidence is a thing the customer sees or holds, never a contact.
+    if value is not None and instance.lane is Lane.PHYSICAL_EVIDENCE:
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message="a moment of truth cannot sit on physical evidence; "
+                    "tag the customer step it belongs to",
+                    step=instance.id,
+                    field="moment",
+                )
+            ]
+        )
+
+
 def _text_tuple(value: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
@@ -389,7 +404,8 @@ class Step:
     evidence : tuple of str
         Physical evidence shown at the step (sign, app screen, receipt).
     moment : MomentOfTruth, optional
-        Marks the step as a moment of truth.
+        Marks the step as a moment of truth; not on physical evidence (a
+        thing the customer sees or holds is not a contact).
     rating : float, optional
         A designed or expected rating on the −3…+3 scale.
     attributes : dict
@@ -422,7 +438,7 @@ class Step:
     )
     moment: MomentOfTruth | None = attrs.field(
         default=None,
-        validator=_optional_instance(MomentOfTruth),
+        validator=[_optional_instance(MomentOfTruth), _placeable_moment],
     )
     rating: float | None = attrs.field(default=None, validator=_rating)
     attributes: dict[str, Any] = attrs.field(
