@@ -490,6 +490,21 @@ def test_batched_bootstrap_equals_lstsq_on_each_resample(
         np.testing.assert_allclose(draws[b], _lstsq_beta(xs, ys), rtol=1e-6, atol=1e-8)
 
 
+def test_bootstrap_in_chunks_of_journeys_equals_one_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicebp import _discover_drivers as drivers
+
+    rng = np.random.default_rng(4)
+    x = rng.integers(-3, 4, size=(300, 3)).astype(float)
+    y = x @ np.array([1.0, -0.5, 0.2]) + rng.normal(size=300)
+    whole = drivers._bootstrap(x, y, 25, np.random.default_rng(9))
+    # 60 numbers a batch: 1 resample per batch, outer products 6 journeys at a time.
+    monkeypatch.setattr(drivers, "_BATCH", 60)
+    chunked = drivers._bootstrap(x, y, 25, np.random.default_rng(9))
+    np.testing.assert_allclose(chunked, whole, rtol=1e-10, atol=1e-12)
+
+
 def test_key_drivers_a_step_nobody_rated_has_no_figures() -> None:
     ratings = {"a": [1.0, 2.0, 3.0, 1.0, 2.0], "never": [np.nan] * 5}
     drivers = {d.step: d for d in key_drivers(ratings, [1, 2, 3, 1, 3], resamples=10)}

@@ -150,22 +150,46 @@ def _bootstrap(
 ) -> FloatArray:
     """Coefficients of *resamples* bootstrap samples of the rows, ``(resamples, p)``.
 
-    A resample is a row of counts (how often each journey was drawn), so its
-    Gram matrix is one weighted matrix product; batches keep memory bounded.
+    A resample is a row of counts (how often each journey was drawn), and
+    its Gram matrix is those counts times each journey's outer product: so
+    a batch of resamples is one matrix product of counts with the journeys'
+    outer products (their upper triangles), which BLAS does fast. Batches of
+    resamples, and of journeys for the outer products, keep memory bounded.
     """
     m = len(y)
     a = np.column_stack([np.ones(m), x - x.mean(axis=0), y - y.mean()])
-    at = np.ascontiguousarray(a.T)
-    batch = max(1, _BATCH // max(1, m * a.shape[1]))
+    q = a.shape[1]
+    upper, lower = np.triu_indices(q)
+    columns = np.ascontiguousarray(a.T)
+    chunk = max(1, _BATCH // len(upper))
+
+    def products(part: slice) -> FloatArray:
+        # Whole rows of the transposed matrix are gathered: much faster than columns.
+        block: FloatArray = columns[upper, part] * columns[lower, part]
+        return block
+
+    cached = products(slice(0, m)) if m <= chunk else None
+    batch = max(1, _BATCH // m)
     out = np.empty((resamples, x.shape[1]))
+    gram = np.empty((min(batch, resamples), q, q))
     for first in range(0, resamples, batch):
         size = min(batch, resamples - first)
         picks = rng.integers(0, m, size=(size, m))
         picks += np.arange(size)[:, None] * m
-        weights = np.bincount(picks.ravel(), minlength=size * m).reshape(size, m).astype(float)
-        weighted = at[None, :, :] * weights[:, None, :]
-        gram = weighted @ a
-        out[first : first + size] = _betas(gram, np.diagonal(gram, axis1=-2, axis2=-1))
+        counts = np.bincount(picks.ravel(), minlength=size * m).reshape(size, m)
+        weights = counts.astype(np.float64)
+        if cached is not None:
+            sums = weights @ cached.T
+        else:
+            sums = np.zeros((size, len(upper)))
+            for start in range(0, m, chunk):
+                part = slice(start, start + chunk)
+                sums += weights[:, part] @ products(part).T
+        gram[:size, upper, lower] = sums
+        gram[:size, lower, upper] = sums
+        out[first : first + size] = _betas(
+            gram[:size], np.diagonal(gram[:size], axis1=-2, axis2=-1)
+        )
     return out
 
 
