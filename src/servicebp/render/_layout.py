@@ -4,7 +4,9 @@ A stage is as many columns wide as its busiest lane has steps. Inside a lane
 and stage, steps keep the order of the sequence flows between them (then
 insertion order). A step is put in the column of the first step it is
 connected to in the same stage when that column is free, so that a customer
-action and the frontstage step serving it line up vertically.
+action and the frontstage step serving it line up vertically; the unlinked
+steps before it in its lane go just left of it (the stage widens to the
+left if need be).
 """
 
 from __future__ import annotations
@@ -77,6 +79,32 @@ def _cell_order(bp: Blueprint, steps: tuple[Step, ...], wanted: dict[str, float]
     return [by_id[i] for i in ids]
 
 
+def _place(steps: list[Step], wanted: dict[str, float]) -> dict[str, int]:
+    """Columns (relative to the stage, possibly negative) for one lane's steps, in order.
+
+    A step linked to a step placed earlier takes that step's column when the
+    steps before it allow; the unlinked steps just before it go right before
+    it (left of column 0 if need be), so a sequence in this lane does not push
+    it out of line with the step it serves.
+    """
+    placed: dict[str, int] = {}
+    last = -math.inf
+    waiting: list[str] = []
+    for step in steps:
+        if math.isinf(wanted[step.id]):
+            waiting.append(step.id)
+            continue
+        at = int(max(wanted[step.id], last + 1 + len(waiting)))
+        for i, step_id in enumerate(waiting):
+            placed[step_id] = at - len(waiting) + i
+        placed[step.id] = at
+        last, waiting = at, []
+    first = 0 if math.isinf(last) else int(last) + 1
+    for i, step_id in enumerate(waiting):
+        placed[step_id] = first + i
+    return placed
+
+
 def grid_of(bp: Blueprint) -> Grid:
     """Place every step of *bp* in a column.
 
@@ -102,7 +130,6 @@ def grid_of(bp: Blueprint) -> Grid:
     for stage in bp.stages:
         local: dict[str, int] = {}
         for lane in _PLACEMENT_ORDER:
-            previous = -1
             cell = tuple(by_cell.get((lane, stage), ()))
             wanted: dict[str, float] = {}
             for step in cell:
@@ -112,15 +139,13 @@ def grid_of(bp: Blueprint) -> Grid:
                     if other in local
                 ]
                 wanted[step.id] = min(linked) if linked else math.inf
-            for step in _cell_order(bp, cell, wanted):
-                column_wanted = wanted[step.id]
-                start_at = 0 if math.isinf(column_wanted) else int(column_wanted)
-                previous = max(start_at, previous + 1)
-                local[step.id] = previous
-        width = max(local.values(), default=-1) + 1
-        width = max(width, 1)
+            local.update(_place(_cell_order(bp, cell, wanted), wanted))
+        # Steps pulled left of a linked one may sit left of column 0: the
+        # whole stage moves right, every lane alike, so alignments hold.
+        shift = -min(local.values(), default=0)
+        width = max(max(local.values(), default=-1) + shift + 1, 1)
         for step_id, offset in local.items():
-            column[step_id] = start + offset
+            column[step_id] = start + offset + shift
         stages.append((stage, start, width))
         start += width
     order = tuple(
