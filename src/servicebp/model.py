@@ -19,6 +19,7 @@ import enum
 import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any, Final
 
 import attrs
@@ -556,6 +557,62 @@ def _cycle_in(graph: nx.DiGraph[str]) -> list[str]:
     return [back[0], *reversed(back[1:])]
 
 
+class _ReadOnlyData(Mapping[Any, Any]):
+    """Node or edge data of a graph, each shown as a read-only mapping."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[Any, dict[str, Any]]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: Any) -> Mapping[str, Any]:
+        return MappingProxyType(self._data[key])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+
+class _ReadOnlyAdjacency(Mapping[Any, Any]):
+    """A graph's adjacency (node -> neighbour -> edge data), read-only throughout."""
+
+    __slots__ = ("_adjacency",)
+
+    def __init__(self, adjacency: Mapping[Any, Mapping[Any, dict[str, Any]]]) -> None:
+        self._adjacency = adjacency
+
+    def __getitem__(self, key: Any) -> _ReadOnlyData:
+        return _ReadOnlyData(self._adjacency[key])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._adjacency)
+
+    def __len__(self) -> int:
+        return len(self._adjacency)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._adjacency
+
+
+def _read_only(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
+    """A frozen view of *graph* whose node and edge data cannot be changed either.
+
+    ``networkx``'s own views share the data dictionaries, so a caller could
+    swap a step through them behind the blueprint's back.
+    """
+    view: nx.DiGraph[str] = nx.freeze(nx.DiGraph())
+    view.graph = MappingProxyType(graph.graph)  # type: ignore[assignment]
+    view._node = _ReadOnlyData(graph._node)  # type: ignore[attr-defined]
+    view._succ = _ReadOnlyAdjacency(graph._succ)  # type: ignore[attr-defined]
+    view._pred = _ReadOnlyAdjacency(graph._pred)  # type: ignore[attr-defined]
+    return view
+
+
 class Blueprint:
     """A service blueprint: named stages, and steps and flows in one graph.
 
@@ -759,11 +816,22 @@ class Blueprint:
         """A read-only view of the underlying graph.
 
         Nodes are step ids with the :class:`Step` under ``"step"``; edges
-        carry the :class:`Flow` under ``"flow"``. Use the blueprint's
-        methods to change it.
+        carry the :class:`Flow` under ``"flow"``. Neither the graph nor its
+        node and edge data can be changed through the view (the data are
+        read-only mappings); use the blueprint's methods to change it.
+
+        Examples
+        --------
+        >>> bp = Blueprint("A", stages=["s"])
+        >>> _ = bp.add_step(Step(id="x", label="X", lane="customer", stage="s"))
+        >>> bp.graph.nodes["x"]["step"].label
+        'X'
+        >>> bp.graph.nodes["x"]["step"] = None
+        Traceback (most recent call last):
+        ...
+        TypeError: 'mappingproxy' object does not support item assignment
         """
-        view: nx.DiGraph[str] = nx.graphviews.subgraph_view(self._graph)
-        return view
+        return _read_only(self._graph)
 
     def copy(self) -> Blueprint:
         """Return an independent copy (steps and flows are immutable, so shared).
