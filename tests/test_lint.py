@@ -246,3 +246,11 @@ def test_code_problem() -> None:
     assert code_problem("sbp008") is None
     assert code_problem("") == "unknown lint rule code or prefix '' (the rules are SBP001-SBP008)"
     assert code_problem(4) == "a lint rule code or prefix must be text, not int (4)"
+
+
+def test_a_lint_config_made_in_code_checks_its_codes() -> None:
+    assert LintConfig(select=["sbp00"], ignore="SBP004").ignore == ("SBP004",)
+    with pytest.raises(UnknownLintRuleError, match="ignore: unknown lint rule code or prefix"):
+        LintConfig(ignore=["SBP999"])
+    with pytest.raises(UnknownLintRuleError, match="must be text"):
+        LintConfig(select=[4])

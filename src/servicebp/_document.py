@@ -461,21 +461,26 @@ def _build(parsed: Parsed) -> Blueprint:
     data: dict[str, Any] = parsed.data
 
     lint_data: dict[str, Any] = data.get("lint", {})
+    # Each code is checked here, before LintConfig checks them all, so that a
+    # bad one is named with its place in the file.
+    bad_codes = [
+        parsed.problem(wrong, ("lint", section, i))
+        for section in ("select", "ignore")
+        for i, code in enumerate(lint_data.get(section) or ())
+        if (wrong := code_problem(code)) is not None
+    ]
+    problems.extend(bad_codes)
     try:
         bp = Blueprint(
             data["name"],
             description=data.get("description"),
-            lint=LintConfig(select=lint_data.get("select"), ignore=lint_data.get("ignore", ())),
+            lint=LintConfig()
+            if bad_codes
+            else LintConfig(select=lint_data.get("select"), ignore=lint_data.get("ignore", ())),
         )
     except (TypeError, ValueError) as error:
         field = _field_of(str(error), data) or "name"
         raise BlueprintValidationError([parsed.problem(str(error), (field,))]) from None
-    # Checked here, not first when linting, so a bad code names the file and its place.
-    for section in ("select", "ignore"):
-        for i, code in enumerate(lint_data.get(section) or ()):
-            wrong = code_problem(code)
-            if wrong is not None:
-                problems.append(parsed.problem(wrong, ("lint", section, i)))
 
     for i, stage in enumerate(data["stages"]):
         try:

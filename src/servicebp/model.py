@@ -30,6 +30,7 @@ from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
     Problem,
+    UnknownLintRuleError,
     UnknownStepError,
 )
 from servicebp.moments import (
@@ -507,17 +508,35 @@ class Flow:
     probability: float | None = attrs.field(default=None, validator=_probability)
 
 
+def _lint_codes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    from servicebp.lint import code_problem  # servicebp.lint imports this module
+
+    for code in value or ():  # type: ignore[attr-defined]
+        wrong = code_problem(code)
+        if wrong is not None:
+            raise UnknownLintRuleError(f"{attribute.name}: {wrong}")
+
+
 @attrs.frozen(kw_only=True)
 class LintConfig:
     """Which lint rules a blueprint selects and ignores (codes or prefixes).
 
-    ``select=None`` means the default rule set.
-    """
+    ``select=None`` means the default rule set. Every code must match a rule.
+
+    Examples
+    --------
+    >>> LintConfig(ignore=["SBP004"]).ignore
+    ('SBP004',)
+    >>> LintConfig(select=["SPB00"])
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.UnknownLintRuleError: select: unknown lint rule code or prefix 'SPB00'; did you mean 'SBP008'? (the rules are SBP001-SBP008)
+    """  # noqa: E501
 
     select: tuple[str, ...] | None = attrs.field(
-        default=None, converter=attrs.converters.optional(_text_tuple)
+        default=None, converter=attrs.converters.optional(_text_tuple), validator=_lint_codes
     )
-    ignore: tuple[str, ...] = attrs.field(default=(), converter=_text_tuple)
+    ignore: tuple[str, ...] = attrs.field(default=(), converter=_text_tuple, validator=_lint_codes)
 
 
 # --- the blueprint ----------------------------------------------------------
