@@ -110,6 +110,10 @@ def test_bank_example_geometry() -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blueprints(max_steps=8, max_stages=3))
 def test_generated_blueprints_geometry(bp: Blueprint) -> None:
+    check_with_and_without_legend(bp)
+
+
+def check_with_and_without_legend(bp: Blueprint) -> None:
     for legend in (True, False):
         svg = render_svg(bp, engine="embedded", legend=legend)
         check_geometry(bp, svg)
@@ -121,10 +125,7 @@ def test_generated_blueprints_geometry(bp: Blueprint) -> None:
 def test_large_blueprints_keep_the_grid_with_and_without_the_legend(bp: Blueprint) -> None:
     # The legend once broke the grid of about half of these (its labelled
     # sample edges made dot double every rank).
-    for legend in (True, False):
-        svg = render_svg(bp, engine="embedded", legend=legend)
-        check_geometry(bp, svg)
-        check_lines(bp, svg)
+    check_with_and_without_legend(bp)
 
 
 def test_a_frontstage_sequence_does_not_push_the_serving_step_out_of_line() -> None:

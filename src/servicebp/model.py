@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import math
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -576,46 +576,36 @@ def _cycle_in(graph: nx.DiGraph[str]) -> list[str]:
     return [back[0], *reversed(back[1:])]
 
 
-class _ReadOnlyData(Mapping[Any, Any]):
-    """Node or edge data of a graph, each shown as a read-only mapping."""
+class _ReadOnly(Mapping[Any, Any]):
+    """A mapping whose values are shown through *wrap* (read-only views)."""
 
-    __slots__ = ("_data",)
+    __slots__ = ("_mapping", "_wrap")
 
-    def __init__(self, data: Mapping[Any, dict[str, Any]]) -> None:
-        self._data = data
+    def __init__(self, mapping: Mapping[Any, Any], wrap: Callable[[Any], Any]) -> None:
+        self._mapping = mapping
+        self._wrap = wrap
 
-    def __getitem__(self, key: Any) -> Mapping[str, Any]:
-        return MappingProxyType(self._data[key])
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-
-class _ReadOnlyAdjacency(Mapping[Any, Any]):
-    """A graph's adjacency (node -> neighbour -> edge data), read-only throughout."""
-
-    __slots__ = ("_adjacency",)
-
-    def __init__(self, adjacency: Mapping[Any, Mapping[Any, dict[str, Any]]]) -> None:
-        self._adjacency = adjacency
-
-    def __getitem__(self, key: Any) -> _ReadOnlyData:
-        return _ReadOnlyData(self._adjacency[key])
+    def __getitem__(self, key: Any) -> Any:
+        return self._wrap(self._mapping[key])
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._adjacency)
+        return iter(self._mapping)
 
     def __len__(self) -> int:
-        return len(self._adjacency)
+        return len(self._mapping)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._adjacency
+        return key in self._mapping
+
+
+def _read_only_data(mapping: Mapping[Any, dict[str, Any]]) -> _ReadOnly:
+    """Node data, or one node's neighbours' edge data: each a read-only mapping."""
+    return _ReadOnly(mapping, MappingProxyType)
+
+
+def _read_only_adjacency(adjacency: Mapping[Any, Mapping[Any, dict[str, Any]]]) -> _ReadOnly:
+    """Node -> neighbour -> edge data, read-only throughout."""
+    return _ReadOnly(adjacency, _read_only_data)
 
 
 def _read_only(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
@@ -626,9 +616,9 @@ def _read_only(graph: nx.DiGraph[str]) -> nx.DiGraph[str]:
     """
     view: nx.DiGraph[str] = nx.freeze(nx.DiGraph())
     view.graph = MappingProxyType(graph.graph)  # type: ignore[assignment]
-    view._node = _ReadOnlyData(graph._node)  # type: ignore[attr-defined]
-    view._succ = _ReadOnlyAdjacency(graph._succ)  # type: ignore[attr-defined]
-    view._pred = _ReadOnlyAdjacency(graph._pred)  # type: ignore[attr-defined]
+    view._node = _read_only_data(graph._node)  # type: ignore[attr-defined]
+    view._succ = _read_only_adjacency(graph._succ)  # type: ignore[attr-defined]
+    view._pred = _read_only_adjacency(graph._pred)  # type: ignore[attr-defined]
     return view
 
 
