@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import TypeVar
 
 import attrs
 import networkx as nx
@@ -46,6 +47,9 @@ from servicebp.errors import (
     UnknownStepError,
 )
 from servicebp.model import PROBABILITY_TOLERANCE, Blueprint, Flow, FlowKind, Lane, Step
+
+#: A node of a DAG walked by the dynamic programmes: a step id, or a state.
+Node = TypeVar("Node", bound=Hashable)
 
 #: States the exact wait analysis may build beyond STATES_PER_STEP per step.
 STATE_LIMIT = 200_000
@@ -100,10 +104,20 @@ class CustomerGraph:
 
     def visit_probabilities(self) -> dict[str, float]:
         """Return, for each customer step, the probability a journey passes it."""
-        visit: dict[str, float] = {}
-        for node in self.order:
-            visit[node] = self.start[node] + sum(visit[u] * p for u, p in self.predecessors[node])
-        return visit
+        return _visits(self.order, self.successors, self.start)
+
+
+def _visits(
+    order: Iterable[Node],
+    successors: Mapping[Node, Iterable[tuple[Node, float]]],
+    start: Mapping[Node, float],
+) -> dict[Node, float]:
+    """The probability that a journey passes each node of a DAG walked in *order*."""
+    visit = dict(start)
+    for node in order:
+        for target, p in successors[node]:
+            visit[target] += visit[node] * p
+    return visit
 
 
 def _branch_probabilities(flows: list[Flow]) -> list[float]:
@@ -342,11 +356,10 @@ class Waits:
         graph = self.graph
         bound = STATE_LIMIT + STATES_PER_STEP * len(graph.order)
         count = len(graph.entries)
-        states: dict[str, list[int]] = {node: [] for node in graph.order}
-        known: dict[str, set[int]] = {node: set() for node in graph.order}
+        # Per step, its states' tracked waits, in the order found (a dict as an ordered set).
+        states: dict[str, dict[int, None]] = {node: {} for node in graph.order}
         for entry in graph.entries:
-            states[entry].append(0)
-            known[entry].add(0)
+            states[entry][0] = None
         successors: dict[tuple[str, int], tuple[tuple[tuple[str, int], float], ...]] = {}
         order: list[tuple[str, int]] = []
         for node in graph.order:
@@ -354,9 +367,8 @@ class Waits:
                 after = (seen | self.blocks[node]) & self._later[node]
                 pairs = []
                 for target, p in graph.successors[node]:
-                    if after not in known[target]:
-                        known[target].add(after)
-                        states[target].append(after)
+                    if after not in states[target]:
+                        states[target][after] = None
                         count += 1
                         if count > bound:
                             raise AnalysisTooLargeError(
@@ -391,11 +403,7 @@ class StateGraph:
 
     def visit_probabilities(self) -> dict[tuple[str, int], float]:
         """Return, for each state, the probability a journey passes it."""
-        visit = dict(self.start)
-        for state in self.order:
-            for target, p in self.successors[state]:
-                visit[target] += visit[state] * p
-        return visit
+        return _visits(self.order, self.successors, self.start)
 
 
 def reach(starts: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:
