@@ -176,16 +176,17 @@ def encode_paths(
         else np.bincount(inv, weights=value, minlength=distinct).astype(np.float64)
     )
 
+    journeys = float(conv.sum() + nulls.sum())
     if isinstance(first, str):
         try:
-            # join() checks every key is a string, in C.
-            joined = sep.join(keys)
+            # Either join checks every key is a string, in C.
+            split = _split_bytes(keys, sep)
+            joined = "" if split is not None else sep.join(keys)
         except TypeError:
             raise ObservedDataError("paths mix strings and sequences; give one kind") from None
-        split = _split_bytes(keys, sep)
         if split is not None:
             touchpoints, codes, lengths = split
-            return _encoded(touchpoints, codes, lengths, conv_u, null_u, value_u, conv, nulls)
+            return _encoded(touchpoints, codes, lengths, conv_u, null_u, value_u, journeys)
         lengths = np.fromiter(map(str.count, keys, repeat(sep)), dtype=np.int64, count=distinct)
         lengths += 1
         tokens = joined.split(sep)
@@ -209,7 +210,7 @@ def encode_paths(
             f"paths[{where}] is {paths[where]!r}: every touchpoint must be a non-empty name "
             "and every path must have at least one touchpoint"
         )
-    return _encoded(tuple(vocabulary), codes, lengths, conv_u, null_u, value_u, conv, nulls)
+    return _encoded(tuple(vocabulary), codes, lengths, conv_u, null_u, value_u, journeys)
 
 
 def _encoded(
@@ -219,8 +220,7 @@ def _encoded(
     conversions: FloatArray,
     nulls: FloatArray,
     values: FloatArray | None,
-    journey_conversions: FloatArray,
-    journey_nulls: FloatArray,
+    journeys: float,
 ) -> EncodedPaths:
     offsets = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
@@ -231,7 +231,7 @@ def _encoded(
         conversions=conversions,
         nulls=nulls,
         values=values,
-        journeys=float(journey_conversions.sum() + journey_nulls.sum()),
+        journeys=journeys,
     )
 
 
@@ -309,12 +309,13 @@ def _split_bytes(keys: list[str], sep: str) -> tuple[tuple[str, ...], IntArray, 
     first = np.full(vocabulary.size, key.size, dtype=np.int64)
     np.minimum.at(first, index, np.arange(key.size, dtype=np.int64))
     representative = first[index]
-    # One word is its own key, equal to its representative's by the lookup.
-    compared = range(words) if words > 1 else range(0)
-    if not np.array_equal(sizes[representative], sizes) or any(
-        not np.array_equal(word(w)[representative], word(w)) for w in compared
-    ):
+    if not np.array_equal(sizes[representative], sizes):
         return None
+    # One word is its own key, equal to its representative's by the lookup.
+    for w in range(words) if words > 1 else ():
+        bytes_w = word(w)
+        if not np.array_equal(bytes_w[representative], bytes_w):
+            return None
     order = np.argsort(first)
     code = np.empty_like(order)
     code[order] = np.arange(order.size)
