@@ -13,13 +13,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from servicebp._tables import SHOWN_PROBLEMS, Where, observed_error
+from servicebp._tables import Where, row_number, rows_error
 
 __all__ = ["check_present", "in_journey_order"]
-
-
-def _row(i: int) -> str:
-    return f"row {i}"
 
 
 def _blank(value: object) -> bool:
@@ -53,15 +49,14 @@ def check_present(
     ...
     servicebp.errors.ObservedDataError: row 1: column 'case': the case id is missing
     """
-    name = _row if where is None else where
     if values.dtype.kind in "iub":
         return
     if values.dtype.kind == "f":
-        bad = np.flatnonzero(np.isnan(values))
+        missing = np.isnan(values)
     elif values.dtype.kind in "mM":
-        bad = np.flatnonzero(np.isnat(values))
+        missing = np.isnat(values)
     elif values.dtype.kind == "U":
-        bad = np.flatnonzero(np.char.strip(values) == "")
+        missing = np.char.strip(values) == ""
     else:
         try:
             # Most columns hold few distinct values: check those, rows only on a find.
@@ -69,13 +64,9 @@ def check_present(
                 return
         except TypeError:  # an unhashable cell: check every row
             pass
-        bad = np.flatnonzero(np.fromiter(map(_blank, values), dtype=np.bool_, count=len(values)))
-    if bad.size:
-        shown = bad[:SHOWN_PROBLEMS].tolist()
-        problems = [f"{name(i)}: column {column!r}: the {what} is missing" for i in shown]
-        if bad.size > len(shown):
-            problems.append(f"... and {bad.size - len(shown)} more rows like these")
-        raise observed_error(problems)
+        missing = np.fromiter(map(_blank, values), dtype=np.bool_, count=len(values))
+    if missing.any():
+        raise rows_error(missing, where or row_number, column, f"the {what} is missing")
 
 
 def in_journey_order(

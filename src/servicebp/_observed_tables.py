@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp._tables import (
+    SHOWN_PROBLEMS,
     CsvTable,
     FloatArray,
     Kind,
@@ -33,6 +34,7 @@ from servicebp._tables import (
     require_module,
     require_numbers,
     row_namer,
+    rows_error,
     table_kind,
 )
 from servicebp.errors import ObservedDataError
@@ -72,16 +74,7 @@ class Columns:
 
 
 def _rows_of(mask: npt.NDArray[np.bool_]) -> list[int]:
-    return [int(i) for i in np.flatnonzero(mask)[:10]]
-
-
-def _fail_rows(
-    rows: Sequence[int], where: Callable[[int], str], column: str, message: str, total: int
-) -> ObservedDataError:
-    problems = [f"{where(i)}: column {column!r}: {message}" for i in rows]
-    if total > len(rows):
-        problems.append(f"... and {total - len(rows)} more rows like these")
-    return observed_error(problems)
+    return [int(i) for i in np.flatnonzero(mask)[:SHOWN_PROBLEMS]]
 
 
 def _is_missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
@@ -107,9 +100,7 @@ def _check_present(
 ) -> None:
     missing = _is_missing(values)
     if missing.any():
-        raise _fail_rows(
-            _rows_of(missing), where, column, f"the {what} is missing", int(missing.sum())
-        )
+        raise rows_error(missing, where, column, f"the {what} is missing")
 
 
 def _ratings(
@@ -408,14 +399,11 @@ def _coded_steps(
     if len(codes):
         off = (codes < 0) | (codes >= len(categories))
         if off.any():
-            raise _fail_rows(
-                _rows_of(off),
-                where,
-                column,
+            message = (
                 f"step code outside 0…{len(categories) - 1} (step_categories has "
-                f"{len(categories)} entries)",
-                int(off.sum()),
+                f"{len(categories)} entries)"
             )
+            raise rows_error(off, where, column, message)
     return tuple(str(c) for c in categories), codes.astype(np.int64, copy=False)
 
 
@@ -438,9 +426,7 @@ def _factorize(
         codes, uniques = pd.factorize(table[column], sort=True)
         missing = codes < 0
         if missing.any():
-            raise _fail_rows(
-                _rows_of(missing), where, column, f"the {what} id is missing", int(missing.sum())
-            )
+            raise rows_error(missing, where, column, f"the {what} id is missing")
         return np.asarray(uniques), codes.astype(np.int64, copy=False)
     if kind == "polars":
         pl = require_module("polars")
@@ -450,9 +436,7 @@ def _factorize(
         if series.dtype == pl.String:
             nulls = series.is_null().to_numpy() | (series == "").fill_null(False).to_numpy()
             if nulls.any():
-                raise _fail_rows(
-                    _rows_of(nulls), where, column, f"the {what} id is missing", int(nulls.sum())
-                )
+                raise rows_error(nulls, where, column, f"the {what} id is missing")
             ids = series.unique().sort().to_numpy()
             return ids, (series.rank("dense").to_numpy() - 1).astype(np.int64)
     return _factorize_numpy(raw[column], column, where, what)

@@ -43,6 +43,8 @@ __all__ = [
     "require_module",
     "require_numbers",
     "row_namer",
+    "row_number",
+    "rows_error",
     "table_kind",
     "times_in_minutes",
 ]
@@ -286,7 +288,7 @@ def read_columns(
         return found, row_namer(table)
     require_columns(names, available, what=what)
     if isinstance(table, np.ndarray | Mapping):
-        return _numpy_columns(table, names, what), _row_number
+        return _numpy_columns(table, names, what), row_number
     pd = require_module("pandas") if _is_pandas(table) else None
     found = {}
     for name in names:
@@ -302,8 +304,29 @@ def _is_pandas(table: object) -> bool:
     return type(table).__module__.split(".")[0] == "pandas"
 
 
-def _row_number(i: int) -> str:
+def row_number(i: int) -> str:
+    """Name row *i* by its number, for tables whose rows have no better name."""
     return f"row {i}"
+
+
+def rows_error(
+    mask: npt.NDArray[np.bool_], where: Where, column: str, message: str
+) -> ObservedDataError:
+    """One error naming the first rows flagged in *mask*, and how many more there are.
+
+    Examples
+    --------
+    >>> print(rows_error(np.array([False, True, True]), row_number, "step", "unknown step"))
+    2 problems:
+      row 1: column 'step': unknown step
+      row 2: column 'step': unknown step
+    """
+    rows = np.flatnonzero(mask)
+    shown = rows[:SHOWN_PROBLEMS].tolist()
+    problems = [f"{where(i)}: column {column!r}: {message}" for i in shown]
+    if rows.size > len(shown):
+        problems.append(f"... and {rows.size - len(shown)} more rows like these")
+    return observed_error(problems)
 
 
 def row_namer(table: object) -> Where:
@@ -333,7 +356,7 @@ def row_namer(table: object) -> Where:
             return f"row {value.item() if isinstance(value, np.generic) else value!r}"
 
         return label
-    return _row_number
+    return row_number
 
 
 def _numpy_columns(
@@ -382,7 +405,7 @@ def require_columns(
 
 
 def require_numbers(
-    values: npt.NDArray[Any], *, column: str, where: Where = _row_number, what: str = "values"
+    values: npt.NDArray[Any], *, column: str, where: Where = row_number, what: str = "values"
 ) -> None:
     """Refuse text in a typed table's numeric column, naming the first such row.
 
@@ -426,7 +449,7 @@ def require_numbers(
 
 
 def times_in_minutes(
-    values: npt.NDArray[Any], *, column: str, where: Where = _row_number
+    values: npt.NDArray[Any], *, column: str, where: Where = row_number
 ) -> FloatArray:
     """Return timestamps as minutes since an epoch (numbers are taken as minutes).
 
