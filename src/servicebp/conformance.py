@@ -361,6 +361,10 @@ def conformance(
     )
 
 
+def _seen(edge: ObservedEdge) -> str:
+    return f"n={edge.count}, median wait {edge.median_wait:g} min"
+
+
 def _relabel(bp: Blueprint, flow: Flow | ObservedLink, text: str) -> None:
     old = bp.disconnect(flow.source, flow.target)
     bp.add_flow(attrs.evolve(old, label=text if old.label is None else f"{old.label}\n{text}"))
@@ -380,7 +384,7 @@ def _overlay(
     sequence.add_edges_from((f.source, f.target) for f in bp.flows(kind=FlowKind.SEQUENCE))
     notes: dict[str, list[ObservedEdge]] = {}
     for e in edges:  # most followed first: the commoner of two opposite edges is drawn
-        text = f"n={e.count}, median wait {e.median_wait:g} min"
+        text = _seen(e)
         if e.designed:
             _relabel(overlay, overlay.flow(e.source, e.target), text)
         elif (
@@ -400,10 +404,7 @@ def _overlay(
         _relabel(overlay, f, "never observed")
     for sid, found in notes.items():
         step = overlay[sid]
-        lines = [
-            f"not designed: -> {e.target}, n={e.count}, median wait {e.median_wait:g} min"
-            for e in found
-        ]
+        lines = [f"not designed: -> {e.target}, {_seen(e)}" for e in found]
         extra = dict(step.attributes)
         extra[OVERLAY_KEY] = {
             "undesigned": [
