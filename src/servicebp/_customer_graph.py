@@ -35,7 +35,7 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import networkx as nx
@@ -50,6 +50,26 @@ from servicebp.model import PROBABILITY_TOLERANCE, Blueprint, Flow, FlowKind, La
 
 #: A node of a DAG walked by the dynamic programmes: a step id, or a state.
 Node = TypeVar("Node", bound=Hashable)
+_N = TypeVar("_N", bound=Hashable, covariant=True)
+
+
+class Dag(Protocol[_N]):
+    """What the dynamic programmes walk: :class:`CustomerGraph` or :class:`StateGraph`.
+
+    ``order`` is a topological order, ``successors[v]`` the ``(node, branch
+    probability)`` pairs out of *v*, ``start[v]`` the probability that a
+    journey starts at *v*.
+    """
+
+    @property
+    def order(self) -> tuple[_N, ...]: ...
+    @property
+    def successors(self) -> Mapping[Any, tuple[tuple[_N, float], ...]]: ...
+    @property
+    def entries(self) -> tuple[_N, ...]: ...
+    @property
+    def start(self) -> Mapping[Any, float]: ...
+
 
 #: States the exact wait analysis may build beyond STATES_PER_STEP per step.
 STATE_LIMIT = 200_000
@@ -60,6 +80,7 @@ __all__ = [
     "STATES_PER_STEP",
     "STATE_LIMIT",
     "CustomerGraph",
+    "Dag",
     "StateGraph",
     "Waits",
     "customer_graph",
@@ -68,6 +89,7 @@ __all__ = [
     "depth",
     "reach",
     "require_fail_point",
+    "visits",
 ]
 
 _DEPTH: Mapping[Lane, int] = {
@@ -102,20 +124,12 @@ class CustomerGraph:
     exits: tuple[str, ...]
     start: Mapping[str, float]
 
-    def visit_probabilities(self) -> dict[str, float]:
-        """Return, for each customer step, the probability a journey passes it."""
-        return _visits(self.order, self.successors, self.start)
 
-
-def _visits(
-    order: Iterable[Node],
-    successors: Mapping[Node, Iterable[tuple[Node, float]]],
-    start: Mapping[Node, float],
-) -> dict[Node, float]:
-    """The probability that a journey passes each node of a DAG walked in *order*."""
-    visit = dict(start)
-    for node in order:
-        for target, p in successors[node]:
+def visits(graph: Dag[Node]) -> dict[Node, float]:
+    """The probability that a journey passes each node of *graph*."""
+    visit: dict[Node, float] = {node: graph.start[node] for node in graph.order}
+    for node in graph.order:
+        for target, p in graph.successors[node]:
             visit[target] += visit[node] * p
     return visit
 
@@ -400,10 +414,6 @@ class StateGraph:
     successors: Mapping[tuple[str, int], tuple[tuple[tuple[str, int], float], ...]]
     entries: tuple[tuple[str, int], ...]
     start: Mapping[tuple[str, int], float]
-
-    def visit_probabilities(self) -> dict[tuple[str, int], float]:
-        """Return, for each state, the probability a journey passes it."""
-        return _visits(self.order, self.successors, self.start)
 
 
 def reach(starts: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:

@@ -48,12 +48,12 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TypeVar
 
 import attrs
 
-from servicebp._customer_graph import CustomerGraph, StateGraph, Waits, customer_graph
+from servicebp._customer_graph import CustomerGraph, Dag, Waits, customer_graph
 from servicebp.errors import (
     BlueprintValidationError,
     InvalidArgumentError,
@@ -249,7 +249,7 @@ def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[Jour
 
 
 def _best_path(
-    graph: CustomerGraph | StateGraph,
+    graph: Dag[_K],
     gain: Callable[[_K], float],
     edge: Callable[[float], float],
 ) -> list[_K]:
@@ -258,10 +258,7 @@ def _best_path(
     One backward pass over the DAG (the customer lane, or its state graph,
     whose nodes are keyed *K*); ties go to the earlier branch and entry.
     """
-    successors: Mapping[_K, tuple[tuple[_K, float], ...]] = graph.successors  # type: ignore[assignment]
-    order: tuple[_K, ...] = graph.order  # type: ignore[assignment]
-    entries: tuple[_K, ...] = graph.entries  # type: ignore[assignment]
-    start: Mapping[_K, float] = graph.start  # type: ignore[assignment]
+    successors, order, entries, start = graph.successors, graph.order, graph.entries, graph.start
     value: dict[_K, float] = {}
     choice: dict[_K, _K | None] = {}
     for node in reversed(order):

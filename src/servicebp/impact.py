@@ -19,6 +19,7 @@ from servicebp._customer_graph import (
     customer_graph,
     dependence_graph,
     dependent_closure,
+    visits,
 )
 from servicebp.errors import BlueprintValidationError, InvalidArgumentError, Problem
 from servicebp.model import Blueprint, Lane
@@ -173,7 +174,7 @@ def fail_point_impact(
         raise BlueprintValidationError(
             [Problem(message="the blueprint has no customer steps, so no journey", field="steps")]
         )
-    visit = graph.visit_probabilities()
+    visit = visits(graph)
     position = {n: i for i, n in enumerate(graph.order)}
     order = {s.id: i for i, s in enumerate(bp.steps())}
     dependence = dependence_graph(bp)

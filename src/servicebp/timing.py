@@ -21,7 +21,7 @@ import math
 
 import attrs
 
-from servicebp._customer_graph import Waits, customer_graph
+from servicebp._customer_graph import Waits, customer_graph, visits
 from servicebp.analysis import DEFAULT_JOURNEY_LIMIT, journeys
 from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Step
@@ -255,7 +255,7 @@ def stage_waits(bp: Blueprint) -> tuple[StageWait, ...]:
     graph = customer_graph(bp)
     waits = Waits(bp, graph)
     states = waits.state_graph()
-    visit = states.visit_probabilities()
+    visit = visits(states)
     expected = dict.fromkeys(bp.stages, 0.0)
     longest = dict.fromkeys(bp.stages, 0.0)
     for node, seen in states.order:
