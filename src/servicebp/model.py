@@ -508,10 +508,12 @@ class Flow:
     probability: float | None = attrs.field(default=None, validator=_probability)
 
 
-def _lint_codes(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def _lint_codes(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[str, ...] | None
+) -> None:
     from servicebp.lint import code_problem  # servicebp.lint imports this module
 
-    for code in value or ():  # type: ignore[attr-defined]
+    for code in value or ():
         wrong = code_problem(code)
         if wrong is not None:
             raise UnknownLintRuleError(f"{attribute.name}: {wrong}")
