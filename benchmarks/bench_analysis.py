@@ -28,10 +28,17 @@ import sys
 import time
 from collections.abc import Callable
 
-from servicebp import Blueprint, FailPoint, MomentOfTruth, Step, Wait
-from servicebp.analysis import critical_journey, most_likely_journey
-from servicebp.impact import fail_point_impact
-from servicebp.lint import lint
+from servicebp import (
+    Blueprint,
+    FailPoint,
+    MomentOfTruth,
+    Step,
+    Wait,
+    critical_journey,
+    fail_point_impact,
+    lint,
+    most_likely_journey,
+)
 
 #: Largest tolerated growth of time per (steps + flows) from one size to the next.
 MAX_GROWTH = 2.0

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from servicebp.discover import removal_effects
+from servicebp import removal_effects
 
 SEED = 12345
 #: Measured here (2 shared cores) when ChannelAttribution 2.2.5 was installed.

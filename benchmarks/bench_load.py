@@ -38,8 +38,8 @@ import yaml
 
 import servicebp
 from servicebp import BlueprintValidationError
-from servicebp._document import _schema_errors, _validator, from_parsed
-from servicebp._parse import MAX_DEPTH, Parsed, _parse_yaml, parse
+from servicebp.io._document import _schema_errors, _validator, from_parsed
+from servicebp.io._parse import MAX_DEPTH, Parsed, _parse_yaml, parse
 
 LANES = ["frontstage", "backstage", "support", "physical-evidence"]
 STAGES = [f"stage-{i}" for i in range(10)]

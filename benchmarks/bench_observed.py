@@ -34,8 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from servicebp import Blueprint, MomentOfTruth, Step
-from servicebp.observed import score_observed
+from servicebp import Blueprint, MomentOfTruth, Step, score_observed
 
 BUILTIN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
 STEPS = 40

@@ -16,9 +16,8 @@ import shutil
 import time
 from collections.abc import Callable
 
-from servicebp import Blueprint, Step
-from servicebp.render import to_dot
-from servicebp.render._engines import run_engine
+from servicebp import Blueprint, Step, to_dot
+from servicebp.rendering._engines import run_engine
 
 LANES = ("physical-evidence", "customer", "frontstage", "backstage", "support")
 

@@ -12,17 +12,15 @@ from servicebp import (
     Blueprint,
     BlueprintValidationError,
     InvalidArgumentError,
+    JourneyPath,
     Step,
     Wait,
-    _customer_graph,
-)
-from servicebp.analysis import (
-    JourneyPath,
     count_journeys,
     critical_journey,
     journeys,
     most_likely_journey,
 )
+from servicebp.analysis import _customer_graph
 from servicebp.errors import AnalysisTooLargeError, ServiceBlueprintError, TooManyJourneysError
 
 
@@ -261,18 +259,19 @@ def test_extremes_agree_with_enumeration(bp: Blueprint) -> None:
 
 # --- fail-point impact, time, crossings, what-if ------------------------------------------
 
-from servicebp import FailPoint, MomentOfTruth  # noqa: E402
-from servicebp.crossings import contactless_frontstage, line_crossings  # noqa: E402
-from servicebp.impact import dependents, fail_point_impact  # noqa: E402
-from servicebp.model import Line  # noqa: E402
-from servicebp.timing import (  # noqa: E402
+from servicebp import (  # noqa: E402  # noqa: E402
+    FailPoint,
+    MomentOfTruth,
     delay_costs,
     journey_times,
     stage_waits,
     step_times,
     wait_exceedance,
 )
-from servicebp.whatif import expected_ratings, repair, what_if  # noqa: E402
+from servicebp.analysis._crossings import contactless_frontstage, line_crossings  # noqa: E402
+from servicebp.analysis._impact import dependents, fail_point_impact  # noqa: E402
+from servicebp.analysis._whatif import expected_ratings, repair, what_if  # noqa: E402
+from servicebp.model._blueprint import Line  # noqa: E402
 
 
 def with_fail_points() -> Blueprint:
@@ -645,7 +644,7 @@ def blueprints_with_waits_behind_the_line(draw: st.DrawFn) -> Blueprint:
 @settings(max_examples=80, deadline=None)
 @given(blueprints_with_waits_behind_the_line())
 def test_a_journey_waits_for_each_wait_it_touches_at_most_once(bp: Blueprint) -> None:
-    from servicebp._customer_graph import dependence_graph
+    from servicebp.analysis._customer_graph import dependence_graph
 
     dependence = dependence_graph(bp)
     everything = journeys(bp)
@@ -708,8 +707,8 @@ def test_a_failure_never_raises_a_rating_below_the_failure_rating() -> None:
 def repairable(draw: st.DrawFn) -> tuple[Blueprint, dict[str, float], str]:
     from hypothesis import assume
 
-    from servicebp.model import Lane
-    from servicebp.strategies import blueprints
+    from servicebp import Lane
+    from servicebp.testing._strategies import blueprints
 
     bp = draw(blueprints(max_steps=8))
     customer = [s.id for s in bp.steps(lane=Lane.CUSTOMER)]

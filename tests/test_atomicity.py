@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import servicebp
+import servicebp.io._files
 from servicebp import Blueprint, Step
 
 PREVIOUS = b"previous contents \xe5\xbc\x80\xe6\x88\xb7\n"
@@ -42,7 +43,7 @@ def save_yaml(bp: Blueprint, target: Path) -> None:
 
 
 def render_svg(bp: Blueprint, target: Path) -> None:
-    from servicebp.render import render
+    from servicebp import render
 
     render(bp, target, format="svg", engine="embedded")
 
@@ -140,7 +141,9 @@ def test_a_failing_serialiser_never_opens_the_target(
 ) -> None:
     target = tmp_path / "bp.yaml"
     target.write_bytes(PREVIOUS)
-    monkeypatch.setattr(servicebp.io, "dumps", failing(WriteInterruptedError("serialiser failed")))
+    monkeypatch.setattr(
+        servicebp.io._files, "dumps", failing(WriteInterruptedError("serialiser failed"))
+    )
     with pytest.raises(WriteInterruptedError):
         servicebp.save(small_blueprint(), target)
     assert target.read_bytes() == PREVIOUS
@@ -150,10 +153,10 @@ def test_a_failing_serialiser_never_opens_the_target(
 def test_a_failing_engine_keeps_the_previous_picture(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import servicebp.render  # noqa: F401 - loads the package into sys.modules
+    import servicebp.rendering._render  # noqa: F401 - loads the package into sys.modules
 
     # The package, not the re-exported function of the same name.
-    package = sys.modules["servicebp.render"]
+    package = sys.modules["servicebp.rendering._render"]
     target = tmp_path / "bp.svg"
     target.write_bytes(PREVIOUS)
     monkeypatch.setattr(package, "run_engine", failing(WriteInterruptedError("engine crashed")))

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from servicebp import Blueprint, FailPoint, LintConfig, Step, Wait
+from servicebp import Blueprint, FailPoint, LintConfig, Step, Wait, dumps
 from servicebp.cli import main
-from servicebp.io import dumps
 
 
 def write(tmp_path: Path, bp: Blueprint, name: str = "bp.yaml") -> str:

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from servicebp import Blueprint, Step
+from servicebp import Blueprint, Step, save
 from servicebp.cli import main
-from servicebp.io import save
 
 
 def _files(tmp_path: Path) -> Path:

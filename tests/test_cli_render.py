@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import servicebp
 from servicebp.cli import main
-from servicebp.render import ENGINES
+from servicebp.rendering._render import ENGINES
 from tests.test_render_dot import BANK
 
 
@@ -46,7 +46,7 @@ def test_png_with_embedded_engine_fails_cleanly(tmp_path: Path) -> None:
 
 def test_engine_hints_use_cli_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shutil.which", lambda name: None)
-    monkeypatch.setattr("servicebp.render._engines._has_pygraphviz", lambda: False)
+    monkeypatch.setattr("servicebp.rendering._engines._has_pygraphviz", lambda: False)
     runner = CliRunner()
     for suffix, engine, hint in [
         ("png", "embedded", "use --engine auto"),
@@ -77,6 +77,6 @@ def test_python_hints_use_python_spelling(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr("shutil.which", lambda name: None)
     bp = servicebp.load(BANK)
     with pytest.raises(servicebp.MissingDependencyError, match="use engine='auto'"):
-        servicebp.render.render_bytes(bp, format="png", engine="embedded")
+        servicebp.render_bytes(bp, format="png", engine="embedded")
     with pytest.raises(servicebp.MissingDependencyError, match="or use engine='embedded'"):
-        servicebp.render.render_bytes(bp, engine="dot")
+        servicebp.render_bytes(bp, engine="dot")

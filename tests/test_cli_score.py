@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from servicebp import Blueprint, MomentOfTruth, Step
+from servicebp import STRATEGIES, Blueprint, MomentOfTruth, Step, dumps
 from servicebp.cli import main
-from servicebp.io import dumps
-from servicebp.scoring import STRATEGIES
 
 
 def run(*args: str) -> tuple[int, str, str]:

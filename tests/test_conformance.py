@@ -9,9 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, ObservedDataError, Step, Wait, load, save
-from servicebp.conformance import OVERLAY_KEY, conformance
-from servicebp.render import render_svg, to_dot
+from servicebp import Blueprint, ObservedDataError, Step, Wait, load, render_svg, save, to_dot
+from servicebp.discovery._conformance import OVERLAY_KEY, conformance
 
 
 def _desk() -> Blueprint:
@@ -414,7 +413,7 @@ def test_missing_ids_in_frames_and_arrays_are_errors() -> None:
 
 
 def test_blank_journey_ids_are_errors_in_discovery_tables_too() -> None:
-    from servicebp.discover import suggest_moments
+    from servicebp import suggest_moments
 
     events = {"journey": ["1", "", "2"], "step": ["arrive", "queue", "arrive"], "ok": [1, 1, 0]}
     with pytest.raises(ObservedDataError, match="column 'journey': the journey id is missing"):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from servicebp import Blueprint, MomentOfTruth, Step, Wait
-from servicebp.diff import diff
+from servicebp import Blueprint, MomentOfTruth, Step, Wait, diff
 
 
 def coffee() -> Blueprint:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import servicebp._discover_markov as markov
+import servicebp.discovery._markov as markov
 from servicebp import (
     Blueprint,
     InvalidArgumentError,
@@ -22,8 +22,6 @@ from servicebp import (
     ObservedDataError,
     Step,
     UnknownStrategyError,
-)
-from servicebp.discover import (
     apply_moments,
     attribute,
     key_drivers,
@@ -471,7 +469,7 @@ def _lstsq_beta(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def test_batched_bootstrap_equals_lstsq_on_each_resample(
     seed: int, rows: int, columns: int, constant: bool
 ) -> None:
-    from servicebp._discover_drivers import _bootstrap, _fit
+    from servicebp.discovery._drivers import _bootstrap, _fit
 
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, size=(rows, columns)).astype(float)
@@ -493,7 +491,7 @@ def test_batched_bootstrap_equals_lstsq_on_each_resample(
 def test_bootstrap_in_chunks_of_journeys_equals_one_product(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from servicebp import _discover_drivers as drivers
+    from servicebp.discovery import _drivers as drivers
 
     rng = np.random.default_rng(4)
     x = rng.integers(-3, 4, size=(300, 3)).astype(float)

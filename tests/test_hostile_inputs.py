@@ -61,11 +61,15 @@ from servicebp import (
     Step,
     UnknownStepError,
     Wait,
+    critical_journey,
+    load,
+    loads,
+    read_observed,
+    read_ratings,
+    save,
+    score_observed,
 )
-from servicebp.analysis import critical_journey
 from servicebp.cli import main
-from servicebp.io import load, loads, save
-from servicebp.observed import read_observed, read_ratings, score_observed
 from tests.test_analysis import waits_met_first_anywhere
 
 #: Seconds each case may take. Generous: the machine is shared.

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 import servicebp
-import servicebp.io
+import servicebp.io._files
 from servicebp import (
     Blueprint,
     BlueprintValidationError,
@@ -25,8 +25,8 @@ from servicebp import (
     save,
     to_networkx,
 )
-from servicebp.io import to_node_link
-from servicebp.strategies import blueprints
+from servicebp.io._files import to_node_link
+from servicebp.testing._strategies import blueprints
 
 ROUND_TRIPS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -97,18 +97,18 @@ def test_networkx_round_trip(bp: Blueprint) -> None:
 @ROUND_TRIPS
 @given(blueprints())
 def test_node_link_round_trip_through_json(bp: Blueprint) -> None:
-    data = json.loads(json.dumps(servicebp.io.to_node_link(bp), ensure_ascii=False))
+    data = json.loads(json.dumps(servicebp.to_node_link(bp), ensure_ascii=False))
     assert "edges" in data
     assert "links" not in data
-    assert servicebp.io.from_node_link(data) == bp
+    assert servicebp.from_node_link(data) == bp
 
 
 @settings(max_examples=50, deadline=None)
 @given(blueprints())
 def test_dict_round_trip_and_order_of_keys(bp: Blueprint) -> None:
-    document = servicebp.io.to_dict(bp)
+    document = servicebp.to_dict(bp)
     assert next(iter(document)) == "version"
-    assert servicebp.io.from_dict(document) == bp
+    assert servicebp.from_dict(document) == bp
 
 
 # --- determinism ----------------------------------------------------------------
@@ -265,14 +265,14 @@ def test_from_networkx_refuses_other_graphs() -> None:
 
 
 def test_node_link_with_old_links_key() -> None:
-    data = servicebp.io.to_node_link(coffee())
+    data = servicebp.to_node_link(coffee())
     data["links"] = data.pop("edges")
-    assert servicebp.io.from_node_link(data) == coffee()
+    assert servicebp.from_node_link(data) == coffee()
 
 
 def test_node_link_garbage() -> None:
     with pytest.raises(servicebp.BlueprintValidationError, match="'nodes' list"):
-        servicebp.io.from_node_link({"edges": []})
+        servicebp.from_node_link({"edges": []})
 
 
 # --- the schema -------------------------------------------------------------------
@@ -281,15 +281,15 @@ def test_node_link_garbage() -> None:
 def test_schema_is_valid_draft_2020_12() -> None:
     import jsonschema
 
-    schema = servicebp.io.schema()
+    schema = servicebp.schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert schema["properties"]["version"]["const"] == servicebp.io.FORMAT_VERSION
+    assert schema["properties"]["version"]["const"] == servicebp.FORMAT_VERSION
 
 
 def test_schema_enums_match_the_model() -> None:
     from servicebp import Behaviour, ContactMode, ExpectationSource, ExpectationType, MomentKind
 
-    defs = servicebp.io.schema()["$defs"]
+    defs = servicebp.schema()["$defs"]
     assert defs["step"]["properties"]["lane"]["enum"] == [v.value for v in servicebp.Lane]
     assert defs["flow"]["properties"]["kind"]["enum"] == [v.value for v in FlowKind]
     moment = defs["moment"]["properties"]
@@ -304,7 +304,7 @@ def test_schema_enums_match_the_model() -> None:
 def test_schema_keys_match_the_model_fields() -> None:
     import attrs
 
-    defs = servicebp.io.schema()["$defs"]
+    defs = servicebp.schema()["$defs"]
     for name, cls in [
         ("step", Step),
         ("wait", Wait),

@@ -5,15 +5,16 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from servicebp import Blueprint, Step
-from servicebp.errors import BlueprintValidationError, RatingError, UnknownStepError
-from servicebp.journey_figures import (
+from servicebp import (
+    Blueprint,
+    Step,
     contact_counts,
     emotion_curve,
     expected_scores,
     journey_scores,
     stage_spread,
 )
+from servicebp.errors import BlueprintValidationError, RatingError, UnknownStepError
 from tests._scoring_helpers import BUILT_IN, branching
 
 

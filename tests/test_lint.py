@@ -9,7 +9,7 @@ import pytest
 
 from servicebp import Blueprint, FailPoint, LintConfig, MomentOfTruth, Step, Wait
 from servicebp.errors import ServiceBlueprintError, UnknownLintRuleError
-from servicebp.lint import RULES, Severity, code_problem, lint, select_rules
+from servicebp.linting._rules import RULES, Severity, code_problem, lint, select_rules
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "lint-rules.md"
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 import servicebp
 from servicebp import BlueprintValidationError, Problem
-from servicebp._parse import Parsed, _parse_yaml
-from servicebp.io import MAX_BYTES, MAX_DEPTH
+from servicebp.io._files import MAX_BYTES, MAX_DEPTH
+from servicebp.io._parse import Parsed, _parse_yaml
 
 GOOD = """\
 version: "1"
@@ -267,7 +267,7 @@ def test_duplicate_mapping_key() -> None:
 
 
 def test_duplicate_json_key() -> None:
-    text = json.dumps(servicebp.io.to_dict(servicebp.loads(GOOD)), indent=1)
+    text = json.dumps(servicebp.to_dict(servicebp.loads(GOOD)), indent=1)
     text = text.replace('"name": "Coffee",', '"name": "Coffee",\n "name": "Tea",')
     problem = only(text, format="json")
     assert problem.message.startswith("duplicate key 'name'")
@@ -314,7 +314,7 @@ def test_nan_and_infinity_in_yaml(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_in_json(value: str) -> None:
-    document = servicebp.io.to_dict(servicebp.loads(GOOD))
+    document = servicebp.to_dict(servicebp.loads(GOOD))
     document["steps"][0]["cost"] = "@@"
     text = json.dumps(document, indent=1).replace('"@@"', value)
     problem = only(text, format="json")
@@ -396,7 +396,7 @@ def test_non_string_label() -> None:
 
 
 def test_non_string_label_in_json() -> None:
-    document = servicebp.io.to_dict(servicebp.loads(GOOD))
+    document = servicebp.to_dict(servicebp.loads(GOOD))
     document["steps"][1]["label"] = 3
     problem = only(json.dumps(document, indent=1), format="json")
     assert problem.message == "3 is not of type 'string'"

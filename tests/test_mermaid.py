@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import servicebp
 from servicebp import Blueprint, Step
-from servicebp.render import mermaid_score, to_mermaid
+from servicebp.rendering._render import mermaid_score, to_mermaid
 from tests.test_render_dot import BANK, check_golden
 
 

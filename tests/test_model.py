@@ -26,7 +26,7 @@ from servicebp import (
     lines_between,
     loads,
 )
-from servicebp.strategies import blueprints, steps
+from servicebp.testing._strategies import blueprints, steps
 
 
 def step(id: str, lane: str = "customer", stage: str = "apply", **fields: object) -> Step:

@@ -10,19 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, ContactMode, MomentKind, MomentOfTruth, Step
-from servicebp.errors import (
-    BlueprintTypeError,
-    BlueprintValidationError,
-    MomentPlacementWarning,
-    RatingError,
-    RubricError,
-    UnknownStepError,
-)
-from servicebp.moments import (
+from servicebp import (
     FIRST_IMPRESSION,
     RUBRICS,
+    Blueprint,
+    ContactMode,
+    MomentKind,
+    MomentOfTruth,
     Rubric,
+    Step,
     candidate_moments,
     check_moment_placement,
     get_rubric,
@@ -34,6 +30,14 @@ from servicebp.moments import (
     moments_by_stage,
     rate_moment,
     register_rubric,
+)
+from servicebp.errors import (
+    BlueprintTypeError,
+    BlueprintValidationError,
+    MomentPlacementWarning,
+    RatingError,
+    RubricError,
+    UnknownStepError,
 )
 
 # --- rubrics -----------------------------------------------------------------------------

@@ -908,7 +908,7 @@ def test_scale_converts_ratings_before_scoring() -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(1, 10), min_size=len(ROWS), max_size=len(ROWS)))
 def test_scale_option_equals_converting_the_column_first(values: list[int]) -> None:
-    from servicebp.scales import TEN_POINT
+    from servicebp.scales._scale import TEN_POINT
 
     converted = TEN_POINT.to_mot(np.array(values))
     assert _as_lists(score_observed(_shop(), _on_scale(values), scale=TEN_POINT)) == _as_lists(

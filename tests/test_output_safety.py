@@ -30,9 +30,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, FailPoint, RenderError, Step, Wait
-from servicebp.render import render, to_dot, to_mermaid
-from servicebp.render._engines import run_engine
+from servicebp import Blueprint, FailPoint, RenderError, Step, Wait, render, to_dot, to_mermaid
+from servicebp.rendering._engines import run_engine
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}"

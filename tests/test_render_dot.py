@@ -15,8 +15,8 @@ from hypothesis import given, settings
 
 import servicebp
 from servicebp import Blueprint, RatingError, Step, UnknownStepError
-from servicebp.render import RATING_COLOURS, rating_class, to_dot
-from servicebp.strategies import blueprints
+from servicebp.rendering._render import RATING_COLOURS, rating_class, to_dot
+from servicebp.testing._strategies import blueprints
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = ROOT / "examples" / "bank_account_opening.yaml"

@@ -7,8 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from servicebp import Blueprint, FailPoint, Step
-from servicebp.render import render_svg, to_dot, to_mermaid
+from servicebp import Blueprint, FailPoint, Step, render_svg, to_dot, to_mermaid
 from tests._render_helpers import SVG, boxes, texts
 
 HOSTILE = [

@@ -10,10 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import servicebp
-from servicebp import Blueprint, Lane, RenderError, RenderTimeoutError, Step
-from servicebp.render import render, render_svg
-from servicebp.render._engines import run_engine
-from servicebp.strategies import blueprints
+from servicebp import Blueprint, Lane, RenderError, RenderTimeoutError, Step, render, render_svg
+from servicebp.rendering._engines import run_engine
+from servicebp.testing._strategies import blueprints
 from tests._render_helpers import PAIR, SVG, boxes
 
 BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
@@ -180,11 +179,11 @@ def test_png_without_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch
     bp = Blueprint("A", stages=["s"])
     bp.add_step(Step(id="x", label="X", lane="customer", stage="s"))
     monkeypatch.setattr("shutil.which", lambda name: None)
-    monkeypatch.setattr("servicebp.render._engines._has_pygraphviz", lambda: False)
+    monkeypatch.setattr("servicebp.rendering._engines._has_pygraphviz", lambda: False)
     with pytest.raises(servicebp.MissingDependencyError, match="apt-get install graphviz"):
-        servicebp.render.render_bytes(bp, format="png")
+        servicebp.render_bytes(bp, format="png")
     with pytest.raises(servicebp.MissingDependencyError, match=r"servicebp\[png\]"):
-        servicebp.render.render_bytes(bp, format="pdf", engine="embedded")
+        servicebp.render_bytes(bp, format="pdf", engine="embedded")
 
 
 def test_embedded_timeout_and_recovery() -> None:
@@ -219,6 +218,6 @@ def test_jupyter_bundle_falls_back_to_text(monkeypatch: pytest.MonkeyPatch) -> N
     def broken(*args: object, **kwargs: object) -> str:
         raise RenderError("no")
 
-    monkeypatch.setattr("servicebp.render.render_svg", broken)
+    monkeypatch.setattr("servicebp.rendering._render.render_svg", broken)
     bp = Blueprint("A", stages=["s"])
     assert bp._repr_mimebundle_() == {"text/plain": repr(bp)}

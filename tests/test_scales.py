@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicebp.errors import RatingError
-from servicebp.scales import (
+from servicebp.scales._scale import (
     MERMAID,
     MOT,
     SCALES,

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp._document import _schema_errors, _validator
-from servicebp._parse import format_path
-from servicebp._schema_fast import compile_check
+from servicebp.io._document import _schema_errors, _validator
+from servicebp.io._parse import format_path
+from servicebp.io._schema_fast import compile_check
 
 # A few right and wrong values of each kind, so that documents are often valid
 # and, when not, wrong in one or two places.

@@ -9,16 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp.errors import (
-    ArgumentTypeError,
-    BlueprintValidationError,
-    EmptyJourneyError,
-    InvalidArgumentError,
-    RatingError,
-    ServiceBlueprintError,
-    UnknownStrategyError,
-)
-from servicebp.scoring import (
+from servicebp import (
     STRATEGIES,
     Journey,
     JourneyStep,
@@ -27,6 +18,15 @@ from servicebp.scoring import (
     score,
     scores,
     unregister_strategy,
+)
+from servicebp.errors import (
+    ArgumentTypeError,
+    BlueprintValidationError,
+    EmptyJourneyError,
+    InvalidArgumentError,
+    RatingError,
+    ServiceBlueprintError,
+    UnknownStrategyError,
 )
 from tests._scoring_helpers import BUILT_IN, branching
 

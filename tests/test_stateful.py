@@ -28,21 +28,27 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from servicebp import (
+    STRATEGIES,
     Blueprint,
     BlueprintValidationError,
     DuplicateStepError,
     Flow,
     FlowKind,
+    Journey,
+    JourneyStep,
     Lane,
     MomentOfTruth,
     Problem,
     ServiceBlueprintError,
     Step,
     UnknownStepError,
+    dumps,
+    load,
+    loads,
+    save,
+    score,
 )
-from servicebp.io import dumps, load, loads, save
-from servicebp.model import PROBABILITY_TOLERANCE
-from servicebp.scoring import STRATEGIES, Journey, JourneyStep, score
+from servicebp.model._blueprint import PROBABILITY_TOLERANCE
 
 IDS = st.sampled_from([f"s{i}" for i in range(8)])
 STAGES = st.sampled_from(["arrive", "order", "pay", "leave"])

@@ -49,19 +49,15 @@ GENERATED = DOCS / "_static" / "generated"
 #: module follows in alphabetical order.
 API_ORDER = (
     "model",
-    "moments",
-    "io",
     "scales",
     "scoring",
-    "journey_figures",
-    "observed",
-    "render",
+    "io",
     "analysis",
-    "lint",
-    "diff",
-    "discover",
-    "conformance",
-    "strategies",
+    "linting",
+    "observed",
+    "discovery",
+    "rendering",
+    "testing",
     "errors",
 )
 #: Public modules that are not Python API (documented on the CLI page).
@@ -190,7 +186,7 @@ def render_svg(blueprint: Any, target: Path, *, ratings: Any = None) -> None:
     """Render *blueprint* to the SVG file *target* with servicebp's own renderer."""
     # The module, not the name ``servicebp.render``, which the package's
     # top level may bind to the render() function.
-    rendering = importlib.import_module("servicebp.render")
+    rendering = importlib.import_module("servicebp.rendering._render")
     target.parent.mkdir(parents=True, exist_ok=True)
     data: bytes = rendering.render_bytes(blueprint, format="svg", ratings=ratings)
     if target.exists() and target.read_bytes() == data:
@@ -278,6 +274,30 @@ def public_modules() -> list[str]:
     return ordered + sorted(names - set(ordered))
 
 
+def _constants(name: str) -> list[str]:
+    """``py:data`` entries for a subpackage's constants.
+
+    autodoc finds a constant's ``#:`` comment only in the module that defines
+    it, so the constants a subpackage re-exports are listed one by one, each
+    with the comment read from its defining module.
+    """
+    from sphinx.pycode import ModuleAnalyzer
+
+    package = importlib.import_module(f"servicebp.{name}")
+    comments: dict[str, list[str]] = {}
+    for info in pkgutil.iter_modules(getattr(package, "__path__", [])):
+        analyzer = ModuleAnalyzer.for_module(f"servicebp.{name}.{info.name}")
+        for (scope, attr), text in analyzer.find_attr_docs().items():
+            if not scope:
+                comments.setdefault(attr, list(text))
+    lines: list[str] = []
+    for constant in getattr(package, "__all__", ()):
+        if constant.isupper():
+            body = [f"   {line}" if line else "" for line in comments.get(constant, [])]
+            lines += [f".. py:data:: servicebp.{name}.{constant}", "", *body, ""]
+    return lines
+
+
 class ServicebpApi(SphinxDirective):
     """``servicebp-api``: one section with an ``automodule`` per public module."""
 
@@ -290,6 +310,7 @@ class ServicebpApi(SphinxDirective):
             importlib.import_module(f"servicebp.{name}")
             title = f"``servicebp.{name}``"
             lines += [title, "-" * len(title), "", f".. automodule:: servicebp.{name}", ""]
+            lines += _constants(name)
         content = StringList(lines, source="<servicebp-api>")
         container = nodes.section()
         container.document = self.state.document

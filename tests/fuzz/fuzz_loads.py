@@ -157,7 +157,7 @@ TREES = st.recursive(
 
 def _seed_documents() -> st.SearchStrategy[tuple[bytes, str]]:
     """Valid documents: generated blueprints dumped as YAML or JSON."""
-    from servicebp.strategies import blueprints
+    from servicebp.testing._strategies import blueprints
 
     return st.tuples(blueprints(), st.sampled_from(["yaml", "json"])).map(
         lambda pair: (servicebp.dumps(pair[0], format=pair[1]).encode("utf-8"), pair[1])

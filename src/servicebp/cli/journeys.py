@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from servicebp.analysis import (
+from servicebp.analysis._journeys import (
     DEFAULT_JOURNEY_LIMIT,
     count_journeys,
     critical_journey,
@@ -16,7 +16,7 @@ from servicebp.analysis import (
 )
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
-from servicebp.io import load
+from servicebp.io._files import load
 
 __all__ = ["journeys_command"]
 

@@ -1,0 +1,41 @@
+"""Finding moments of truth in observed data, and checking observed behaviour against the design."""
+
+from servicebp.discovery._conformance import (
+    Conformance,
+    ObservedEdge,
+    ObservedLink,
+    SlowWait,
+    conformance,
+)
+from servicebp.discovery._discover import (
+    ATTRIBUTION_METHODS,
+    Attribution,
+    KeyDriver,
+    MarkovModel,
+    MomentSuggestion,
+    apply_moments,
+    attribute,
+    key_drivers,
+    markov_model,
+    removal_effects,
+    suggest_moments,
+)
+
+__all__ = [
+    "ATTRIBUTION_METHODS",
+    "Attribution",
+    "Conformance",
+    "KeyDriver",
+    "MarkovModel",
+    "MomentSuggestion",
+    "ObservedEdge",
+    "ObservedLink",
+    "SlowWait",
+    "apply_moments",
+    "attribute",
+    "conformance",
+    "key_drivers",
+    "markov_model",
+    "removal_effects",
+    "suggest_moments",
+]

@@ -1,0 +1,760 @@
+"""Finding moments of truth from data: attribution, removal effects, key drivers.
+
+The seeds ask that moments of truth be found from customer feedback,
+satisfaction surveys and behaviour data, not only by workshop guesswork. This
+module offers the methods the field already trusts:
+
+* **Markov-chain removal effects** (:func:`markov_model`,
+  :func:`removal_effects`): journeys are paths through touchpoints that end
+  in conversion or not; the transition matrix over touchpoints, with a start,
+  a conversion and a null state, gives the conversion probability, and a
+  touchpoint's raw removal effect is ``1 − P(conversion without it) /
+  P(conversion)``. This is the method of ChannelAttribution's
+  ``markov_model``, which *simulates* the chain; here the absorbing chain is
+  *solved* (sparse linear algebra), so the result is exact and faster.
+* **Attribution** (:func:`attribute`): conversions (and values) shared out in
+  proportion to the removal effects, or by the heuristics first touch, last
+  touch and linear (:data:`ATTRIBUTION_METHODS`).
+* **Key-driver analysis** (:func:`key_drivers`): how strongly each step's
+  rating moves an overall satisfaction outcome — Pearson correlation and a
+  standardised regression coefficient, with a seeded bootstrap interval.
+* **Suggested moments** (:func:`suggest_moments`, :func:`apply_moments`):
+  the blueprint's customer-facing steps ranked by these signals, with
+  suggested :class:`~servicebp.MomentOfTruth` tags and the evidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from servicebp.discovery._drivers import KeyDriver, key_drivers
+from servicebp.discovery._markov import (
+    EncodedPaths,
+    build_chain,
+    encode_paths,
+    solve_conversion,
+)
+from servicebp.discovery._tables import in_journey_order
+from servicebp.errors import InvalidArgumentError, ObservedDataError, UnknownStrategyError
+from servicebp.model._blueprint import RATING_LIMIT, Blueprint, Lane, Step
+from servicebp.model._moments import ContactMode, MomentKind, MomentOfTruth
+from servicebp.observed._tables import (
+    CsvTable,
+    Where,
+    column_names,
+    load_table,
+    read_columns,
+    require_numbers,
+    times_in_minutes,
+)
+
+__all__ = [
+    "ATTRIBUTION_METHODS",
+    "Attribution",
+    "KeyDriver",
+    "MarkovModel",
+    "MomentSuggestion",
+    "apply_moments",
+    "attribute",
+    "key_drivers",
+    "markov_model",
+    "removal_effects",
+    "suggest_moments",
+]
+
+FloatArray = npt.NDArray[np.float64]
+Paths = Sequence[str] | Sequence[Sequence[str]]
+
+
+# --- the Markov model ---------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class MarkovModel:
+    """The absorbing Markov chain of observed journeys, solved exactly.
+
+    Attributes
+    ----------
+    touchpoints : tuple of str
+        The touchpoints, in order of first appearance.
+    order : int
+        The chain's order (a state is the last *order* touchpoints).
+    conversion_probability : float
+        The probability that a journey from the start state converts.
+    removal_effects : dict of str to float
+        Touchpoint to raw removal effect ``1 − P(conversion without it) / P``.
+    expected_value : float or None
+        The expected conversion value per journey (with *values*).
+    value_removal_effects : dict of str to float or None
+        The same with expected value in place of probability.
+    journeys : float
+        How many journeys the paths stand for.
+    distinct_paths : int
+        How many distinct paths there were after aggregation.
+    states : int
+        How many transient states the chain has, the start state included.
+    """
+
+    touchpoints: tuple[str, ...]
+    order: int
+    conversion_probability: float
+    removal_effects: dict[str, float]
+    expected_value: float | None
+    value_removal_effects: dict[str, float] | None
+    journeys: float
+    distinct_paths: int
+    states: int
+
+
+def _check_order(order: object) -> int:
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise InvalidArgumentError(f"order must be a whole number of at least 1, got {order!r}")
+    return order
+
+
+def _model(encoded: EncodedPaths, order: int) -> MarkovModel:
+    chain = build_chain(encoded, order=order)
+    base = solve_conversion(chain)
+    if base <= 0:
+        raise ObservedDataError(
+            "no journey converted, so removal effects are undefined (every conversion is 0)"
+        )
+    effects = {
+        name: 1.0 - solve_conversion(chain, chain.contains[i]) / base
+        for i, name in enumerate(encoded.touchpoints)
+    }
+    expected = None
+    value_effects = None
+    if chain.value_rate is not None:
+        expected = solve_conversion(chain, values=True)
+        if expected > 0:
+            value_effects = {
+                name: 1.0 - solve_conversion(chain, chain.contains[i], values=True) / expected
+                for i, name in enumerate(encoded.touchpoints)
+            }
+        else:
+            value_effects = dict.fromkeys(encoded.touchpoints, 0.0)
+    return MarkovModel(
+        touchpoints=encoded.touchpoints,
+        order=order,
+        conversion_probability=base,
+        removal_effects=effects,
+        expected_value=expected,
+        value_removal_effects=value_effects,
+        journeys=encoded.journeys,
+        distinct_paths=encoded.distinct,
+        states=chain.states,
+    )
+
+
+def markov_model(
+    paths: Paths,
+    conversions: Any,
+    *,
+    order: int = 1,
+    null: Any = None,
+    values: Any = None,
+    sep: str = ">",
+) -> MarkovModel:
+    """Fit the absorbing Markov chain of *paths* and solve it exactly.
+
+    Parameters
+    ----------
+    paths : sequence of str or of sequences of str
+        One path per row: touchpoints joined by *sep* (``"ad > web > call"``;
+        white space around names is ignored) or a sequence of names.
+    conversions : array_like
+        Without *null*: per journey, 1 if it converted, else 0. With *null*:
+        per path, how many journeys along it converted.
+    order : int
+        The chain's order; a state is the last *order* touchpoints (the
+        first states of a path are its shorter prefixes, as in
+        ChannelAttribution).
+    null : array_like, optional
+        Per path, how many journeys along it did not convert.
+    values : array_like, optional
+        Per path, the total conversion value (revenue).
+    sep : str
+        The separator in string paths.
+
+    Returns
+    -------
+    MarkovModel
+
+    Raises
+    ------
+    ObservedDataError
+        No paths, an empty path or touchpoint, a count or value that is
+        negative or not finite, a conversion other than 0/1 without *null*,
+        or no conversion at all.
+
+    Notes
+    -----
+    Identical paths are aggregated first. Removing a touchpoint sends every
+    state containing it to the null state. Chains up to 2 000 states are
+    solved by sparse LU; larger (higher-order) ones by BiCGSTAB or GMRES,
+    accepted only with a residual below 1e-12.
+
+    Examples
+    --------
+    >>> m = markov_model(["a > b", "a", "b"], [1, 0, 1])
+    >>> round(m.conversion_probability, 6)
+    0.666667
+    >>> {k: round(v, 6) for k, v in m.removal_effects.items()}
+    {'a': 0.5, 'b': 1.0}
+    """
+    order = _check_order(order)
+    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
+    return _model(encoded, order)
+
+
+def removal_effects(
+    paths: Paths,
+    conversions: Any,
+    *,
+    order: int = 1,
+    null: Any = None,
+    values: Any = None,
+    sep: str = ">",
+) -> dict[str, float]:
+    """Return each touchpoint's raw removal effect, computed exactly.
+
+    The raw removal effect of touchpoint *c* is ``1 − P(conversion without
+    c) / P(conversion)`` in the absorbing Markov chain of the journeys. The
+    parameters are those of :func:`markov_model`.
+
+    Examples
+    --------
+    Four paths; by hand (see ``tests/test_discover.py``) P = 1/2 and without
+    c1 it is 1/3, so c1's removal effect is exactly 1/3:
+
+    >>> effects = removal_effects(
+    ...     ["c1 > c2 > c3", "c1", "c2 > c3", "c3"], [1, 0, 0, 1])
+    >>> {k: round(v, 12) for k, v in effects.items()}
+    {'c1': 0.333333333333, 'c2': 0.666666666667, 'c3': 1.0}
+    """
+    return markov_model(
+        paths, conversions, order=order, null=null, values=values, sep=sep
+    ).removal_effects
+
+
+# --- attribution --------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Attribution:
+    """Conversions (and values) attributed to each touchpoint by one method.
+
+    Attributes
+    ----------
+    method : str
+        One of :data:`ATTRIBUTION_METHODS`.
+    conversions : dict of str to float
+        Touchpoint to attributed conversions; they sum to the total.
+    values : dict of str to float or None
+        Touchpoint to attributed value, when values were given.
+    """
+
+    method: str
+    conversions: dict[str, float]
+    values: dict[str, float] | None
+
+
+def _share(total: float, weights: Mapping[str, float]) -> dict[str, float]:
+    whole = sum(weights.values())
+    if whole <= 0:
+        return dict.fromkeys(weights, 0.0)
+    return {k: total * w / whole for k, w in weights.items()}
+
+
+def _markov_attribution(encoded: EncodedPaths, order: int) -> Attribution:
+    model = _model(encoded, order)
+    values = None
+    if encoded.values is not None:
+        assert model.value_removal_effects is not None
+        values = _share(float(encoded.values.sum()), model.value_removal_effects)
+    return Attribution(
+        method="markov",
+        conversions=_share(float(encoded.conversions.sum()), model.removal_effects),
+        values=values,
+    )
+
+
+def _heuristic(
+    name: str,
+    credit: Callable[[EncodedPaths, FloatArray], tuple[npt.NDArray[np.int64], FloatArray]],
+) -> Callable[[EncodedPaths, int], Attribution]:
+    def run(encoded: EncodedPaths, order: int) -> Attribution:
+        size = len(encoded.touchpoints)
+
+        def spread(amount: FloatArray) -> dict[str, float]:
+            where, weight = credit(encoded, amount)
+            sums = np.bincount(where, weights=weight, minlength=size)
+            return {t: float(sums[i]) for i, t in enumerate(encoded.touchpoints)}
+
+        values = None if encoded.values is None else spread(encoded.values)
+        return Attribution(method=name, conversions=spread(encoded.conversions), values=values)
+
+    return run
+
+
+def _first(e: EncodedPaths, amount: FloatArray) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    return e.codes[e.offsets[:-1]], amount
+
+
+def _last(e: EncodedPaths, amount: FloatArray) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    return e.codes[e.offsets[1:] - 1], amount
+
+
+def _linear(e: EncodedPaths, amount: FloatArray) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    return e.codes, np.repeat(amount / e.lengths, e.lengths)
+
+
+#: Attribution methods by name: the single source for :func:`attribute` and the CLI.
+ATTRIBUTION_METHODS: Final[Mapping[str, Callable[[EncodedPaths, int], Attribution]]] = {
+    "first_touch": _heuristic("first_touch", _first),
+    "last_touch": _heuristic("last_touch", _last),
+    "linear": _heuristic("linear", _linear),
+    "markov": _markov_attribution,
+}
+
+
+def attribute(
+    paths: Paths,
+    conversions: Any,
+    *,
+    method: str = "markov",
+    order: int = 1,
+    null: Any = None,
+    values: Any = None,
+    sep: str = ">",
+) -> Attribution:
+    """Attribute the conversions (and values) of *paths* to their touchpoints.
+
+    Parameters
+    ----------
+    paths, conversions, order, null, values, sep
+        As for :func:`markov_model`.
+    method : str
+        ``"markov"`` (in proportion to the exact removal effects; values in
+        proportion to the value removal effects), ``"first_touch"``,
+        ``"last_touch"`` or ``"linear"`` (a path's conversions split equally
+        over its touches, a touchpoint met twice counted twice).
+
+    Returns
+    -------
+    Attribution
+
+    Raises
+    ------
+    UnknownStrategyError
+        If *method* is not one of :data:`ATTRIBUTION_METHODS`.
+
+    Examples
+    --------
+    >>> paths = ["a > b", "b > c", "c"]
+    >>> attribute(paths, [1, 1, 0], method="first_touch").conversions
+    {'a': 1.0, 'b': 1.0, 'c': 0.0}
+    >>> attribute(paths, [1, 1, 0], method="linear").conversions
+    {'a': 0.5, 'b': 1.0, 'c': 0.5}
+    >>> attribute(paths, [1, 1, 0], method="median")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.UnknownStrategyError: unknown attribution method: 'median' (must be one of ['first_touch', 'last_touch', 'linear', 'markov'])
+    """  # noqa: E501
+    if method not in ATTRIBUTION_METHODS:
+        raise UnknownStrategyError(
+            f"unknown attribution method: {method!r} (must be one of {sorted(ATTRIBUTION_METHODS)})"
+        )
+    order = _check_order(order)
+    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
+    return ATTRIBUTION_METHODS[method](encoded, order)
+
+
+# --- suggested moments ---------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class MomentSuggestion:
+    """One customer-facing step, ranked by the data, with the evidence.
+
+    Attributes
+    ----------
+    step : str
+        The step id.
+    rank : int
+        1 for the strongest signal.
+    suggested : bool
+        Whether the data suggest tagging the step as a *new* moment of truth
+        (one of at most ``top``); never for a step tagged already.
+    supported : bool
+        Whether the evidence clears the bar (a removal effect of at least
+        ``min_removal_effect``, or a key-driver interval above 0), tagged or
+        not: for a step tagged already, whether the data confirm its tag.
+    signal : str
+        What ranks the steps: ``"removal_effect"`` (0/1 outcome) or
+        ``"key_driver"`` (a numeric outcome, from the ratings).
+    score : float or None
+        The value of that signal for the step (None without evidence).
+    journeys : int
+        Observed journeys that reached the step.
+    removal_effect : float or None
+        The step's exact removal effect (0/1 outcome).
+    driver : KeyDriver or None
+        The step's key-driver figures (when ratings were observed).
+    moment : MomentOfTruth
+        The tag to apply (the step's own tag when it has one already).
+    already_tagged : bool
+        Whether the blueprint tags the step as a moment already.
+    reasons : tuple of str
+        The evidence, in words.
+    """
+
+    step: str
+    rank: int
+    suggested: bool
+    supported: bool
+    signal: str
+    score: float | None
+    journeys: int
+    removal_effect: float | None
+    driver: KeyDriver | None
+    moment: MomentOfTruth
+    already_tagged: bool
+    reasons: tuple[str, ...]
+
+
+#: Channel words that tell the contact mode of a suggested moment.
+_CHANNEL_MODES: Final = {
+    ContactMode.HUMAN_MACHINE: (
+        "app",
+        "web",
+        "website",
+        "atm",
+        "kiosk",
+        "ivr",
+        "machine",
+        "online",
+    ),
+    ContactMode.INTERPERSONAL_INDIRECT: ("phone", "call", "chat", "email", "e-mail", "mail"),
+    ContactMode.INTERPERSONAL_DIRECT: ("branch", "desk", "counter", "store", "face-to-face"),
+}
+
+
+def _contact_mode(channel: str | None) -> ContactMode | None:
+    if channel is None:
+        return None
+    words = channel.lower()
+    for mode, names in _CHANNEL_MODES.items():
+        if any(name in words for name in names):
+            return mode
+    return None
+
+
+_TRUE: Final = {"1", "1.0", "true", "yes", "y", "t"}
+_FALSE: Final = {"0", "0.0", "false", "no", "n", "f"}
+
+
+def _outcomes(values: npt.NDArray[Any], column: str, where: Where) -> FloatArray:
+    if values.dtype.kind in "biuf":
+        return values.astype(np.float64)
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(values):
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            out[i] = 1.0
+        elif text in _FALSE:
+            out[i] = 0.0
+        else:
+            try:
+                out[i] = float(text)
+            except ValueError:
+                raise ObservedDataError(
+                    f"{where(i)}: column {column!r}: {value!r} is not a number or yes/no"
+                ) from None
+    return out
+
+
+def _ratings(values: npt.NDArray[Any], column: str, where: Where, *, text: bool) -> FloatArray:
+    """Ratings as floats (NaN: unrated); text is parsed only when *text* (a CSV file's cells)."""
+    if not text:
+        require_numbers(values, column=column, where=where, what="ratings")
+    if values.dtype.kind == "b":
+        raise ObservedDataError(f"column {column!r}: ratings must be numbers, not dtype bool")
+    if values.dtype.kind in "iuf":
+        return values.astype(np.float64)
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(values.tolist()):
+        try:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
+                raise ValueError
+            out[i] = float(value)
+        except (ValueError, OverflowError):
+            raise ObservedDataError(
+                f"{where(i)}: column {column!r}: {value!r} is not a number"
+            ) from None
+    return out
+
+
+def _customer_facing(bp: Blueprint) -> list[Step]:
+    return [*bp.customer_spine(), *bp.steps(lane=Lane.FRONTSTAGE)]
+
+
+def suggest_moments(
+    bp: Blueprint,
+    observed: Any,
+    *,
+    outcome: str,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str | None = None,
+    top: int = 3,
+    min_removal_effect: float = 0.1,
+    kind: MomentKind | str = MomentKind.USAGE,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> tuple[MomentSuggestion, ...]:
+    """Rank the blueprint's customer-facing steps by what the data say decides the outcome.
+
+    Parameters
+    ----------
+    bp : Blueprint
+        The designed service.
+    observed : str, os.PathLike, DataFrame or mapping
+        An observed-journey table, one row per event: journey id, step id,
+        order or timestamp, optionally a rating, and the outcome (the same on
+        every row of a journey).
+    outcome : str
+        The outcome column: 0/1 (yes/no, true/false) for conversion or churn,
+        any other numbers for satisfaction.
+    journey, step : str
+        The journey-id and step-id columns.
+    order : str, optional
+        The column that orders events in a journey (numbers or ISO 8601
+        times); by default ``order`` or ``timestamp`` if present, else the
+        table's row order.
+    rating : str, optional
+        The rating column; by default ``rating`` if present.
+    top : int
+        At most this many untagged steps are suggested (a whole number ≥ 0);
+        steps tagged already do not count toward it.
+    min_removal_effect : float
+        With a 0/1 outcome, a step is suggested only if removing it loses at
+        least this share of conversions.
+    kind : MomentKind or str
+        The kind given to suggested moments; entry steps of the customer
+        journey are suggested as ``first-contact``.
+    resamples, seed : int
+        The key-driver bootstrap (see :func:`key_drivers`).
+
+    Returns
+    -------
+    tuple of MomentSuggestion
+        Every customer-facing step (customer and frontstage lanes), best
+        first. With a 0/1 outcome steps are ranked by exact removal effect;
+        otherwise by standardised key-driver coefficient, and suggested only
+        when its bootstrap interval lies above 0. Each step's key-driver
+        figures rest on the journeys that rated it (``driver.n``), so steps
+        on different branches of the blueprint are all ranked.
+
+    Raises
+    ------
+    InvalidArgumentError
+        *top* is not a whole number ≥ 0.
+    ObservedDataError
+        A missing column, a step the blueprint does not have (all are
+        listed), an outcome that is not a number or differs within a
+        journey, or no evidence at all (a numeric outcome without ratings).
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Shop", stages=["s"])
+    >>> for sid in ("browse", "ask", "pay"):
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
+    >>> events = {"journey": [1, 1, 1, 2, 2, 3, 3], "step": ["browse", "ask", "pay",
+    ...           "browse", "pay", "browse", "ask"], "bought": [1, 1, 1, 0, 0, 1, 1]}
+    >>> found = suggest_moments(bp, events, outcome="bought", top=1)
+    >>> [(s.step, s.suggested, round(s.score, 3)) for s in found]
+    [('browse', True, 1.0), ('ask', False, 0.75), ('pay', False, 0.5)]
+    """
+    if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 0:
+        raise InvalidArgumentError(f"top must be a whole number ≥ 0, got {top!r}")
+    table = load_table(observed)
+    names = column_names(table, what="observed journeys")
+    if order is None:
+        order = next((c for c in ("order", "timestamp") if c in names), None)
+    if rating is None and "rating" in names:
+        rating = "rating"
+    wanted = [journey, step, outcome] + [c for c in (order, rating) if c is not None]
+    cols, where = read_columns(table, wanted, what="observed journeys")
+    step_ids = np.array([str(s) for s in cols[step]], dtype=object)
+    unknown = sorted(set(step_ids.tolist()) - {s.id for s in bp.steps()})
+    if unknown:
+        raise ObservedDataError(
+            f"column {step!r}: {len(unknown)} step id(s) the blueprint {bp.name!r} does not "
+            f"have: {unknown[:10]!r} (its steps are {sorted(s.id for s in bp.steps())[:20]!r})"
+        )
+    time = None if order is None else times_in_minutes(cols[order], column=order, where=where)
+    journey_names, jcode, sort = in_journey_order(cols[journey], time, column=journey, where=where)
+    step_ids = step_ids[sort]
+    result = _outcomes(cols[outcome], outcome, where)[sort]
+    if not np.isfinite(result).all():
+        raise ObservedDataError(f"column {outcome!r}: every outcome must be a finite number")
+    starts = np.flatnonzero(np.r_[True, jcode[1:] != jcode[:-1]])
+    per_journey = result[starts]
+    differs = np.flatnonzero(result != np.repeat(per_journey, np.diff(np.r_[starts, len(jcode)])))
+    if differs.size:
+        bad = journey_names[int(jcode[differs[0]])]
+        raise ObservedDataError(
+            f"column {outcome!r}: journey {bad!r} has different outcomes on different rows; "
+            "the outcome belongs to the whole journey"
+        )
+    binary = bool(np.isin(per_journey, (0.0, 1.0)).all())
+    facing = _customer_facing(bp)
+    visits = {s.id: 0 for s in facing}
+    for sid in set(zip(jcode.tolist(), step_ids.tolist(), strict=True)):
+        if sid[1] in visits:
+            visits[sid[1]] += 1
+
+    effects: dict[str, float] = {}
+    if binary:
+        bounds = np.r_[starts, len(jcode)]
+        paths = [tuple(step_ids[a:b]) for a, b in itertools.pairwise(bounds)]
+        effects = markov_model(paths, per_journey).removal_effects
+
+    drivers: dict[str, KeyDriver] = {}
+    if rating is not None:
+        raw = _ratings(cols[rating], rating, where, text=isinstance(table, CsvTable))
+        off_scale = np.flatnonzero(np.abs(raw) > RATING_LIMIT)
+        if off_scale.size:
+            first = int(off_scale[0])
+            raise ObservedDataError(
+                f"column {rating!r}: row {first}: {raw[first]:g} is outside the rating scale "
+                f"-3…+3 ({off_scale.size} such row(s)); convert other scales with servicebp.scales"
+            )
+        values = raw[sort]
+        rated = [s.id for s in facing if s.id in set(step_ids[np.isfinite(values)].tolist())]
+        if rated:
+            sums = np.zeros((len(starts), len(rated)))
+            counts = np.zeros_like(sums)
+            column_of = {sid: k for k, sid in enumerate(rated)}
+            keep = np.array([s in column_of for s in step_ids]) & np.isfinite(values)
+            column = np.fromiter((column_of[s] for s in step_ids[keep]), dtype=np.int64)
+            np.add.at(sums, (jcode[keep], column), values[keep])
+            np.add.at(counts, (jcode[keep], column), 1.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                means = sums / counts
+            found = key_drivers(
+                {sid: means[:, k] for sid, k in column_of.items()},
+                per_journey,
+                resamples=resamples,
+                seed=seed,
+            )
+            drivers = {d.step: d for d in found}
+    if not binary and not drivers:
+        raise ObservedDataError(
+            f"outcome {outcome!r} is not 0/1, so the steps need ratings to be ranked; "
+            f"give a rating column (the table has {names!r})"
+        )
+
+    entries = {s.id for s in bp.entry_steps()}
+    default_kind = MomentKind(kind)
+
+    def score_of(sid: str) -> float | None:
+        if binary:
+            return effects.get(sid)
+        d = drivers.get(sid)
+        return None if d is None else d.coefficient
+
+    ranked = sorted(facing, key=lambda s: (score_of(s.id) is None, -(score_of(s.id) or 0.0)))
+    suggestions: list[MomentSuggestion] = []
+    chosen = 0
+    for rank, item in enumerate(ranked, start=1):
+        score = score_of(item.id)
+        driver = drivers.get(item.id)
+        reasons: list[str] = []
+        effect = effects.get(item.id)
+        if effect is not None:
+            reasons.append(
+                f"removal effect {effect:.3f}: without this step the conversion "
+                f"probability falls by {effect:.1%}"
+            )
+        if driver is not None and driver.coefficient is not None:
+            interval = (
+                ""
+                if driver.ci_low is None
+                else f" (95% CI {driver.ci_low:.3f} to {driver.ci_high:.3f})"
+            )
+            controls = f", controlling for {', '.join(driver.controls)}" if driver.controls else ""
+            reasons.append(
+                f"key driver: standardised coefficient {driver.coefficient:.3f}{interval}, "
+                f"n={driver.n} journeys that rated it{controls}"
+                + ("" if driver.correlation is None else f", r={driver.correlation:.3f}")
+            )
+        if visits[item.id] == 0:
+            reasons.append("never observed")
+        if binary:
+            strong = score is not None and score >= min_removal_effect
+        else:
+            strong = driver is not None and driver.ci_low is not None and driver.ci_low > 0
+        if item.moment is not None:
+            reasons.append(
+                "tagged as a moment already"
+                + ("; the data confirm it" if strong else "; the data do not single it out")
+            )
+        suggested = strong and item.moment is None and chosen < top
+        chosen += suggested
+        moment = item.moment or MomentOfTruth(
+            kind=MomentKind.FIRST_CONTACT if item.id in entries else default_kind,
+            contact_mode=_contact_mode(item.channel),
+        )
+        suggestions.append(
+            MomentSuggestion(
+                step=item.id,
+                rank=rank,
+                suggested=suggested,
+                supported=strong,
+                signal="removal_effect" if binary else "key_driver",
+                score=score,
+                journeys=visits[item.id],
+                removal_effect=effect,
+                driver=driver,
+                moment=moment,
+                already_tagged=item.moment is not None,
+                reasons=tuple(reasons),
+            )
+        )
+    return tuple(suggestions)
+
+
+def apply_moments(bp: Blueprint, suggestions: Sequence[MomentSuggestion]) -> Blueprint:
+    """Return a copy of *bp* with the suggested moments tagged (*bp* is unchanged).
+
+    Only suggestions with ``suggested`` set are applied; steps tagged
+    already keep their own tag.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Shop", stages=["s"])
+    >>> _ = bp.add_step(Step(id="ask", label="Ask", lane="customer", stage="s"))
+    >>> found = suggest_moments(bp, {"journey": [1, 2], "step": ["ask", "ask"],
+    ...                              "bought": [1, 0]}, outcome="bought")
+    >>> tagged = apply_moments(bp, found)
+    >>> [s.id for s in tagged.moments()], bp.moments()
+    (['ask'], ())
+    """
+    new = bp.copy()
+    for suggestion in suggestions:
+        if suggestion.suggested and not suggestion.already_tagged:
+            new.replace_step(new[suggestion.step].evolve(moment=suggestion.moment))
+    return new

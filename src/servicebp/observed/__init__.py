@@ -1,0 +1,17 @@
+"""Observed journeys: reading event tables and scoring them in bulk."""
+
+from servicebp.observed._scoring import (
+    UnknownStepReport,
+    read_observed,
+    read_ratings,
+    score_observed,
+    step_statistics,
+)
+
+__all__ = [
+    "UnknownStepReport",
+    "read_observed",
+    "read_ratings",
+    "score_observed",
+    "step_statistics",
+]

@@ -1,0 +1,749 @@
+"""Observed journeys: ratings from real customers, scored in bulk.
+
+Researchers arrive with tables of events — journey id, step id, order or
+timestamp, rating on the −3…+3 scale, and optionally an outcome per journey
+(converted or churned, an overall satisfaction). This module reads them (CSV
+files, numpy arrays, pandas or polars DataFrames), maps their steps onto a
+blueprint, and scores every journey with every strategy of
+:data:`servicebp.STRATEGIES` in one vectorised pass; results come back
+as a table of the kind that came in.
+
+Order of events
+    Events may arrive interleaved and out of order. Within a journey they are
+    ordered by the order (or timestamp) column; events with *equal* order
+    values keep their input order (the later row is the later event). This
+    is the tie rule for ``last`` and for the earliest-peak rule of
+    ``peak_end``.
+
+Customer steps only
+    A journey walks the customer lane (as :meth:`servicebp.Journey.from_blueprint`
+    requires). An event on a step of another lane (a frontstage "greet", a
+    backstage check) is treated like an event on a step the blueprint does
+    not have: an :class:`~servicebp.errors.ObservedDataError` naming the
+    step, its lane, its event count and first row, or, with
+    ``unknown_steps="report"``, left out and listed in the
+    :class:`UnknownStepReport`.
+
+Other scales
+    ``scale=`` reads the rating column on another declared scale (Mermaid's
+    1…5, a 1…10 line, …; see :mod:`servicebp.scales`): it is checked on that
+    scale, row by row, and converted onto −3…+3 before scoring.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal, overload
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from servicebp.errors import ArgumentTypeError, InvalidArgumentError, ObservedDataError, Problem
+from servicebp.model._blueprint import Blueprint, Lane
+from servicebp.observed._journey_tables import Columns, extract, parse_rating
+from servicebp.observed._kernels import Events, Kernels
+from servicebp.observed._tables import Kind, build_table, observed_error, read_csv
+from servicebp.scales._scale import MOT, Scale, get_scale
+from servicebp.scoring._strategies import STRATEGIES, get_strategy
+
+__all__ = [
+    "UnknownStepReport",
+    "read_observed",
+    "read_ratings",
+    "score_observed",
+    "step_statistics",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+Output = Literal["same", "numpy", "structured", "pandas", "polars"]
+OnUnknown = Literal["error", "report"]
+
+
+def read_ratings(
+    path: str | os.PathLike[str],
+    *,
+    bp: Blueprint | None = None,
+    step: str = "step",
+    rating: str = "rating",
+    journey: str = "journey",
+) -> dict[str, float]:
+    """Read per-step ratings from a CSV file.
+
+    Two layouts are accepted, told apart by the header:
+
+    * ``step,rating`` — one row per step, the step's rating;
+    * an observed-journey table (``journey,step,order,rating``, or with a
+      ``timestamp`` column, and any further columns) — the mean rating of
+      each step over all its events is returned.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The CSV file (UTF-8, header row first).
+    bp : Blueprint, optional
+        When given, every step id must be one of its steps.
+    step, rating, journey : str
+        The column names.
+
+    Returns
+    -------
+    dict of str to float
+        Step id to rating, in the file's order of first appearance.
+
+    Raises
+    ------
+    ObservedDataError
+        The file is unreadable, empty, lacks a column, repeats a step in the
+        ``step,rating`` layout, or holds a rating that is missing, not a
+        number, NaN or outside −3…+3. The message names the file, the line
+        and the column of every such problem.
+        With *bp* given, also a step id that is not in the blueprint (named
+        with the line of its first row).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ratings.csv"
+    >>> _ = p.write_text("step,rating\\nask,2\\npay,-1\\n", encoding="utf-8")
+    >>> read_ratings(p)
+    {'ask': 2.0, 'pay': -1.0}
+    >>> _ = p.write_text("journey,step,order,rating\\nj1,ask,1,3\\nj2,ask,1,2\\n"
+    ...                  "j1,pay,2,x\\n", encoding="utf-8")
+    >>> read_ratings(p)
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: ...ratings.csv:4: column 'rating': 'x' is not a number
+    """
+    table = read_csv(path)
+    table.require([step, rating])
+    per_journey = journey in table.columns
+    sums: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    first_line: dict[str, int] = {}
+    problems: list[Problem] = []
+    for step_id, text, line in zip(
+        table.columns[step], table.columns[rating], table.lines, strict=True
+    ):
+        if not step_id:
+            problems.append(
+                Problem(
+                    message="the step id is missing",
+                    file=table.file,
+                    line=line,
+                    field=f"column {step!r}",
+                )
+            )
+            continue
+        value = parse_rating(text)
+        if isinstance(value, str):
+            problems.append(
+                Problem(message=value, file=table.file, line=line, field=f"column {rating!r}")
+            )
+            continue
+        if not per_journey and step_id in first_line:
+            problems.append(
+                Problem(
+                    message=f"step {step_id!r} is rated twice (first on line "
+                    f"{first_line[step_id]}); a step,rating file has one row per step",
+                    file=table.file,
+                    line=line,
+                    field=f"column {step!r}",
+                )
+            )
+            continue
+        first_line.setdefault(step_id, line)
+        sums[step_id] += value
+        counts[step_id] += 1
+    if problems:
+        raise observed_error(problems)
+    if bp is not None:
+        unknown = [s for s in first_line if s not in bp]
+        if unknown:
+            raise observed_error(
+                [
+                    Problem(
+                        message=f"unknown step {s!r} (not in blueprint {bp.name!r})",
+                        file=table.file,
+                        line=first_line[s],
+                        field=f"column {step!r}",
+                    )
+                    for s in unknown
+                ]
+            )
+    return {s: sums[s] / counts[s] for s in first_line}
+
+
+# --- observed journeys ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class UnknownStepReport:
+    """Events whose step is not a customer step of the blueprint, left out of the results.
+
+    Such a step is either not in the blueprint at all, or in another lane
+    than the customer's (a journey walks customer steps). Returned next to
+    the results when the caller passes ``unknown_steps="report"``; with the
+    default ``"error"`` such events are an
+    :class:`~servicebp.errors.ObservedDataError` instead. Nothing is dropped
+    silently.
+
+    Attributes
+    ----------
+    steps : dict of str to int
+        Each such step id and how many events name it, most frequent first.
+    events : int
+        How many events were left out.
+    empty_journeys : tuple
+        Journeys left without any event (all theirs were left out); they are
+        not in the results.
+    lanes : dict of str to str
+        The steps of *steps* that are in the blueprint, but not in the
+        customer lane, with their lane.
+
+    Examples
+    --------
+    >>> report = UnknownStepReport(steps={"fly": 2}, events=2, empty_journeys=("j9",))
+    >>> print(report)
+    2 events on 1 unknown step left out: 'fly' (2); journeys left without events: ['j9']
+    >>> print(UnknownStepReport(steps={"greet": 1}, events=1, lanes={"greet": "frontstage"}))
+    1 events on 1 unknown step left out: 'greet' (1, frontstage lane, not a customer step)
+    >>> bool(UnknownStepReport())
+    False
+    """
+
+    steps: dict[str, int] = attrs.field(factory=dict, hash=False)
+    events: int = 0
+    empty_journeys: tuple[Any, ...] = ()
+    lanes: dict[str, str] = attrs.field(factory=dict, hash=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.steps)
+
+    def __str__(self) -> str:
+        if not self.steps:
+            return "no unknown steps"
+        plural = "" if len(self.steps) == 1 else "s"
+        listed = ", ".join(
+            f"{step!r} ({count}, {self.lanes[step]} lane, not a customer step)"
+            if step in self.lanes
+            else f"{step!r} ({count})"
+            for step, count in self.steps.items()
+        )
+        text = f"{self.events} events on {len(self.steps)} unknown step{plural} left out: {listed}"
+        if self.empty_journeys:
+            text += f"; journeys left without events: {list(self.empty_journeys)!r}"
+        return text
+
+
+def _prepare(
+    bp: Blueprint,
+    table: object,
+    *,
+    journey: str,
+    step: str,
+    order: str | None,
+    rating: str,
+    outcome: str | None,
+    step_categories: Sequence[str] | None,
+    unknown_steps: str,
+    scale: Scale | str,
+) -> Events:
+    if unknown_steps not in ("error", "report"):
+        raise InvalidArgumentError(
+            f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}"
+        )
+    if not isinstance(bp, Blueprint):
+        raise ArgumentTypeError(f"bp must be a Blueprint, not {type(bp).__name__} ({bp!r:.60})")
+    if step_categories is not None and (
+        isinstance(step_categories, str)
+        or not isinstance(step_categories, Sequence)
+        or not all(isinstance(c, str) for c in step_categories)
+    ):
+        raise ArgumentTypeError(
+            f"step_categories must be a sequence of step ids (str), not "
+            f"{type(step_categories).__name__} ({step_categories!r:.60})"
+        )
+    on_scale = get_scale(scale)
+    cols = extract(
+        table,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=outcome,
+        step_categories=step_categories,
+        scale=on_scale,
+    )
+    # A journey walks customer steps: events elsewhere are reported like unknown steps.
+    bp_steps = bp.steps(lane=Lane.CUSTOMER)
+    position = {s.id: k for k, s in enumerate(bp_steps)}
+    lookup = np.array([position.get(name, -1) for name in cols.step_names], dtype=np.int64)
+    if np.array_equal(lookup, np.arange(len(lookup))):
+        steps = cols.step_codes
+    else:
+        steps = lookup[cols.step_codes]
+    ids, codes = cols.journey_ids, cols.journey_codes
+    ratings, order_values, outcome_values = cols.ratings, cols.order, cols.outcome
+    report = UnknownStepReport()
+    if (lookup < 0).any():
+        counts = np.bincount(cols.step_codes, minlength=len(cols.step_names))
+        unknown = sorted(
+            (int(k) for k in np.flatnonzero(lookup < 0) if counts[k] > 0),
+            key=lambda k: (-counts[k], cols.step_names[k]),
+        )
+        if unknown and unknown_steps == "error":
+            raise _unknown_steps_error(bp, cols, unknown, counts)
+        if unknown:
+            keep = steps >= 0
+            kept_codes = codes[keep]
+            present = np.bincount(kept_codes, minlength=len(ids)) > 0
+            report = UnknownStepReport(
+                steps={cols.step_names[k]: int(counts[k]) for k in unknown},
+                events=int((~keep).sum()),
+                empty_journeys=tuple(ids[~present].tolist()),
+                lanes={
+                    cols.step_names[k]: bp[cols.step_names[k]].lane.value
+                    for k in unknown
+                    if cols.step_names[k] in bp
+                },
+            )
+            if not present.any():
+                raise ObservedDataError(
+                    f"no event is on a customer step of blueprint {bp.name!r}: {report}"
+                )
+            remap = np.cumsum(present) - 1
+            codes = remap[kept_codes]
+            ids = ids[present]
+            steps, ratings, order_values = steps[keep], ratings[keep], order_values[keep]
+            if outcome_values is not None:
+                outcome_values = outcome_values[present]
+    weights = np.array(
+        [1.0 if s.moment is None else float(s.moment.weight) for s in bp_steps], dtype=np.float64
+    )
+    moments = np.array([s.moment is not None for s in bp_steps], dtype=np.bool_)
+    return Events(
+        columns=cols,
+        journey_ids=ids,
+        codes=codes,
+        steps=steps,
+        ratings=ratings,
+        order=order_values,
+        outcome=outcome_values,
+        weights=weights,
+        moments=moments,
+        step_ids=tuple(s.id for s in bp_steps),
+        report=report,
+    )
+
+
+def _unknown_steps_error(
+    bp: Blueprint, cols: Columns, unknown: Sequence[int], counts: IntArray
+) -> ObservedDataError:
+    missing: list[str] = []
+    off_lane: list[str] = []
+    for k in unknown:
+        name = cols.step_names[k]
+        first = int(np.flatnonzero(cols.step_codes == k)[0])
+        n = int(counts[k])
+        events = f"{n} event{'' if n == 1 else 's'}, first at {cols.where(first)}"
+        if name in bp:
+            off_lane.append(f"{name!r} ({bp[name].lane.value} lane; {events})")
+        else:
+            missing.append(f"{name!r} ({events})")
+    parts = []
+    if missing:
+        known = sorted(s.id for s in bp.steps(lane=Lane.CUSTOMER))
+        shown = known if len(known) <= 10 else [*known[:10], "..."]
+        plural = "" if len(missing) == 1 else "s"
+        parts.append(
+            f"{len(missing)} step{plural} not in blueprint {bp.name!r}: {', '.join(missing)} "
+            f"(its customer steps are {shown})"
+        )
+    if off_lane:
+        plural = "" if len(off_lane) == 1 else "s"
+        parts.append(
+            f"{len(off_lane)} step{plural} of blueprint {bp.name!r} outside the customer lane "
+            f"(a journey walks customer steps): {', '.join(off_lane)}"
+        )
+    return ObservedDataError(
+        "; ".join(parts) + "; pass unknown_steps='report' to score the other "
+        "events and get these back as a report"
+    )
+
+
+def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
+    if strategies is None:
+        return list(STRATEGIES)
+    if isinstance(strategies, str):
+        names = [strategies]
+    elif isinstance(strategies, Iterable):
+        names = list(strategies)
+    else:
+        raise ArgumentTypeError(
+            f"strategies must be a strategy name or a sequence of them, not "
+            f"{type(strategies).__name__} ({strategies!r:.60})"
+        )
+    for name in names:
+        get_strategy(name)
+    if not names:
+        raise InvalidArgumentError("strategies is empty; name at least one (or None for all)")
+    return names
+
+
+def _output_kind(output: str, kind: Kind) -> Kind:
+    if output == "same":
+        return kind
+    if output not in ("numpy", "structured", "pandas", "polars"):
+        raise InvalidArgumentError(
+            f"output must be one of ['numpy', 'pandas', 'polars', 'same', 'structured'], "
+            f"not {output!r}"
+        )
+    return output  # type: ignore[return-value]
+
+
+def _finish(
+    result: dict[str, npt.NDArray[Any]], events: Events, *, output: str, unknown_steps: str
+) -> Any:
+    """The result as a table of the kind asked for, with the report when one was asked for."""
+    built = build_table(_output_kind(output, events.columns.kind), result)
+    if unknown_steps == "report":
+        return built, events.report
+    return built
+
+
+@overload
+def score_observed(
+    bp: Blueprint,
+    table: Any,
+    *,
+    strategies: Sequence[str] | str | None = ...,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    outcome: str | None = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["error"] = ...,
+    output: Output = ...,
+    scale: Scale | str = ...,
+) -> Any: ...
+
+
+@overload
+def score_observed(
+    bp: Blueprint,
+    table: Any,
+    *,
+    strategies: Sequence[str] | str | None = ...,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    outcome: str | None = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["report"],
+    output: Output = ...,
+    scale: Scale | str = ...,
+) -> tuple[Any, UnknownStepReport]: ...
+
+
+def score_observed(
+    bp: Blueprint,
+    table: Any,
+    *,
+    strategies: Sequence[str] | str | None = None,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str = "rating",
+    outcome: str | None = None,
+    step_categories: Sequence[str] | None = None,
+    unknown_steps: OnUnknown = "error",
+    output: Output = "same",
+    scale: Scale | str = MOT,
+) -> Any:
+    """Score every observed journey with every strategy, in one vectorised pass.
+
+    Parameters
+    ----------
+    bp : Blueprint
+        The blueprint the events' steps belong to; moment weights and
+        moment-of-truth tags come from it.
+    table : mapping of arrays, structured array, DataFrame, or path
+        The events, one row each: journey id, step id, order or timestamp,
+        rating on −3…+3, and optionally an outcome (the same on every event
+        of a journey). A mapping of column name to numpy array (or
+        sequence), a numpy structured array, a pandas or polars DataFrame,
+        or the path of a CSV file with a header row.
+    strategies : str or sequence of str, optional
+        Names from :data:`servicebp.STRATEGIES`; default all of
+        them. The six built-in strategies are computed by numpy kernels in
+        time linear in the events; a strategy you registered yourself is
+        computed journey by journey through :func:`servicebp.score`.
+    journey, step, rating : str
+        Column names.
+    order : str, optional
+        The column that orders events in a journey (numbers or datetimes);
+        default ``"order"``, else ``"timestamp"``. Equal values keep the
+        input order.
+    outcome : str, optional
+        The outcome column, carried through to the result; default
+        ``"outcome"`` when the table has one.
+    step_categories : sequence of str, optional
+        For numpy input only: the step column holds integer codes into this
+        sequence of step ids (as pandas' categorical codes do) — the fast
+        way to pass millions of events.
+    unknown_steps : {"error", "report"}
+        What to do with events on steps that are not customer steps of the
+        blueprint (not in it, or in another lane): raise (default), or leave
+        them out and return an :class:`UnknownStepReport` next to the
+        results.
+    output : {"same", "numpy", "structured", "pandas", "polars"}
+        The kind of table returned; default the kind that came in (a CSV
+        path gives ``"numpy"``).
+    scale : Scale or str
+        The scale of the rating column (:data:`servicebp.SCALES`
+        names one); default the MOT scale −3…+3. Ratings are checked on it
+        (off-scale rows are named) and converted onto −3…+3 before scoring.
+
+    Returns
+    -------
+    table, or (table, UnknownStepReport)
+        One row per journey, sorted by journey id: the journey id (under the
+        input's column name), one float column per strategy, and the outcome
+        column if there is one. A numpy mapping gives a dict of arrays; a
+        structured array, pandas or polars DataFrame gives the same kind.
+
+    Raises
+    ------
+    ObservedDataError
+        A missing column, an empty table, a wrong dtype, a missing id or
+        order, a rating off its scale, NaN or not a number, a journey with
+        two outcomes, or a step not in the blueprint or not in its customer
+        lane; each names the row (the file line for CSV) and the column.
+    UnknownStrategyError
+        A strategy that is not registered.
+    MissingDependencyError
+        ``output="pandas"`` or ``"polars"`` without that library installed.
+
+    See Also
+    --------
+    servicebp.score : the same strategies on one journey.
+    step_statistics : per-step counts and means of the same table.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from servicebp import Blueprint, MomentOfTruth, Step
+    >>> bp = Blueprint("Shop", stages=["buy"])
+    >>> _ = bp.add_step(Step(id="ask", label="Ask", lane="customer", stage="buy"))
+    >>> _ = bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="buy",
+    ...                      moment=MomentOfTruth(kind="purchase", weight=3)))
+    >>> events = {
+    ...     "journey": np.array([1, 2, 1, 2]),
+    ...     "step": np.array(["ask", "ask", "pay", "pay"]),
+    ...     "order": np.array([1, 1, 2, 2]),
+    ...     "rating": np.array([3, -1, -2, 1]),
+    ... }
+    >>> result = score_observed(bp, events, strategies=["mean", "weighted", "last"])
+    >>> {name: values.tolist() for name, values in result.items()}
+    {'journey': [1, 2], 'mean': [0.5, 0.0], 'weighted': [-0.75, 0.5], 'last': [-2.0, 1.0]}
+
+    Ratings on Mermaid's 1…5 are converted onto −3…+3 first (5 → +3, 2 → −1.5):
+
+    >>> on_five = {**events, "rating": np.array([5, 2, 1, 4])}
+    >>> score_observed(bp, on_five, strategies="last", scale="mermaid")["last"].tolist()
+    [-3.0, 1.5]
+    """
+    names = _strategy_names(strategies)
+    events = _prepare(
+        bp,
+        table,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=outcome,
+        step_categories=step_categories,
+        unknown_steps=unknown_steps,
+        scale=scale,
+    )
+    kernels = Kernels(events)
+    cols = events.columns
+    result: dict[str, npt.NDArray[Any]] = {cols.journey_name: events.journey_ids}
+    for name in names:
+        if name in result:
+            raise ObservedDataError(
+                f"strategy {name!r} clashes with the journey column's name; rename the column"
+            )
+        result[name] = kernels.compute(name)
+    if cols.outcome_name is not None and events.outcome is not None:
+        if cols.outcome_name in result:
+            raise ObservedDataError(
+                f"outcome column {cols.outcome_name!r} clashes with a strategy's name"
+            )
+        result[cols.outcome_name] = events.outcome
+    return _finish(result, events, output=output, unknown_steps=unknown_steps)
+
+
+@overload
+def step_statistics(
+    bp: Blueprint,
+    table: Any,
+    *,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["error"] = ...,
+    output: Output = ...,
+    scale: Scale | str = ...,
+) -> Any: ...
+
+
+@overload
+def step_statistics(
+    bp: Blueprint,
+    table: Any,
+    *,
+    journey: str = ...,
+    step: str = ...,
+    order: str | None = ...,
+    rating: str = ...,
+    step_categories: Sequence[str] | None = ...,
+    unknown_steps: Literal["report"],
+    output: Output = ...,
+    scale: Scale | str = ...,
+) -> tuple[Any, UnknownStepReport]: ...
+
+
+def step_statistics(
+    bp: Blueprint,
+    table: Any,
+    *,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str = "rating",
+    step_categories: Sequence[str] | None = None,
+    unknown_steps: OnUnknown = "error",
+    output: Output = "same",
+    scale: Scale | str = MOT,
+) -> Any:
+    """Per-step statistics of observed events, for every step of the blueprint.
+
+    The table and the options (``scale=`` too) are those of
+    :func:`score_observed`.
+
+    Returns
+    -------
+    table, or (table, UnknownStepReport)
+        One row per customer step of the blueprint, in its order: ``step`` (the
+        id), ``count`` (events), ``mean`` (mean rating), ``share_negative``
+        (share of ratings below 0) and ``share_minus_3`` (share of −3,
+        "endangers the customer relationship"). A step without events has
+        count 0 and NaN for the others.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Shop", stages=["buy"])
+    >>> for sid in ("ask", "pay", "leave"):
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="buy"))
+    >>> events = {"journey": [1, 2, 1, 2], "step": ["ask", "ask", "pay", "pay"],
+    ...           "order": [1, 1, 2, 2], "rating": [3, -1, -3, 1]}
+    >>> stats = step_statistics(bp, events)
+    >>> stats["step"].tolist(), stats["count"].tolist(), stats["share_minus_3"].tolist()
+    (['ask', 'pay', 'leave'], [2, 2, 0], [0.0, 0.5, nan])
+    """
+    events = _prepare(
+        bp,
+        table,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=None,
+        step_categories=step_categories,
+        unknown_steps=unknown_steps,
+        scale=scale,
+    )
+    k = len(events.step_ids)
+    r = events.ratings
+    count = np.bincount(events.steps, minlength=k)
+    total = np.bincount(events.steps, weights=r, minlength=k)
+    negative = np.bincount(events.steps, weights=(r < 0).astype(np.float64), minlength=k)
+    endangers = np.bincount(events.steps, weights=(r == -3).astype(np.float64), minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result = {
+            "step": np.array(events.step_ids, dtype=str),
+            "count": count.astype(np.int64),
+            "mean": total / count,
+            "share_negative": negative / count,
+            "share_minus_3": endangers / count,
+        }
+    return _finish(result, events, output=output, unknown_steps=unknown_steps)
+
+
+def read_observed(
+    path: str | os.PathLike[str],
+    *,
+    journey: str = "journey",
+    step: str = "step",
+    order: str | None = None,
+    rating: str = "rating",
+    outcome: str | None = None,
+) -> dict[str, npt.NDArray[Any]]:
+    """Read a CSV file of observed events into validated numpy columns.
+
+    Numbers in the order column become integers (or floats); anything else
+    there must be an ISO 8601 timestamp (``2024-05-01T09:30``), read as
+    ``datetime64[ns]``. An outcome column becomes floats if every cell is a
+    number, else strings.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The journey, step, order, rating and (if any) outcome columns, in
+        file order, under their names in the file; pass it to
+        :func:`score_observed` or :func:`step_statistics`.
+
+    Raises
+    ------
+    ObservedDataError
+        As :func:`score_observed`; positions are ``file:line``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "events.csv"
+    >>> _ = p.write_text("journey,step,timestamp,rating\\n"
+    ...                  "a,ask,2024-05-01T09:30,2\\na,pay,2024-05-01T09:35,-1\\n")
+    >>> events = read_observed(p)
+    >>> events["timestamp"].dtype, events["rating"].tolist()
+    (dtype('<M8[ns]'), [2.0, -1.0])
+    """
+    cols = extract(
+        path,
+        journey=journey,
+        step=step,
+        order=order,
+        rating=rating,
+        outcome=outcome,
+        step_categories=None,
+    )
+    result: dict[str, npt.NDArray[Any]] = {
+        journey: cols.journey_ids[cols.journey_codes],
+        step: np.array(cols.step_names, dtype=object)[cols.step_codes],
+        cols.order_name: cols.order,
+        rating: cols.ratings,
+    }
+    if cols.outcome_name is not None and cols.outcome is not None:
+        result[cols.outcome_name] = cols.outcome[cols.journey_codes]
+    return result

@@ -1,0 +1,154 @@
+"""Where each step goes in the blueprint's grid: lanes are rows, stages columns.
+
+A stage is as many columns wide as its busiest lane has steps. Inside a lane
+and stage, steps keep the order of the sequence flows between them (then
+insertion order). A step is put in the column of the first step it is
+connected to in the same stage when that column is free, so that a customer
+action and the frontstage step serving it line up vertically; the unlinked
+steps before it in its lane go just left of it (the stage widens to the
+left if need be).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+import attrs
+import networkx as nx
+
+from servicebp.model._blueprint import Blueprint, FlowKind, Lane, Step
+
+__all__ = ["Grid", "grid_of"]
+
+#: The order in which lanes are placed: the customer's spine first.
+_PLACEMENT_ORDER: Final = (
+    Lane.CUSTOMER,
+    Lane.FRONTSTAGE,
+    Lane.BACKSTAGE,
+    Lane.SUPPORT,
+    Lane.PHYSICAL_EVIDENCE,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Grid:
+    """Columns of the steps and of the stages.
+
+    Attributes
+    ----------
+    column : dict
+        Step id to its column (0-based, left to right).
+    stages : tuple of (stage, first column, width)
+        Each stage's columns, in time order.
+    order : tuple of str
+        Step ids row by row (lanes top to bottom), left to right.
+    """
+
+    column: dict[str, int]
+    stages: tuple[tuple[str, int, int], ...]
+    order: tuple[str, ...]
+
+    @property
+    def width(self) -> int:
+        """The number of columns."""
+        return sum(width for _, _, width in self.stages)
+
+
+def _cell_order(bp: Blueprint, steps: tuple[Step, ...], wanted: dict[str, float]) -> list[Step]:
+    """Order the steps of one lane and stage by their sequence flows.
+
+    Steps the flows leave unordered go by the column they would like (that
+    of a step they are connected to), then by insertion order.
+    """
+    if len(steps) < 2:
+        return list(steps)
+    rank = {step.id: (wanted[step.id], i) for i, step in enumerate(steps)}
+    cell: nx.DiGraph[str] = nx.DiGraph()
+    cell.add_nodes_from(rank)
+    graph = bp.graph
+    for step in steps:
+        for target in graph.successors(step.id):
+            if target in rank and graph.edges[step.id, target]["flow"].kind is FlowKind.SEQUENCE:
+                cell.add_edge(step.id, target)
+    try:
+        ids = list(nx.lexicographical_topological_sort(cell, key=rank.__getitem__))
+    except nx.NetworkXUnfeasible:
+        return sorted(steps, key=lambda step: rank[step.id])
+    by_id = {step.id: step for step in steps}
+    return [by_id[i] for i in ids]
+
+
+def _place(steps: list[Step], wanted: dict[str, float]) -> dict[str, int]:
+    """Columns (relative to the stage, possibly negative) for one lane's steps, in order.
+
+    A step linked to a step placed earlier takes that step's column when the
+    steps before it allow; the unlinked steps just before it go right before
+    it (left of column 0 if need be), so a sequence in this lane does not push
+    it out of line with the step it serves.
+    """
+    placed: dict[str, int] = {}
+    last = -math.inf
+    waiting: list[str] = []
+    for step in steps:
+        if math.isinf(wanted[step.id]):
+            waiting.append(step.id)
+            continue
+        at = int(max(wanted[step.id], last + 1 + len(waiting)))
+        for i, step_id in enumerate(waiting):
+            placed[step_id] = at - len(waiting) + i
+        placed[step.id] = at
+        last, waiting = at, []
+    first = 0 if math.isinf(last) else int(last) + 1
+    for i, step_id in enumerate(waiting):
+        placed[step_id] = first + i
+    return placed
+
+
+def grid_of(bp: Blueprint) -> Grid:
+    """Place every step of *bp* in a column.
+
+    Examples
+    --------
+    >>> from servicebp.model._blueprint import Step
+    >>> bp = Blueprint("A", stages=["s", "t"])
+    >>> for i, lane in [("a", "customer"), ("b", "customer"), ("c", "frontstage")]:
+    ...     _ = bp.add_step(Step(id=i, label=i, lane=lane, stage="s"))
+    >>> _ = bp.add_step(Step(id="d", label="d", lane="customer", stage="t"))
+    >>> _ = bp.connect("b", "c", kind="support")
+    >>> grid = grid_of(bp)
+    >>> grid.column, grid.stages
+    ({'a': 0, 'b': 1, 'c': 1, 'd': 2}, (('s', 0, 2), ('t', 2, 1)))
+    """
+    graph = bp.graph
+    by_cell: dict[tuple[Lane, str], list[Step]] = {}
+    for step in bp.steps():
+        by_cell.setdefault((step.lane, step.stage), []).append(step)
+    column: dict[str, int] = {}
+    stages: list[tuple[str, int, int]] = []
+    start = 0
+    for stage in bp.stages:
+        local: dict[str, int] = {}
+        for lane in _PLACEMENT_ORDER:
+            cell = tuple(by_cell.get((lane, stage), ()))
+            wanted: dict[str, float] = {}
+            for step in cell:
+                linked = [
+                    local[other]
+                    for other in (*graph.predecessors(step.id), *graph.successors(step.id))
+                    if other in local
+                ]
+                wanted[step.id] = min(linked) if linked else math.inf
+            local.update(_place(_cell_order(bp, cell, wanted), wanted))
+        # Steps pulled left of a linked one may sit left of column 0: the
+        # whole stage moves right, every lane alike, so alignments hold.
+        shift = -min(local.values(), default=0)
+        width = max(max(local.values(), default=-1) + shift + 1, 1)
+        for step_id, offset in local.items():
+            column[step_id] = start + offset + shift
+        stages.append((stage, start, width))
+        start += width
+    order = tuple(
+        step.id for lane in Lane for step in sorted(bp.steps(lane=lane), key=lambda s: column[s.id])
+    )
+    return Grid(column=column, stages=tuple(stages), order=order)
