@@ -218,6 +218,6 @@ def test_jupyter_bundle_falls_back_to_text(monkeypatch: pytest.MonkeyPatch) -> N
     def broken(*args: object, **kwargs: object) -> str:
         raise RenderError("no")
 
-    monkeypatch.setattr("servicebp.rendering._render.render_svg", broken)
+    monkeypatch.setattr("servicebp.rendering.render_svg", broken)
     bp = Blueprint("A", stages=["s"])
     assert bp._repr_mimebundle_() == {"text/plain": repr(bp)}

@@ -9,7 +9,7 @@ them per stage shows where a service passes work from hand to hand.
 
 from __future__ import annotations
 
-from servicebp.model._blueprint import Blueprint, Lane, Line, lines_between
+from servicebp.model import Blueprint, Lane, Line, lines_between
 
 __all__ = ["contactless_frontstage", "line_crossings"]
 

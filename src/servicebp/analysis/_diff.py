@@ -13,7 +13,7 @@ import attrs
 
 from servicebp.analysis._figures import journey_scores
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
-from servicebp.model._blueprint import Blueprint, Flow, Step
+from servicebp.model import Blueprint, Flow, Step
 
 __all__ = ["BlueprintDiff", "FlowChange", "JourneyScoreChange", "StepChange", "diff"]
 

@@ -21,7 +21,7 @@ from servicebp.errors import RatingError
 from servicebp.scoring._strategies import _journey_of, _rating_table, score, strategy_names
 
 if TYPE_CHECKING:
-    from servicebp.model._blueprint import Blueprint
+    from servicebp.model import Blueprint
 
 __all__ = [
     "UNSPECIFIED",
@@ -333,7 +333,7 @@ def contact_counts(
     >>> c.total, c.by_mode, c.by_channel
     (1, {'interpersonal-direct': 1}, {'branch': 1})
     """
-    from servicebp.model._blueprint import Line
+    from servicebp.model import Line
 
     result = []
     for path in _paths(bp, journeys, limit):
@@ -411,7 +411,7 @@ def stage_spread(
     >>> s.by_channel, s.spread  # app: (−1 + 0) / 2 = −0.5; 2 − (−0.5) = 2.5
     ({'branch': 2.0, 'app': -0.5}, 2.5)
     """
-    from servicebp.model._blueprint import Lane
+    from servicebp.model import Lane
 
     table = _rating_table(bp, ratings)
     rated: dict[str, list[float]] = {}

@@ -22,7 +22,7 @@ from servicebp.analysis._customer_graph import (
     visits,
 )
 from servicebp.errors import BlueprintValidationError, InvalidArgumentError, Problem
-from servicebp.model._blueprint import Blueprint, Lane
+from servicebp.model import Blueprint, Lane
 
 __all__ = ["FailPointImpact", "dependents", "fail_point_impact"]
 

@@ -60,7 +60,7 @@ from servicebp.errors import (
     Problem,
     TooManyJourneysError,
 )
-from servicebp.model._blueprint import Blueprint
+from servicebp.model import Blueprint
 
 __all__ = [
     "JourneyPath",

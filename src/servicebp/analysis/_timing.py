@@ -24,7 +24,7 @@ import attrs
 from servicebp.analysis._customer_graph import Waits, customer_graph, visits
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, journeys
 from servicebp.errors import InvalidArgumentError
-from servicebp.model._blueprint import Blueprint, Step
+from servicebp.model import Blueprint, Step
 
 __all__ = [
     "JourneyTime",

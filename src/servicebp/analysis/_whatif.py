@@ -43,7 +43,7 @@ from servicebp.analysis._customer_graph import (
 from servicebp.analysis._figures import journey_scores
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
 from servicebp.errors import InvalidArgumentError, RatingError, UnknownStepError
-from servicebp.model._blueprint import Blueprint, Lane, Wait
+from servicebp.model import Blueprint, Lane, Wait
 
 __all__ = ["JourneyChange", "expected_ratings", "repair", "what_if"]
 

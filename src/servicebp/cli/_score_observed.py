@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from servicebp.cli._format import printable, signed, table
-from servicebp.model._blueprint import Blueprint
+from servicebp.model import Blueprint
 
 __all__ = ["is_journey_table", "observed_output"]
 
@@ -50,7 +50,7 @@ def observed_output(
     The full data and the CSV rows cover every journey (millions, perhaps),
     so they are built only when a file is written.
     """
-    from servicebp.observed._scoring import score_observed, step_statistics
+    from servicebp.observed import score_observed, step_statistics
 
     source = f"observed journeys from {path.name}"
     if scale != "mot":

@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
-from servicebp.analysis._diff import BlueprintDiff, diff
+from servicebp.analysis import BlueprintDiff, diff
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
-from servicebp.io._files import load
-from servicebp.model._blueprint import Lane
+from servicebp.io import load
+from servicebp.model import Lane
 
 __all__ = ["diff_command"]
 

@@ -10,9 +10,8 @@ import click
 
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
-from servicebp.discovery._conformance import conformance
-from servicebp.discovery._discover import suggest_moments
-from servicebp.io._files import load
+from servicebp.discovery import conformance, suggest_moments
+from servicebp.io import load
 
 __all__ = ["conformance_command", "discover_command"]
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from servicebp.analysis._impact import fail_point_impact
+from servicebp.analysis import fail_point_impact
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
-from servicebp.io._files import load
+from servicebp.io import load
 
 __all__ = ["impact_command"]
 

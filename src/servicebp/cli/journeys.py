@@ -16,7 +16,7 @@ from servicebp.analysis._journeys import (
 )
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
-from servicebp.io._files import load
+from servicebp.io import load
 
 __all__ = ["journeys_command"]
 

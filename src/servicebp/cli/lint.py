@@ -10,8 +10,8 @@ import click
 
 from servicebp.cli import main
 from servicebp.cli._common import EXIT_PROBLEMS, INPUT_FILE, format_option, reports_errors
-from servicebp.io._files import load
-from servicebp.linting._rules import Severity, lint
+from servicebp.io import load
+from servicebp.linting import Severity, lint
 
 __all__ = ["lint_command"]
 

@@ -9,10 +9,10 @@ import click
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
 from servicebp.cli._common import reports_errors
-from servicebp.io._files import load
-from servicebp.observed._scoring import read_ratings
+from servicebp.io import load
+from servicebp.observed import read_ratings
+from servicebp.rendering import ENGINES, FORMATS, render, to_dot, to_mermaid
 from servicebp.rendering._engines import choose_engine
-from servicebp.rendering._render import ENGINES, FORMATS, render, to_dot, to_mermaid
 
 __all__ = ["render_command"]
 

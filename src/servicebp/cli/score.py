@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from servicebp._atomic import write_atomic
-from servicebp.analysis._figures import (
+from servicebp.analysis import (
     EmotionCurve,
     JourneyScore,
     emotion_curve,
@@ -33,10 +33,9 @@ from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
 from servicebp.cli._format import csv_text, signed, table
 from servicebp.cli._score_observed import is_journey_table, observed_output
-from servicebp.model._blueprint import Blueprint
-from servicebp.model._moments import moment_placement_problems
-from servicebp.scales._scale import SCALES
-from servicebp.scoring._strategies import STRATEGIES
+from servicebp.model import Blueprint, moment_placement_problems
+from servicebp.scales import SCALES
+from servicebp.scoring import STRATEGIES
 
 __all__ = ["score"]
 
@@ -131,7 +130,7 @@ def score(
         )
     # servicebp.io and servicebp.observed are imported here, not at the top,
     # so that `servicebp --help` stays quick.
-    from servicebp.io._files import load
+    from servicebp.io import load
 
     bp = load(blueprint)
     # load() refuses misplaced moments; the doubtful placements are warnings.
@@ -206,7 +205,7 @@ def _echo(data: dict[str, Any], text: str, output_format: str) -> None:
 
 
 def _read_ratings(path: Path, bp: Blueprint) -> dict[str, float]:
-    from servicebp.observed._scoring import read_ratings
+    from servicebp.observed import read_ratings
 
     return read_ratings(path, bp=bp)
 
@@ -246,7 +245,7 @@ def _journey_rows(
 
 
 def _step_table(bp: Blueprint, curve: EmotionCurve, source: str) -> str:
-    from servicebp.scales._scale import RatingLevel
+    from servicebp.scales import RatingLevel
 
     header = ["step", "stage", "channel", "moment", "rating", "meaning"]
     rows = [

@@ -13,8 +13,7 @@ from servicebp.cli import main
 from servicebp.cli._common import EXIT_PROBLEMS, format_option, reports_errors
 from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
 from servicebp.io._files import MAX_BYTES, load
-from servicebp.model._blueprint import Blueprint
-from servicebp.model._moments import moment_placement_problems
+from servicebp.model import Blueprint, moment_placement_problems
 
 __all__ = ["validate_command"]
 

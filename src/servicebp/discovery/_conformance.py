@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.discovery._tables import check_present, in_journey_order
-from servicebp.model._blueprint import Blueprint, Flow, FlowKind, Lane
+from servicebp.model import Blueprint, Flow, FlowKind, Lane
 from servicebp.observed._tables import read_columns, times_in_minutes
 
 __all__ = ["OVERLAY_KEY", "Conformance", "ObservedEdge", "ObservedLink", "SlowWait", "conformance"]

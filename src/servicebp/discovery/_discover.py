@@ -43,8 +43,8 @@ from servicebp.discovery._markov import (
 )
 from servicebp.discovery._tables import in_journey_order
 from servicebp.errors import InvalidArgumentError, ObservedDataError, UnknownStrategyError
+from servicebp.model import ContactMode, MomentKind, MomentOfTruth
 from servicebp.model._blueprint import RATING_LIMIT, Blueprint, Lane, Step
-from servicebp.model._moments import ContactMode, MomentKind, MomentOfTruth
 from servicebp.observed._tables import (
     CsvTable,
     Where,

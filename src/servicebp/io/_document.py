@@ -36,7 +36,7 @@ from servicebp.errors import (
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp.io._schema_fast import Check, compile_check
 from servicebp.linting._rules import code_problem
-from servicebp.model._blueprint import Blueprint, Flow, LintConfig, Step
+from servicebp.model import Blueprint, Flow, LintConfig, Step
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
 

@@ -40,7 +40,7 @@ from servicebp._atomic import write_atomic
 from servicebp.errors import BlueprintValidationError, Problem
 from servicebp.io._document import FORMAT_VERSION, from_parsed, schema, to_document
 from servicebp.io._parse import MAX_BYTES, MAX_DEPTH, Parsed, parse, read_bytes
-from servicebp.model._blueprint import Blueprint
+from servicebp.model import Blueprint
 
 __all__ = [
     "FORMAT_VERSION",

@@ -26,11 +26,10 @@ from typing import Final
 
 import attrs
 
-from servicebp.analysis._crossings import contactless_frontstage
+from servicebp.analysis import contactless_frontstage
 from servicebp.analysis._customer_graph import customer_graph, dependence_graph, reach
 from servicebp.errors import UnknownLintRuleError
-from servicebp.model._blueprint import Blueprint, Lane, Step, lines_between
-from servicebp.model._moments import Behaviour
+from servicebp.model import Behaviour, Blueprint, Lane, Step, lines_between
 
 __all__ = ["RULES", "Diagnostic", "Rule", "Severity", "code_problem", "lint", "select_rules"]
 

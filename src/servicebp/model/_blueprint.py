@@ -764,7 +764,7 @@ class Blueprint:
     def _repr_svg_(self) -> str | None:
         """The blueprint drawn as SVG, for Jupyter (``None`` if it cannot be drawn)."""
         from servicebp.errors import ServiceBlueprintError
-        from servicebp.rendering._render import render_svg
+        from servicebp.rendering import render_svg
 
         try:
             return render_svg(self)

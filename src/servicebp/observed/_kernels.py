@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.observed._journey_tables import Columns
-from servicebp.scoring._strategies import Journey, JourneyStep, score
+from servicebp.scoring import Journey, JourneyStep, score
 
 __all__ = ["VECTORISED", "Events", "Kernels"]
 

@@ -42,12 +42,12 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.errors import ArgumentTypeError, InvalidArgumentError, ObservedDataError, Problem
-from servicebp.model._blueprint import Blueprint, Lane
+from servicebp.model import Blueprint, Lane
 from servicebp.observed._journey_tables import Columns, extract, parse_rating
 from servicebp.observed._kernels import Events, Kernels
 from servicebp.observed._tables import Kind, build_table, observed_error, read_csv
 from servicebp.scales._scale import MOT, Scale, get_scale
-from servicebp.scoring._strategies import STRATEGIES, get_strategy
+from servicebp.scoring import STRATEGIES, get_strategy
 
 __all__ = [
     "UnknownStepReport",

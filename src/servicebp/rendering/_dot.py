@@ -24,7 +24,7 @@ from typing import Final
 import graphviz  # type: ignore[import-untyped]
 
 from servicebp.errors import UnknownStepError
-from servicebp.model._blueprint import Blueprint, Flow, FlowKind, Lane, Line, Step
+from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
 from servicebp.rendering._layout import Grid, grid_of
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
 

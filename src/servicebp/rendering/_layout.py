@@ -17,7 +17,7 @@ from typing import Final
 import attrs
 import networkx as nx
 
-from servicebp.model._blueprint import Blueprint, FlowKind, Lane, Step
+from servicebp.model import Blueprint, FlowKind, Lane, Step
 
 __all__ = ["Grid", "grid_of"]
 

@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from servicebp.errors import InvalidArgumentError
-from servicebp.model._blueprint import Blueprint, Flow, FlowKind, Lane, Step
+from servicebp.model import Blueprint, Flow, FlowKind, Lane, Step
 from servicebp.rendering._dot import _ratings_of
 from servicebp.rendering._layout import grid_of
 from servicebp.scales._scale import MERMAID

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from servicebp._atomic import write_atomic
-from servicebp.model._blueprint import Blueprint
+from servicebp.model import Blueprint
 from servicebp.rendering._dot import dot_text, to_dot
 from servicebp.rendering._engines import ENGINES, FORMATS, choose_engine, run_engine
 from servicebp.rendering._mermaid import MERMAID_KINDS, mermaid_score, to_mermaid

@@ -48,10 +48,10 @@ from servicebp.errors import (
     UnknownStepError,
     UnknownStrategyError,
 )
-from servicebp.scales._scale import check_rating
+from servicebp.scales import check_rating
 
 if TYPE_CHECKING:
-    from servicebp.model._blueprint import Blueprint, Step
+    from servicebp.model import Blueprint, Step
 
 __all__ = [
     "STRATEGIES",
@@ -312,7 +312,7 @@ class Journey:
         ...
         servicebp.errors.RatingError: no rating for step 'pay' (give one in the ratings or as the step's designed rating)
         """  # noqa: E501
-        from servicebp.model._blueprint import Blueprint
+        from servicebp.model import Blueprint
 
         if not isinstance(bp, Blueprint):
             raise ArgumentTypeError(
@@ -330,7 +330,7 @@ class Journey:
 
 
 def _check_one_journey(bp: Blueprint) -> None:
-    from servicebp.model._blueprint import FlowKind, Lane
+    from servicebp.model import FlowKind, Lane
 
     customer = {s.id for s in bp.steps(lane=Lane.CUSTOMER)}
     branching = [
@@ -353,7 +353,7 @@ def _check_one_journey(bp: Blueprint) -> None:
 
 def _rating_table(bp: Blueprint, ratings: Mapping[str, object] | None) -> dict[str, float]:
     """Check *ratings* against *bp* and return step id → rating, designed ones filled in."""
-    from servicebp.model._blueprint import Lane
+    from servicebp.model import Lane
 
     if ratings is not None and not isinstance(ratings, Mapping):
         raise ArgumentTypeError(f"ratings must map step ids to ratings, not {_shown(ratings)}")
@@ -385,7 +385,7 @@ def _rating_table(bp: Blueprint, ratings: Mapping[str, object] | None) -> dict[s
 
 
 def _journey_of(bp: Blueprint, ids: Sequence[str], table: Mapping[str, float]) -> Journey:
-    from servicebp.model._blueprint import Lane
+    from servicebp.model import Lane
 
     problems: list[str] = []
     missing: list[str] = []

@@ -24,24 +24,22 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from servicebp.model._blueprint import (
+from servicebp.model import (
+    Behaviour,
     Blueprint,
+    ContactMode,
+    Expectation,
+    ExpectationSource,
+    ExpectationType,
     FailPoint,
     Flow,
     FlowKind,
     Lane,
     LintConfig,
-    Step,
-    Wait,
-)
-from servicebp.model._moments import (
-    Behaviour,
-    ContactMode,
-    Expectation,
-    ExpectationSource,
-    ExpectationType,
     MomentKind,
     MomentOfTruth,
+    Step,
+    Wait,
 )
 
 __all__ = [
