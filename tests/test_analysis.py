@@ -259,19 +259,23 @@ def test_extremes_agree_with_enumeration(bp: Blueprint) -> None:
 
 # --- fail-point impact, time, crossings, what-if ------------------------------------------
 
-from servicebp import (  # noqa: E402  # noqa: E402
+from servicebp import (  # noqa: E402
     FailPoint,
+    Line,
     MomentOfTruth,
+    contactless_frontstage,
     delay_costs,
+    dependents,
+    expected_ratings,
+    fail_point_impact,
     journey_times,
+    line_crossings,
+    repair,
     stage_waits,
     step_times,
     wait_exceedance,
+    what_if,
 )
-from servicebp.analysis._crossings import contactless_frontstage, line_crossings  # noqa: E402
-from servicebp.analysis._impact import dependents, fail_point_impact  # noqa: E402
-from servicebp.analysis._whatif import expected_ratings, repair, what_if  # noqa: E402
-from servicebp.model._blueprint import Line  # noqa: E402
 
 
 def with_fail_points() -> Blueprint:

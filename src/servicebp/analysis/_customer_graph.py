@@ -46,7 +46,8 @@ from servicebp.errors import (
     Problem,
     UnknownStepError,
 )
-from servicebp.model._blueprint import PROBABILITY_TOLERANCE, Blueprint, Flow, FlowKind, Lane, Step
+from servicebp.model import Blueprint, Flow, FlowKind, Lane, Step
+from servicebp.model._blueprint import PROBABILITY_TOLERANCE
 
 #: A node of a DAG walked by the dynamic programmes: a step id, or a state.
 Node = TypeVar("Node", bound=Hashable)

@@ -43,8 +43,7 @@ from servicebp.discovery._markov import (
 )
 from servicebp.discovery._tables import in_journey_order
 from servicebp.errors import InvalidArgumentError, ObservedDataError, UnknownStrategyError
-from servicebp.model import ContactMode, MomentKind, MomentOfTruth
-from servicebp.model._blueprint import RATING_LIMIT, Blueprint, Lane, Step
+from servicebp.model import Blueprint, ContactMode, Lane, MomentKind, MomentOfTruth, Step
 from servicebp.observed._tables import (
     CsvTable,
     Where,
@@ -54,6 +53,7 @@ from servicebp.observed._tables import (
     require_numbers,
     times_in_minutes,
 )
+from servicebp.scales import RATING_MAX
 
 __all__ = [
     "ATTRIBUTION_METHODS",
@@ -634,7 +634,7 @@ def suggest_moments(
     drivers: dict[str, KeyDriver] = {}
     if rating is not None:
         raw = _ratings(cols[rating], rating, where, text=isinstance(table, CsvTable))
-        off_scale = np.flatnonzero(np.abs(raw) > RATING_LIMIT)
+        off_scale = np.flatnonzero(np.abs(raw) > RATING_MAX)
         if off_scale.size:
             first = int(off_scale[0])
             raise ObservedDataError(

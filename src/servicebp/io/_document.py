@@ -2,7 +2,7 @@
 
 The second half of the one loading path (:mod:`servicebp._parse` has the
 first): top-level type and version → JSON Schema (draft 2020-12, shipped as
-``servicebp/schema/blueprint-1.schema.json``) → strict structuring into the
+``servicebp/io/schemas/blueprint-1.schema.json``) → strict structuring into the
 attrs classes (cattrs) → the blueprint built with ``add_stage``,
 ``add_step`` and ``add_flow`` → its whole-blueprint problems. Every problem
 found is collected into one :class:`BlueprintValidationError`.
@@ -26,6 +26,8 @@ import cattrs
 import jsonschema
 from cattrs.gen import make_dict_structure_fn, override
 
+from servicebp._jsonready import json_ready
+from servicebp._lint_codes import code_problem
 from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
@@ -35,7 +37,6 @@ from servicebp.errors import (
 )
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp.io._schema_fast import Check, compile_check
-from servicebp.linting._rules import code_problem
 from servicebp.model import Blueprint, Flow, LintConfig, Step
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
@@ -43,12 +44,12 @@ __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_doc
 #: The file format version this servicebp reads and writes.
 FORMAT_VERSION: Final = "1"
 #: Where the JSON Schema lives inside the package.
-SCHEMA_RESOURCE: Final = "schema/blueprint-1.schema.json"
+SCHEMA_RESOURCE: Final = "schemas/blueprint-1.schema.json"
 
 
 @functools.cache
 def _schema_text() -> str:
-    return resources.files("servicebp").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    return resources.files("servicebp.io").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
 
 
 def schema() -> dict[str, Any]:
@@ -200,38 +201,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _json_ready(value: Any, where: str) -> Any:
-    """Return free data with sorted keys, refusing what JSON cannot hold."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise BlueprintValidationError(
-                [Problem(message=f"{value!r} cannot be saved: numbers must be finite", path=where)]
-            )
-        return value
-    if isinstance(value, Mapping):
-        out = {}
-        for key in sorted(value, key=str):
-            if not isinstance(key, str):
-                raise BlueprintValidationError(
-                    [Problem(message=f"the key {key!r} is not text", path=where)]
-                )
-            out[key] = _json_ready(value[key], f"{where}.{key}")
-        return out
-    if isinstance(value, list | tuple):
-        return [_json_ready(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    raise BlueprintValidationError(
-        [
-            Problem(
-                message=f"{type(value).__name__} ({value!r}) cannot be saved; "
-                "attributes hold JSON data only (text, numbers, booleans, null, lists, mappings)",
-                path=where,
-            )
-        ]
-    )
-
-
 def to_document(bp: Blueprint) -> dict[str, Any]:
     """Return *bp* as the file format's plain data (keys in a fixed order).
 
@@ -250,7 +219,7 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     for i, step in enumerate(bp.steps()):
         data = _plain(step)
         if "attributes" in data:
-            data["attributes"] = _json_ready(step.attributes, f"$.steps[{i}].attributes")
+            data["attributes"] = json_ready(step.attributes, f"$.steps[{i}].attributes")
         steps.append(data)
     document["steps"] = steps
     flows = []

@@ -18,7 +18,6 @@ position (:func:`code_problem` says what is wrong).
 
 from __future__ import annotations
 
-import difflib
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
@@ -26,6 +25,7 @@ from typing import Final
 
 import attrs
 
+from servicebp._lint_codes import LINT_CODES, code_problem
 from servicebp.analysis import contactless_frontstage
 from servicebp.analysis._customer_graph import customer_graph, dependence_graph, reach
 from servicebp.errors import UnknownLintRuleError
@@ -300,28 +300,8 @@ RULES: Final[Mapping[str, Rule]] = _rules(
     ),
 )
 
-
-def code_problem(code: object) -> str | None:
-    """Say what is wrong with one lint rule code or prefix, or None if it matches a rule.
-
-    Codes are matched case-insensitively; the message suggests the closest
-    known code when there is one.
-
-    Examples
-    --------
-    >>> code_problem("sbp00") is None
-    True
-    >>> code_problem("SBP04")
-    "unknown lint rule code or prefix 'SBP04'; did you mean 'SBP004'? (the rules are SBP001-SBP008)"
-    """
-    if not isinstance(code, str):
-        return f"a lint rule code or prefix must be text, not {type(code).__name__} ({code!r})"
-    if code and any(rule.startswith(code.upper()) for rule in RULES):
-        return None
-    known = sorted(RULES)
-    close = difflib.get_close_matches(code.upper(), known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown lint rule code or prefix {code!r}{hint} (the rules are {known[0]}-{known[-1]})"
+# The registry below the model names the codes; the rules here must be exactly those.
+assert tuple(RULES) == LINT_CODES, "servicebp._lint_codes.LINT_CODES must list every rule's code"
 
 
 def _check_codes(codes: Iterable[str], where: str) -> tuple[str, ...]:

@@ -110,7 +110,7 @@ def grid_of(bp: Blueprint) -> Grid:
 
     Examples
     --------
-    >>> from servicebp.model._blueprint import Step
+    >>> from servicebp import Step
     >>> bp = Blueprint("A", stages=["s", "t"])
     >>> for i, lane in [("a", "customer"), ("b", "customer"), ("c", "frontstage")]:
     ...     _ = bp.add_step(Step(id=i, label=i, lane=lane, stage="s"))

@@ -1,8 +1,12 @@
-"""Rating scales: the -3...+3 moment-of-truth scale, its levels, and
-conversions from survey scales.
+"""Rating scales: the −3…+3 moment-of-truth scale, its levels, and survey scales.
+
+The one place the moment-of-truth scale and its rounding rule are written:
+every check, message and colour in the package goes through it.
 """
 
 from servicebp.scales._scale import (
+    RATING_MAX,
+    RATING_MIN,
     SCALES,
     RatingLevel,
     Scale,
@@ -12,4 +16,14 @@ from servicebp.scales._scale import (
     servqual_gap,
 )
 
-__all__ = ["SCALES", "RatingLevel", "Scale", "check_rating", "convert", "get_scale", "servqual_gap"]
+__all__ = [
+    "RATING_MAX",
+    "RATING_MIN",
+    "SCALES",
+    "RatingLevel",
+    "Scale",
+    "check_rating",
+    "convert",
+    "get_scale",
+    "servqual_gap",
+]

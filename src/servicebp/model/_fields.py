@@ -1,0 +1,146 @@
+"""Validators of the model's fields: text, identifiers, numbers, ratings.
+
+Every value is checked when it is made, so a step, flow or blueprint that
+exists is valid; these are the shared rules behind those checks.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from servicebp._jsonready import json_ready
+from servicebp.errors import BlueprintTypeError, BlueprintValidationError
+from servicebp.scales import RATING_MAX, RATING_MIN
+
+# --- validators -------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """``repr(value)``, except for an int too long to print (Python refuses beyond 4300 digits)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return repr(value)
+
+
+def _check_text(name: str, value: object, *, multiline: bool) -> None:
+    if not isinstance(value, str):
+        raise BlueprintTypeError(
+            f"{name} must be a string, not {type(value).__name__} ({_show(value)})"
+        )
+    if not value.strip():
+        raise BlueprintValidationError(f"{name} must not be empty")
+    allowed = "\n\t" if multiline else ""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
+            raise BlueprintValidationError(
+                f"{name} {value!r} contains the control character {char!r}"
+            )
+
+
+def _check_identifier(name: str, value: object) -> None:
+    _check_text(name, value, multiline=False)
+    assert isinstance(value, str)
+    if any(char.isspace() for char in value):
+        raise BlueprintValidationError(
+            f"{name} {value!r} contains white space; use e.g. {'-'.join(value.split())!r}"
+        )
+    for char in value:
+        # Invisible format characters (zero-width space, bidi overrides) would
+        # let two different ids look the same.
+        if unicodedata.category(char) == "Cf":
+            raise BlueprintValidationError(
+                f"{name} {value!r} contains the invisible character {char!r}"
+            )
+
+
+def _id(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _check_identifier(attribute.name, value)
+
+
+def _label(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _check_text(attribute.name, value, multiline=True)
+
+
+def _optional_text(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None:
+        _check_text(attribute.name, value, multiline=True)
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise BlueprintTypeError(
+            f"{name} must be a number, not {type(value).__name__} ({_show(value)})"
+        )
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:
+        # An int beyond float range (e.g. 10**400) cannot be computed with.
+        finite = False
+    if not finite:
+        raise BlueprintValidationError(f"{name} must be a finite number, got {_show(value)}")
+    return value
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and _number(value, attribute.name) < 0:
+        raise BlueprintValidationError(f"{attribute.name} must not be negative, got {value!r}")
+
+
+def _probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not 0 <= _number(value, attribute.name) <= 1:
+        raise BlueprintValidationError(f"{attribute.name} must lie in [0, 1], got {value!r}")
+
+
+def _rating(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not RATING_MIN <= _number(value, attribute.name) <= RATING_MAX:
+        raise BlueprintValidationError(
+            f"{attribute.name} must lie on the scale -3…+3, got {value!r}"
+        )
+
+
+def _text_tuple(value: str | Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise BlueprintTypeError(
+            f"expected a string or a list of strings, not {type(value).__name__} ({value!r})"
+        )
+    return tuple(value)
+
+
+def _each_label(instance: object, attribute: attrs.Attribute[Any], value: tuple[Any, ...]) -> None:
+    for item in value:
+        _check_text(attribute.name, item, multiline=True)
+
+
+def _attributes(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    if value is not None and not isinstance(value, Mapping):
+        raise BlueprintTypeError(
+            f"attributes must be a mapping, not {type(value).__name__} ({value!r})"
+        )
+    return dict(value or {})
+
+
+def _optional_instance(cls: type) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None and not isinstance(value, cls):
+            raise BlueprintTypeError(
+                f"{attribute.name} must be a {cls.__name__}, not {type(value).__name__} ({value!r})"
+            )
+
+    return check
+
+
+def _json_data(instance: object, attribute: attrs.Attribute[Any], value: Mapping[Any, Any]) -> None:
+    """Refuse free data that could not be saved, with the rule the writer applies."""
+    for key in value:
+        if not isinstance(key, str):
+            raise BlueprintTypeError(f"{attribute.name} keys must be strings, not {key!r}")
+    # One rule for construction and saving, so a step that is accepted can
+    # always be written.
+    json_ready(value, attribute.name)
