@@ -45,17 +45,22 @@ def test_discover_prints_the_ranking(tmp_path: Path) -> None:
     result = _discover(folder, "--outcome", "bought", "--top", "1")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split()[:3] == ["1", "browse", "removal_effect=1.000"]
+    # browse is passed by every journey: its removal effect (1) is no evidence.
+    assert lines[0].split()[:3] == ["1", "ask", "removal_effect=0.750"]
     assert "MOT?" in lines[0]
     as_json = _discover(folder, "--outcome", "bought", "--format", "json")
     rows = json.loads(as_json.output)["suggestions"]
-    assert [(r["step"], round(r["score"], 3)) for r in rows] == [
-        ("browse", 1.0),
+    assert [(r["step"], r["score"] and round(r["score"], 3)) for r in rows] == [
         ("ask", 0.75),
         ("pay", 0.5),
+        ("browse", None),
     ]
-    first = rows[0]
-    assert (first["supported"], first["removal_effect"], first["driver"]) == (True, 1.0, None)
+    last = rows[-1]
+    assert (last["supported"], last["removal_effect"], last["driver"]) == (False, 1.0, None)
+    strict = _discover(folder, "--outcome", "bought", "--min-removal-effect", "0.8")
+    assert "MOT?" not in strict.output
+    churn = _discover(folder, "--outcome", "bought", "--lower-is-better")
+    assert "so the step raises 'bought'" in churn.output
 
 
 def test_discover_json_carries_the_key_driver_evidence(tmp_path: Path) -> None:

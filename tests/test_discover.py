@@ -413,7 +413,9 @@ def test_key_drivers_on_branches_find_each_branch_driver_and_cover_it() -> None:
         "fast": 1.0 / math.sqrt(2.13),
         "slow": 0.6 / math.sqrt(1.49),
     }
-    drivers = key_drivers(ratings, overall, resamples=400, seed=3)
+    # A blank is "did not rate"; which journeys went through a branch is said apart.
+    went = {name: np.isfinite(column) for name, column in ratings.items()}
+    drivers = key_drivers(ratings, overall, visited=went, resamples=400, seed=3)
     assert [d.step for d in drivers] == ["fast", "slow", "arrive", "leave"]
     by_step = {d.step: d for d in drivers}
     for name, beta in truth.items():
@@ -430,7 +432,13 @@ def test_key_drivers_on_branches_find_each_branch_driver_and_cover_it() -> None:
     assert by_step["fast"].controls == ("arrive", "leave")
     assert by_step["slow"].controls == ("arrive", "leave")
     assert by_step["arrive"].controls == ("leave",)
-    assert key_drivers(ratings, overall, resamples=400, seed=3) == drivers
+    assert key_drivers(ratings, overall, visited=went, resamples=400, seed=3) == drivers
+    # Without visited= every journey went through every step: fast and slow are
+    # never rated together, and the message says what to do.
+    with pytest.raises(
+        ObservedDataError, match=r"'fast' and 'slow' are rated together in 0 .*visited="
+    ):
+        key_drivers(ratings, overall, resamples=0)
 
 
 def test_key_drivers_without_branches_fit_one_regression_on_all_steps() -> None:
@@ -520,7 +528,8 @@ def test_key_drivers_missing_ratings_and_constant_step() -> None:
     }
     drivers = {d.step: d for d in key_drivers(ratings, [1, 2, 3, 2, 2, 1], resamples=20)}
     assert drivers["a"].n == 5
-    assert drivers["a"].regression_n == 5
+    # Every journey went through a (one did not rate it): all six are in its fit.
+    assert drivers["a"].regression_n == 6
     assert drivers["a"].correlation == pytest.approx(1.0)
     assert drivers["b"].correlation is None
     assert drivers["b"].coefficient is None
@@ -558,14 +567,19 @@ def test_suggest_moments_from_a_binary_outcome() -> None:
             journeys["step"].append(sid)
             journeys["order"].append(k)
             journeys["opened"].append(opened)
-    found = suggest_moments(_bank(), journeys, outcome="opened", top=2, min_removal_effect=0.5)
+    found = suggest_moments(_bank(), journeys, outcome="opened", top=2, min_removal_effect=0.3)
     by_step = {s.step: s for s in found}
-    assert [s.step for s in found][:1] in (["visit"], ["form"], ["sign"])
+    # visit, form and sign are passed by every journey: their removal effects are
+    # all 1 by construction, no evidence (they used to rank first and be suggested).
+    assert next(s.step for s in found) == "call"
     assert {s.signal for s in found} == {"removal_effect"}
     assert "check" not in by_step
     assert by_step["call"].removal_effect is not None
     assert by_step["call"].removal_effect > 0.3
-    assert sum(s.suggested for s in found) == 2
+    assert [s.step for s in found if s.suggested] == ["call"]
+    assert all(by_step[s].score is None for s in ("visit", "form", "sign"))
+    assert "says nothing about 'opened'" in by_step["sign"].reasons[0]
+    assert by_step["call"].reasons[0].endswith("so the step leads to 'opened'")
     assert by_step["visit"].moment.kind.value == "first-contact"
     assert by_step["call"].moment.contact_mode is not None
     assert by_step["call"].moment.contact_mode.value == "interpersonal-indirect"

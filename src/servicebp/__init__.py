@@ -54,6 +54,7 @@ from servicebp.analysis import (
 )
 from servicebp.discovery import (
     ATTRIBUTION_METHODS,
+    DRIVER_METHODS,
     Attribution,
     Conformance,
     KeyDriver,
@@ -184,6 +185,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ATTRIBUTION_METHODS",
+    "DRIVER_METHODS",
     "ENGINES",
     "FIRST_IMPRESSION",
     "FORMATS",

@@ -10,7 +10,7 @@ import click
 
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
-from servicebp.discovery import conformance, suggest_moments
+from servicebp.discovery import DRIVER_METHODS, conformance, suggest_moments
 from servicebp.io import load
 
 __all__ = ["conformance_command", "discover_command"]
@@ -31,6 +31,33 @@ __all__ = ["conformance_command", "discover_command"]
     show_default=True,
     help="Suggest at most this many new moments (steps tagged already do not count).",
 )
+@click.option(
+    "--method",
+    type=click.Choice(sorted(DRIVER_METHODS)),
+    default="regression",
+    show_default=True,
+    help="Key-driver method that ranks rated steps.",
+)
+@click.option(
+    "--higher-is-better/--lower-is-better",
+    default=True,
+    show_default=True,
+    help="Whether 1 (or a higher outcome) is good; --lower-is-better for churn.",
+)
+@click.option(
+    "--resamples",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Bootstrap resamples of the key-driver intervals (run only with ratings).",
+)
+@click.option(
+    "--min-removal-effect",
+    type=click.FloatRange(min=0.0, max=1.0),
+    default=0.1,
+    show_default=True,
+    help="Without ratings, suggest a step only with at least this removal effect.",
+)
 @click.option("--seed", default=0, show_default=True, help="Bootstrap seed.")
 @format_option
 @reports_errors
@@ -43,6 +70,10 @@ def discover_command(
     order: str | None,
     rating: str | None,
     top: int,
+    method: str,
+    higher_is_better: bool,
+    resamples: int,
+    min_removal_effect: float,
     seed: int,
     output_format: str,
 ) -> None:
@@ -57,6 +88,10 @@ def discover_command(
         order=order,
         rating=rating,
         top=top,
+        method=method,
+        higher_is_better=higher_is_better,
+        resamples=resamples,
+        min_removal_effect=min_removal_effect,
         seed=seed,
     )
     if output_format == "json":

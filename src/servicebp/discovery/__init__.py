@@ -9,6 +9,7 @@ from servicebp.discovery._conformance import (
 )
 from servicebp.discovery._discover import (
     ATTRIBUTION_METHODS,
+    DRIVER_METHODS,
     Attribution,
     KeyDriver,
     MarkovModel,
@@ -23,6 +24,7 @@ from servicebp.discovery._discover import (
 
 __all__ = [
     "ATTRIBUTION_METHODS",
+    "DRIVER_METHODS",
     "Attribution",
     "Conformance",
     "KeyDriver",

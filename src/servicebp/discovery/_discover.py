@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from servicebp.discovery._drivers import DRIVER_METHODS as _DRIVER_METHODS
 from servicebp.discovery._drivers import KeyDriver, key_drivers
 from servicebp.discovery._markov import (
     EncodedPaths,
@@ -57,6 +58,7 @@ from servicebp.scales import RATING_MAX
 
 __all__ = [
     "ATTRIBUTION_METHODS",
+    "DRIVER_METHODS",
     "Attribution",
     "KeyDriver",
     "MarkovModel",
@@ -70,6 +72,11 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Key-driver methods by name, with what each ranks the steps by: the single
+#: source for :func:`key_drivers`, :func:`suggest_moments` and the CLI.
+DRIVER_METHODS: Final[Mapping[str, str]] = _DRIVER_METHODS
+
 Paths = Sequence[str] | Sequence[Sequence[str]]
 
 
@@ -395,14 +402,20 @@ class MomentSuggestion:
         Whether the data suggest tagging the step as a *new* moment of truth
         (one of at most ``top``); never for a step tagged already.
     supported : bool
-        Whether the evidence clears the bar (a removal effect of at least
-        ``min_removal_effect``, or a key-driver interval above 0), tagged or
-        not: for a step tagged already, whether the data confirm its tag.
+        Whether the evidence clears the bar, tagged or not (for a step tagged
+        already, whether the data confirm its tag): with ratings, the
+        key-driver coefficient's bootstrap interval (Bonferroni-adjusted over
+        the rated steps) lies on the good side of 0; without them, a removal
+        effect of at least ``min_removal_effect`` that is not tied with the
+        steps every journey passes.
     signal : str
-        What ranks the steps: ``"removal_effect"`` (0/1 outcome) or
-        ``"key_driver"`` (a numeric outcome, from the ratings).
+        What ranks the step: ``"key_driver"`` (its ratings), else
+        ``"removal_effect"`` (a 0/1 outcome) or ``"none"``.
     score : float or None
-        The value of that signal for the step (None without evidence).
+        The value of that signal: the driver's importance, signed toward the
+        good outcome, times the share of journeys that go through the step
+        (its reach); or the removal effect. None without evidence (a removal
+        effect tied with every all-pass step is no evidence).
     journeys : int
         Observed journeys that reached the step.
     removal_effect : float or None
@@ -483,7 +496,7 @@ def _outcomes(values: npt.NDArray[Any], column: str, where: Where) -> FloatArray
 
 
 def _ratings(values: npt.NDArray[Any], column: str, where: Where, *, text: bool) -> FloatArray:
-    """Ratings as floats (NaN: unrated); text is parsed only when *text* (a CSV file's cells)."""
+    """Ratings as floats (NaN or a blank cell: unrated); text is parsed only when *text* (CSV)."""
     if not text:
         require_numbers(values, column=column, where=where, what="ratings")
     if values.dtype.kind == "b":
@@ -495,7 +508,8 @@ def _ratings(values: npt.NDArray[Any], column: str, where: Where, *, text: bool)
         try:
             if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
                 raise ValueError
-            out[i] = float(value)
+            # A blank cell is a journey that did not rate the step.
+            out[i] = np.nan if isinstance(value, str) and not value.strip() else float(value)
         except (ValueError, OverflowError):
             raise ObservedDataError(
                 f"{where(i)}: column {column!r}: {value!r} is not a number"
@@ -519,7 +533,10 @@ def suggest_moments(
     top: int = 3,
     min_removal_effect: float = 0.1,
     kind: MomentKind | str = MomentKind.USAGE,
+    higher_is_better: bool = True,
+    method: str = "regression",
     resamples: int = 1000,
+    confidence: float = 0.95,
     seed: int = 0,
 ) -> tuple[MomentSuggestion, ...]:
     """Rank the blueprint's customer-facing steps by what the data say decides the outcome.
@@ -547,23 +564,37 @@ def suggest_moments(
         At most this many untagged steps are suggested (a whole number ≥ 0);
         steps tagged already do not count toward it.
     min_removal_effect : float
-        With a 0/1 outcome, a step is suggested only if removing it loses at
-        least this share of conversions.
+        A step without ratings is suggested on a 0/1 outcome only if removing
+        it loses at least this share of the outcome.
     kind : MomentKind or str
         The kind given to suggested moments; entry steps of the customer
         journey are suggested as ``first-contact``.
+    higher_is_better : bool
+        Whether 1 (or a higher outcome) is the good result: False for churn
+        or complaints, so a step whose better ratings go with less churn is a
+        driver and a removal effect is said to raise the outcome.
+    method : str
+        The key-driver method (see :func:`key_drivers`).
     resamples, seed : int
-        The key-driver bootstrap (see :func:`key_drivers`).
+        The key-driver bootstrap (see :func:`key_drivers`); it runs only when
+        there are ratings, whose support it decides (with ``resamples=0`` no
+        driver is supported).
+    confidence : float
+        The family-wise confidence of the drivers' intervals: each of the *m*
+        rated steps is tested at ``1 − (1 − confidence) / m`` (Bonferroni).
 
     Returns
     -------
     tuple of MomentSuggestion
         Every customer-facing step (customer and frontstage lanes), best
-        first. With a 0/1 outcome steps are ranked by exact removal effect;
-        otherwise by standardised key-driver coefficient, and suggested only
-        when its bootstrap interval lies above 0. Each step's key-driver
-        figures rest on the journeys that rated it (``driver.n``), so steps
-        on different branches of the blueprint are all ranked.
+        first. With ratings, steps are ranked by key-driver importance
+        toward the good outcome times reach, for a 0/1 outcome as for any
+        other; steps without ratings follow, by removal effect (0/1 outcome),
+        then steps without evidence. A removal effect tied with every step all
+        journeys pass (each is ≈ 1 on a linear journey) is no evidence. Each
+        step's key-driver figures rest on the journeys that went through it
+        (``driver.regression_n``), so steps on different branches of the
+        blueprint are all ranked.
 
     Raises
     ------
@@ -583,11 +614,28 @@ def suggest_moments(
     >>> events = {"journey": [1, 1, 1, 2, 2, 3, 3], "step": ["browse", "ask", "pay",
     ...           "browse", "pay", "browse", "ask"], "bought": [1, 1, 1, 0, 0, 1, 1]}
     >>> found = suggest_moments(bp, events, outcome="bought", top=1)
-    >>> [(s.step, s.suggested, round(s.score, 3)) for s in found]
-    [('browse', True, 1.0), ('ask', False, 0.75), ('pay', False, 0.5)]
+    >>> [(s.step, s.suggested, s.score) for s in found]
+    [('ask', True, 0.75), ('pay', False, 0.5), ('browse', False, None)]
+
+    Every journey passes ``browse``, so its removal effect (1, as for any
+    such step) is no evidence:
+
+    >>> found[-1].reasons[0][:58]
+    'removal effect 1.000, the same as every step all journeys '
+
     """
     if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 0:
         raise InvalidArgumentError(f"top must be a whole number ≥ 0, got {top!r}")
+    if not isinstance(higher_is_better, bool):
+        raise InvalidArgumentError(
+            f"higher_is_better must be True or False, got {higher_is_better!r}"
+        )
+    if not 0 < confidence < 1:
+        raise InvalidArgumentError(f"confidence must lie in (0, 1), got {confidence!r}")
+    if method not in DRIVER_METHODS:
+        raise UnknownStrategyError(
+            f"unknown key-driver method: {method!r} (must be one of {sorted(DRIVER_METHODS)})"
+        )
     table = load_table(observed)
     names = column_names(table, what="observed journeys")
     if order is None:
@@ -625,13 +673,16 @@ def suggest_moments(
         if sid[1] in visits:
             visits[sid[1]] += 1
 
+    journeys = len(starts)
+    reach = {sid: visits[sid] / journeys for sid in visits}
     effects: dict[str, float] = {}
     if binary:
         bounds = np.r_[starts, len(jcode)]
         paths = [tuple(step_ids[a:b]) for a, b in itertools.pairwise(bounds)]
-        effects = markov_model(paths, per_journey).removal_effects
-
+        if per_journey.any():
+            effects = markov_model(paths, per_journey).removal_effects
     drivers: dict[str, KeyDriver] = {}
+    tested = 0
     if rating is not None:
         raw = _ratings(cols[rating], rating, where, text=isinstance(table, CsvTable))
         off_scale = np.flatnonzero(np.abs(raw) > RATING_MAX)
@@ -644,19 +695,27 @@ def suggest_moments(
         values = raw[sort]
         rated = [s.id for s in facing if s.id in set(step_ids[np.isfinite(values)].tolist())]
         if rated:
-            sums = np.zeros((len(starts), len(rated)))
-            counts = np.zeros_like(sums)
             column_of = {sid: k for k, sid in enumerate(rated)}
-            keep = np.array([s in column_of for s in step_ids]) & np.isfinite(values)
+            sums = np.zeros((journeys, len(rated)))
+            counts = np.zeros_like(sums)
+            went = np.zeros((journeys, len(rated)), dtype=np.bool_)
+            on = np.array([s in column_of for s in step_ids], dtype=np.bool_)
+            went[jcode[on], [column_of[s] for s in step_ids[on]]] = True
+            keep = on & np.isfinite(values)
             column = np.fromiter((column_of[s] for s in step_ids[keep]), dtype=np.int64)
             np.add.at(sums, (jcode[keep], column), values[keep])
             np.add.at(counts, (jcode[keep], column), 1.0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 means = sums / counts
+            tested = len(rated)
             found = key_drivers(
                 {sid: means[:, k] for sid, k in column_of.items()},
                 per_journey,
+                visited=went,
+                method=method,
                 resamples=resamples,
+                # Bonferroni: every rated step is tested, the family at *confidence*.
+                confidence=1 - (1 - confidence) / tested,
                 seed=seed,
             )
             drivers = {d.step: d for d in found}
@@ -665,47 +724,57 @@ def suggest_moments(
             f"outcome {outcome!r} is not 0/1, so the steps need ratings to be ranked; "
             f"give a rating column (the table has {names!r})"
         )
-
+    if binary and not effects and not drivers:
+        raise ObservedDataError(
+            f"outcome {outcome!r} is 0 in every journey and there are no ratings: "
+            "nothing tells the steps apart"
+        )
     entries = {s.id for s in bp.entry_steps()}
     default_kind = MomentKind(kind)
+    direction = 1.0 if higher_is_better else -1.0
 
-    def score_of(sid: str) -> float | None:
-        if binary:
-            return effects.get(sid)
+    def tied(sid: str) -> bool:
+        # Removing a step every journey passes removes every journey: its removal
+        # effect is the same (1, up to rounding) for each such step, whatever it does.
+        return visits.get(sid) == journeys
+
+    def score_of(sid: str) -> tuple[int, float] | None:
         d = drivers.get(sid)
-        return None if d is None else d.coefficient
+        if d is not None and d.importance is not None and d.coefficient is not None:
+            sign = np.sign(d.coefficient) * direction
+            return 0, float(sign * abs(d.importance) * reach[sid])
+        if sid in effects and not tied(sid):
+            return 1, effects[sid]
+        return None
 
-    ranked = sorted(facing, key=lambda s: (score_of(s.id) is None, -(score_of(s.id) or 0.0)))
+    def order_key(item: Step) -> tuple[int, float]:
+        found = score_of(item.id)
+        return (2, 0.0) if found is None else (found[0], -found[1])
+
+    ranked = sorted(facing, key=order_key)
+    level = 1 - (1 - confidence) / max(tested, 1)
     suggestions: list[MomentSuggestion] = []
     chosen = 0
     for rank, item in enumerate(ranked, start=1):
-        score = score_of(item.id)
+        scored = score_of(item.id)
         driver = drivers.get(item.id)
-        reasons: list[str] = []
         effect = effects.get(item.id)
-        if effect is not None:
-            reasons.append(
-                f"removal effect {effect:.3f}: without this step the conversion "
-                f"probability falls by {effect:.1%}"
-            )
+        reasons: list[str] = []
         if driver is not None and driver.coefficient is not None:
-            interval = (
-                ""
-                if driver.ci_low is None
-                else f" (95% CI {driver.ci_low:.3f} to {driver.ci_high:.3f})"
-            )
-            controls = f", controlling for {', '.join(driver.controls)}" if driver.controls else ""
-            reasons.append(
-                f"key driver: standardised coefficient {driver.coefficient:.3f}{interval}, "
-                f"n={driver.n} journeys that rated it{controls}"
-                + ("" if driver.correlation is None else f", r={driver.correlation:.3f}")
-            )
+            reasons.append(_driver_reason(driver, outcome, level, tested, reach[item.id]))
+        if effect is not None:
+            reasons.append(_removal_reason(effect, outcome, higher_is_better, tied(item.id)))
         if visits[item.id] == 0:
             reasons.append("never observed")
-        if binary:
-            strong = score is not None and score >= min_removal_effect
+        if scored is not None and scored[0] == 0:
+            strong = (
+                driver is not None
+                and driver.ci_low is not None
+                and driver.ci_high is not None
+                and (driver.ci_low > 0 if direction > 0 else driver.ci_high < 0)
+            )
         else:
-            strong = driver is not None and driver.ci_low is not None and driver.ci_low > 0
+            strong = scored is not None and scored[1] >= min_removal_effect
         if item.moment is not None:
             reasons.append(
                 "tagged as a moment already"
@@ -723,8 +792,14 @@ def suggest_moments(
                 rank=rank,
                 suggested=suggested,
                 supported=strong,
-                signal="removal_effect" if binary else "key_driver",
-                score=score,
+                signal=(
+                    "key_driver"
+                    if scored is not None and scored[0] == 0
+                    else "removal_effect"
+                    if binary
+                    else "none"
+                ),
+                score=None if scored is None else scored[1],
                 journeys=visits[item.id],
                 removal_effect=effect,
                 driver=driver,
@@ -734,6 +809,47 @@ def suggest_moments(
             )
         )
     return tuple(suggestions)
+
+
+def _driver_reason(driver: KeyDriver, outcome: str, level: float, tested: int, reach: float) -> str:
+    beta = driver.coefficient
+    assert beta is not None
+    interval = (
+        ""
+        if driver.ci_low is None or driver.ci_high is None
+        else f", {level:.1%} CI {driver.ci_low:.3f} to {driver.ci_high:.3f}"
+        + (f" (Bonferroni over {tested} rated steps)" if tested > 1 else "")
+    )
+    went = (
+        f" of {driver.regression_n} that went through it" if driver.regression_n != driver.n else ""
+    )
+    controls = f", controlling for {', '.join(driver.controls)}" if driver.controls else ""
+    importance = (
+        ""
+        if driver.method == "regression" or driver.importance is None
+        else f"; {DRIVER_METHODS[driver.method]} {driver.importance:.3f}"
+    )
+    return (
+        f"key driver: a rating one standard deviation higher goes with {outcome!r} "
+        f"{abs(beta):.2f} standard deviations {'higher' if beta > 0 else 'lower'} "
+        f"(standardised coefficient {beta:.3f}{interval}, "
+        f"n={driver.n} journeys that rated it{went}{controls}"
+        + ("" if driver.correlation is None else f", r={driver.correlation:.3f}")
+        + f"){importance}; {reach:.0%} of journeys go through it"
+    )
+
+
+def _removal_reason(effect: float, outcome: str, higher_is_better: bool, tied: bool) -> str:
+    if tied:
+        return (
+            f"removal effect {effect:.3f}, the same as every step all journeys pass "
+            f"(removing one removes every journey), so it says nothing about {outcome!r}"
+        )
+    what = "leads to" if higher_is_better else "raises"
+    return (
+        f"removal effect {effect:.3f}: without this step P({outcome}) falls by {effect:.1%} "
+        f"in the Markov model of the journeys, so the step {what} {outcome!r}"
+    )
 
 
 def apply_moments(bp: Blueprint, suggestions: Sequence[MomentSuggestion]) -> Blueprint:
@@ -746,9 +862,10 @@ def apply_moments(bp: Blueprint, suggestions: Sequence[MomentSuggestion]) -> Blu
     --------
     >>> from servicebp import Blueprint, Step
     >>> bp = Blueprint("Shop", stages=["s"])
-    >>> _ = bp.add_step(Step(id="ask", label="Ask", lane="customer", stage="s"))
-    >>> found = suggest_moments(bp, {"journey": [1, 2], "step": ["ask", "ask"],
-    ...                              "bought": [1, 0]}, outcome="bought")
+    >>> for sid in ("browse", "ask"):
+    ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
+    >>> found = suggest_moments(bp, {"journey": [1, 1, 2], "step": ["browse", "ask", "browse"],
+    ...                              "bought": [1, 1, 0]}, outcome="bought")
     >>> tagged = apply_moments(bp, found)
     >>> [s.id for s in tagged.moments()], bp.moments()
     (['ask'], ())
