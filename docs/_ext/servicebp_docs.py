@@ -57,6 +57,7 @@ API_ORDER = (
     "observed",
     "discovery",
     "rendering",
+    "interchange",
     "testing",
     "errors",
 )
@@ -73,6 +74,7 @@ TOPIC_PAGES = (
     "analysis",
     "lint-rules",
     "discovery",
+    "grid",
 )
 TOPIC_MARKER = "<!-- topic-pages -->"
 

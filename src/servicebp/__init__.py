@@ -7,8 +7,8 @@ journey scores, analyse the service and export Graphviz blueprints.
 This module is the one public namespace: every public name is importable
 from ``servicebp`` itself. The subpackages show the architecture, from the
 bottom layer up: ``errors``, ``scales``, ``model``, ``scoring``, ``io``,
-``analysis``, ``linting``, ``observed``, ``discovery``, ``rendering`` and
-``cli``; ``testing`` holds hypothesis strategies for downstream tests.
+``analysis``, ``linting``, ``observed``, ``discovery``, ``rendering``,
+``interchange`` and ``cli``; ``testing`` holds hypothesis strategies for downstream tests.
 """
 
 from servicebp.analysis import (
@@ -78,6 +78,7 @@ from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
     EmptyJourneyError,
+    GridError,
     InvalidArgumentError,
     MissingDependencyError,
     MomentPlacementWarning,
@@ -93,6 +94,16 @@ from servicebp.errors import (
     UnknownLintRuleError,
     UnknownStepError,
     UnknownStrategyError,
+)
+from servicebp.interchange import (
+    GridExport,
+    GridImport,
+    UnmappedCell,
+    from_grid,
+    grid_losses,
+    read_grid,
+    to_grid,
+    write_grid,
 )
 from servicebp.io import (
     FORMAT_VERSION,
@@ -218,6 +229,9 @@ __all__ = [
     "Flow",
     "FlowChange",
     "FlowKind",
+    "GridError",
+    "GridExport",
+    "GridImport",
     "InvalidArgumentError",
     "Journey",
     "JourneyChange",
@@ -266,6 +280,7 @@ __all__ = [
     "UnknownStepError",
     "UnknownStepReport",
     "UnknownStrategyError",
+    "UnmappedCell",
     "Wait",
     "__version__",
     "apply_moments",
@@ -288,11 +303,13 @@ __all__ = [
     "expected_scores",
     "fail_point_impact",
     "from_dict",
+    "from_grid",
     "from_networkx",
     "from_node_link",
     "get_rubric",
     "get_scale",
     "get_strategy",
+    "grid_losses",
     "internal_moments",
     "is_internal_moment",
     "journey_scores",
@@ -311,6 +328,7 @@ __all__ = [
     "moments_by_stage",
     "most_likely_journey",
     "rate_moment",
+    "read_grid",
     "read_observed",
     "read_ratings",
     "register_rubric",
@@ -335,10 +353,12 @@ __all__ = [
     "suggest_moments",
     "to_dict",
     "to_dot",
+    "to_grid",
     "to_mermaid",
     "to_networkx",
     "to_node_link",
     "unregister_strategy",
     "wait_exceedance",
     "what_if",
+    "write_grid",
 ]

@@ -23,6 +23,7 @@ __all__ = [
     "BlueprintValidationError",
     "DuplicateStepError",
     "EmptyJourneyError",
+    "GridError",
     "InvalidArgumentError",
     "MissingDependencyError",
     "MomentPlacementWarning",
@@ -216,6 +217,14 @@ class MomentPlacementWarning(UserWarning):
 
 class ObservedDataError(ServiceBlueprintError, ValueError):
     """A table of observed journeys or events is malformed."""
+
+
+class GridError(BlueprintValidationError):
+    """A blueprint grid (a CSV or XLSX table of lanes by stages) cannot be read.
+
+    Each problem names the file and the cell (``B3``, or ``arrows!A2`` on a
+    second sheet).
+    """
 
 
 class OutputError(ServiceBlueprintError, OSError):

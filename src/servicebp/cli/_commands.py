@@ -3,6 +3,7 @@
 from servicebp.cli import (  # noqa: F401
     diff,
     discover,
+    grid,
     impact,
     journeys,
     lint,
