@@ -1,9 +1,12 @@
-"""Shared helpers of the rendering tests: reading node boxes out of SVG."""
+"""Shared helpers of the rendering tests: golden files, reading node boxes out of SVG."""
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
+
+from tests._paths import GOLDEN
 
 SVG = "{http://www.w3.org/2000/svg}"
 PAIR = re.compile(r"(-?[\d.]+),(-?[\d.]+)")
@@ -31,3 +34,11 @@ def boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
 def texts(svg: str) -> list[str]:
     """Every text element's content."""
     return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare ``text`` with ``tests/golden/<name>``; SERVICEBP_REGEN_GOLDEN=1 rewrites it."""
+    path = GOLDEN / name
+    if os.environ.get("SERVICEBP_REGEN_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")

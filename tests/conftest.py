@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from servicebp import Blueprint, load
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from tests._paths import EXAMPLES
 
 
 @pytest.fixture

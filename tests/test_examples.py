@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import servicebp
+from tests._paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 BLUEPRINTS = sorted([*EXAMPLES.glob("*.yaml"), *EXAMPLES.glob("*.yml"), *EXAMPLES.glob("*.json")])
 

@@ -86,7 +86,7 @@ def run_channelattribution(frame: Any) -> dict[str, float]:
     return {str(k): float(v) for k, v in zip(effects.iloc[:, 0], effects.iloc[:, 1], strict=False)}
 
 
-#: The four-path example of tests/test_discover.py (exact removal effect of c1: 1/3).
+#: The four-path example of tests/discovery/test_discover.py (exact removal effect of c1: 1/3).
 FOUR_PATHS = {
     "path": ["c1 > c2 > c3", "c1", "c2 > c3", "c3"],
     "conv": [1, 0, 0, 1],

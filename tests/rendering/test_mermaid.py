@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import servicebp
 from servicebp import Blueprint, Step
 from servicebp.rendering._render import mermaid_score, to_mermaid
-from tests.test_render_dot import BANK, check_golden
+from tests._paths import BANK
+from tests._render_helpers import check_golden
 
 
 def test_journey_golden() -> None:

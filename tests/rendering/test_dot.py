@@ -1,14 +1,12 @@
 """DOT of blueprints: golden output, determinism, ratings.
 
-Regenerate the golden files with ``SERVICEBP_REGEN_GOLDEN=1 pytest tests/test_render_dot.py
-tests/test_mermaid.py``.
+Regenerate the golden files with ``SERVICEBP_REGEN_GOLDEN=1 pytest tests/rendering/test_dot.py
+tests/rendering/test_mermaid.py``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,19 +15,11 @@ import servicebp
 from servicebp import Blueprint, RatingError, Step, UnknownStepError
 from servicebp.rendering._render import RATING_COLOURS, rating_class, to_dot
 from servicebp.testing._strategies import blueprints
+from tests._paths import BANK
+from tests._render_helpers import check_golden
 
-ROOT = Path(__file__).resolve().parent.parent
-BANK = ROOT / "examples" / "bank_account_opening.yaml"
-GOLDEN = Path(__file__).resolve().parent / "golden"
 _EDGE_LABEL = re.compile(r"[\[ ]label=")
 _DOT_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("SERVICEBP_REGEN_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
 
 
 def test_bank_golden_dot() -> None:

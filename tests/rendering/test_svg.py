@@ -13,9 +13,8 @@ import servicebp
 from servicebp import Blueprint, Lane, RenderError, RenderTimeoutError, Step, render, render_svg
 from servicebp.rendering._engines import run_engine
 from servicebp.testing._strategies import blueprints
+from tests._paths import BANK
 from tests._render_helpers import PAIR, SVG, boxes
-
-BANK = Path(__file__).resolve().parent.parent / "examples" / "bank_account_opening.yaml"
 
 
 def check_geometry(bp: Blueprint, svg: str) -> None:

@@ -27,11 +27,11 @@ from servicebp import (
 )
 from servicebp.io._files import to_node_link
 from servicebp.testing._strategies import blueprints
+from tests._paths import EXAMPLES
 
 ROUND_TRIPS = settings(
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def coffee() -> Blueprint:

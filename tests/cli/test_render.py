@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import servicebp
 from servicebp.cli import main
 from servicebp.rendering._render import ENGINES
-from tests.test_render_dot import BANK
+from tests._paths import BANK
 
 
 def test_render_svg(tmp_path: Path) -> None:

@@ -70,7 +70,7 @@ from servicebp import (
     score_observed,
 )
 from servicebp.cli import main
-from tests.test_analysis import waits_met_first_anywhere
+from tests.analysis.test_analysis import waits_met_first_anywhere
 
 #: Seconds each case may take. Generous: the machine is shared.
 TIME_BOUND = 10.0

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from servicebp.cli import main
+from tests._paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BANK = EXAMPLES / "bank_account_opening.yaml"
 
 GOOD = """\

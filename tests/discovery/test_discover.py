@@ -29,8 +29,8 @@ from servicebp import (
     removal_effects,
     suggest_moments,
 )
+from tests._paths import DATA
 
-DATA = Path(__file__).with_name("data")
 REFERENCE = json.loads((DATA / "channelattribution_reference.json").read_text(encoding="utf-8"))
 
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from servicebp import Blueprint, FailPoint, LintConfig, MomentOfTruth, Step, Wait
 from servicebp.errors import ServiceBlueprintError, UnknownLintRuleError
 from servicebp.linting._rules import RULES, Severity, code_problem, lint, select_rules
+from tests._paths import DOCS
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "lint-rules.md"
+LINT_RULES = DOCS / "lint-rules.md"
 
 
 def clean() -> Blueprint:
@@ -194,7 +194,7 @@ def test_rule_registry_is_consistent() -> None:
 
 
 def test_every_rule_has_its_docs_section_as_registered() -> None:
-    page = DOCS.read_text(encoding="utf-8")
+    page = LINT_RULES.read_text(encoding="utf-8")
     sections = re.findall(r"^## (SBP\d{3}) (\S+)$", page, flags=re.MULTILINE)
     assert sections == [(code, rule.name) for code, rule in sorted(RULES.items())]
     for code, rule in RULES.items():
