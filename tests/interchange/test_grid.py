@@ -16,8 +16,8 @@ import servicebp as sbp
 from servicebp import lint
 from servicebp.cli import main
 from servicebp.testing import blueprints
+from tests._paths import EXAMPLES
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 HOTEL = EXAMPLES / "hotel_grid.csv"
 
 
