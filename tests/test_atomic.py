@@ -99,12 +99,12 @@ def test_errors_are_output_errors_and_os_errors(tmp_path: Path) -> None:
     assert isinstance(info.value, ServiceBlueprintError)
 
 
-def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+def test_a_symbolic_link_is_written_through_when_asked(tmp_path: Path) -> None:
     real = tmp_path / "real.yaml"
     real.write_text("old", encoding="utf-8")
     link = tmp_path / "link.yaml"
     link.symlink_to(real)
-    write_atomic(link, "new")
+    write_atomic(link, "new", follow_symlinks=True)
     assert link.is_symlink()
     assert real.read_text(encoding="utf-8") == "new"
     assert _names(tmp_path) == ["link.yaml", "real.yaml"]
@@ -124,9 +124,9 @@ def test_a_device_or_folder_is_refused_not_replaced(tmp_path: Path, target: str)
 def test_a_refused_temporary_file_is_an_output_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(**_: object) -> tuple[int, str]:
+    def refuse(*_: object) -> int:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(_atomic.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(_atomic.os, "open", refuse)
     with pytest.raises(OutputError, match="Permission denied; the file there is unchanged"):
         write_atomic(tmp_path / "bp.yaml", "x")

@@ -97,7 +97,7 @@ INTERRUPTIONS: dict[str, Callable[[pytest.MonkeyPatch, BaseException], None]] = 
     "replace": lambda mp, exc: mp.setattr(os, "replace", failing(exc)),
     "fsync": lambda mp, exc: mp.setattr(os, "fsync", failing(exc)),
     "half-write": lambda mp, exc: mp.setattr(os, "fdopen", failing_write(exc)),
-    "chmod": lambda mp, exc: mp.setattr(os, "chmod", failing(exc)),
+    "chmod": lambda mp, exc: mp.setattr(os, "fchmod", failing(exc)),
 }
 
 

@@ -75,6 +75,7 @@ TOPIC_PAGES = (
     "lint-rules",
     "discovery",
     "grid",
+    "safety",
 )
 TOPIC_MARKER = "<!-- topic-pages -->"
 

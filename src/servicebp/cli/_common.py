@@ -10,9 +10,18 @@ from typing import NoReturn, ParamSpec, TypeVar
 
 import click
 
-from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
+from servicebp._atomic import same_file
+from servicebp.errors import BlueprintValidationError, OutputError, Problem, ServiceBlueprintError
 
-__all__ = ["EXIT_PROBLEMS", "EXIT_USAGE", "INPUT_FILE", "fail", "format_option", "reports_errors"]
+__all__ = [
+    "EXIT_PROBLEMS",
+    "EXIT_USAGE",
+    "INPUT_FILE",
+    "fail",
+    "format_option",
+    "not_an_input",
+    "reports_errors",
+]
 
 #: Exit status when the input has problems.
 EXIT_PROBLEMS = 1
@@ -46,6 +55,22 @@ def fail(problems: Iterable[Problem], *, output_format: str = "text") -> NoRetur
         for problem in found:
             click.echo(str(problem), err=True)
     raise SystemExit(EXIT_PROBLEMS)
+
+
+def not_an_input(output: Path | None, *inputs: Path | None) -> None:
+    """Refuse, before any work, an output file that is one of the command's inputs.
+
+    ``servicebp render bp.yaml -o bp.yaml`` would replace the blueprint with
+    its picture; ``score --output`` naming the ratings file would destroy them.
+    """
+    if output is None:
+        return
+    for source in inputs:
+        if source is not None and same_file(output, source):
+            raise OutputError(
+                f"cannot write {str(output)!r}: it is also an input ({str(source)!r}), "
+                "and writing would destroy it; choose another output file"
+            )
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:

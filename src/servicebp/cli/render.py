@@ -8,7 +8,7 @@ import click
 
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
-from servicebp.cli._common import reports_errors
+from servicebp.cli._common import not_an_input, reports_errors
 from servicebp.io import load
 from servicebp.observed import read_ratings
 from servicebp.rendering import ENGINES, FORMATS, render, to_dot, to_mermaid
@@ -75,6 +75,7 @@ def render_command(
 
     Lanes are horizontal bands, stages columns; ratings colour the steps.
     """
+    not_an_input(output, blueprint, ratings)
     chosen = image_format or _format_from_suffix(output)
     if chosen in FORMATS:
         # Resolved here so that a missing engine is explained in the CLI's terms.

@@ -30,7 +30,7 @@ from servicebp.analysis import (
 )
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, format_option, not_an_input, reports_errors
 from servicebp.cli._format import csv_text, signed, table
 from servicebp.cli._score_observed import is_journey_table, observed_output
 from servicebp.model import Blueprint, moment_placement_problems
@@ -128,6 +128,7 @@ def score(
             f"{str(output)!r} must end in one of {list(_OUTPUT_SUFFIXES)}",
             param_hint="--output",
         )
+    not_an_input(output, blueprint, ratings)
     # servicebp.io and servicebp.observed are imported here, not at the top,
     # so that `servicebp --help` stays quick.
     from servicebp.io import load

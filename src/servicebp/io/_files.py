@@ -285,11 +285,14 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def save(bp: Blueprint, path: str | os.PathLike[str]) -> None:
+def save(bp: Blueprint, path: str | os.PathLike[str], *, follow_symlinks: bool = False) -> None:
     """Write *bp* to *path* as YAML or JSON (by extension), atomically.
 
     The old file, if any, survives any failure, and no temporary file is
-    left behind. A blueprint with whole-blueprint problems (see
+    left behind. A symbolic link at *path* is refused unless
+    *follow_symlinks* (then the file it points to is replaced), and so is a
+    read-only file; see :doc:`/safety` for every rule. A blueprint with
+    whole-blueprint problems (see
     :meth:`Blueprint.problems`) is not written, since loading would refuse
     it: :class:`BlueprintValidationError` names them.
 
@@ -305,7 +308,7 @@ def save(bp: Blueprint, path: str | os.PathLike[str]) -> None:
     True
     """
     file_format = format_for(path)
-    write_atomic(path, dumps(bp, format=file_format))
+    write_atomic(path, dumps(bp, format=file_format), follow_symlinks=follow_symlinks)
 
 
 # --- networkx -----------------------------------------------------------------

@@ -106,6 +106,7 @@ def render(
     ratings: Mapping[str, float] | None = None,
     legend: bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    follow_symlinks: bool = False,
 ) -> Path:
     """Draw *bp* into the file *path* (written atomically) and return the path.
 
@@ -127,6 +128,8 @@ def render(
         Whether to draw the legend.
     timeout : float
         Seconds rendering may take before :class:`RenderTimeoutError`.
+    follow_symlinks : bool
+        Write through a symbolic link at *path*; by default one is refused.
 
     Raises
     ------
@@ -153,5 +156,5 @@ def render(
         bp, format=format, engine=engine, ratings=ratings, legend=legend, timeout=timeout
     )
     target = Path(path)
-    write_atomic(target, data)
+    write_atomic(target, data, follow_symlinks=follow_symlinks)
     return target
