@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from servicebp import OutputError, load, loads, save
 from servicebp.cli import main
-from tests.test_hostile_inputs import GOOD_YAML
+from tests.io.test_hostile_inputs import GOOD_YAML
 
 # --- 6. outputs that destroy or endanger data -------------------------------------------------
 
