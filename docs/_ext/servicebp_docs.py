@@ -76,6 +76,7 @@ TOPIC_PAGES = (
     "discovery",
     "grid",
     "safety",
+    "drawio",
 )
 TOPIC_MARKER = "<!-- topic-pages -->"
 

@@ -102,6 +102,7 @@ from servicebp.interchange import (
     from_grid,
     grid_losses,
     read_grid,
+    to_drawio,
     to_grid,
     write_grid,
 )
@@ -353,6 +354,7 @@ __all__ = [
     "suggest_moments",
     "to_dict",
     "to_dot",
+    "to_drawio",
     "to_grid",
     "to_mermaid",
     "to_networkx",

@@ -9,6 +9,7 @@ import click
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
 from servicebp.cli._common import not_an_input, reports_errors
+from servicebp.interchange import to_drawio
 from servicebp.io import load
 from servicebp.observed import read_ratings
 from servicebp.rendering import ENGINES, FORMATS, render, to_dot, to_mermaid
@@ -16,7 +17,7 @@ from servicebp.rendering._engines import choose_engine
 
 __all__ = ["render_command"]
 
-_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart")
+_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart", "drawio")
 
 
 @main.command("render")
@@ -33,7 +34,8 @@ _FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart")
     "image_format",
     type=click.Choice(_FORMATS),
     default=None,
-    help="Output format; default: from the output's suffix (.svg, .png, .pdf, .dot, .mmd).",
+    help="Output format; default: from the output's suffix (.svg, .png, .pdf, .dot, .mmd, "
+    ".drawio).",
 )
 @click.option(
     "--ratings",
@@ -82,7 +84,9 @@ def render_command(
         engine = choose_engine(engine, chosen, spelling="--engine {}")
     bp = load(blueprint)
     rated = read_ratings(ratings, bp=bp) if ratings is not None else None
-    if chosen == "dot":
+    if chosen == "drawio":
+        write_atomic(output, to_drawio(bp, ratings=rated))
+    elif chosen == "dot":
         write_atomic(output, to_dot(bp, ratings=rated, legend=not no_legend).source)
     elif chosen in ("mermaid", "mermaid-flowchart"):
         kind = "journey" if chosen == "mermaid" else "flowchart"
@@ -103,7 +107,7 @@ def render_command(
 def _format_from_suffix(output: Path) -> str:
     suffix = output.suffix.lower().lstrip(".")
     by_suffix = {"svg": "svg", "png": "png", "pdf": "pdf", "dot": "dot", "gv": "dot"}
-    by_suffix |= {"mmd": "mermaid", "mermaid": "mermaid"}
+    by_suffix |= {"mmd": "mermaid", "mermaid": "mermaid", "drawio": "drawio"}
     if suffix not in by_suffix:
         raise click.UsageError(
             f"cannot tell the format from the suffix {output.suffix!r} of {str(output)!r}; "

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from servicebp._atomic import write_atomic
@@ -42,6 +42,10 @@ __all__ = [
     "to_dot",
     "to_mermaid",
 ]
+
+#: Formats written as text by a layer above this one (interchange registers
+#: ``drawio``), by name: each takes the blueprint and the ratings.
+TEXT_FORMATS: dict[str, Callable[[Blueprint, Mapping[str, float] | None], str]] = {}
 
 #: Default bound on the time one rendering may take, in seconds.
 DEFAULT_TIMEOUT = 60.0
@@ -116,8 +120,9 @@ def render(
         The blueprint.
     path : str or os.PathLike
         The file to write; its folder must exist.
-    format : {"svg", "png", "pdf"}
-        The image format.
+    format : {"svg", "png", "pdf", "drawio"}
+        The image format; a path ending in ``.drawio`` writes a diagrams.net
+        file (see :func:`servicebp.to_drawio`) unless *format* says otherwise.
     engine : {"auto", "dot", "embedded", "pygraphviz"}
         ``auto`` uses the ``dot`` program when it is on ``PATH``, else the
         embedded renderer for SVG and the ``servicebp[png]`` extra for PNG
@@ -152,9 +157,15 @@ def render(
     (b'<?xml', 'coffee.svg')
     >>> folder.cleanup()
     """
+    target = Path(path)
+    suffix = target.suffix.lower().lstrip(".")
+    if format == "svg" and suffix in TEXT_FORMATS:
+        format = suffix
+    if format in TEXT_FORMATS:
+        write_atomic(target, TEXT_FORMATS[format](bp, ratings), follow_symlinks=follow_symlinks)
+        return target
     data = render_bytes(
         bp, format=format, engine=engine, ratings=ratings, legend=legend, timeout=timeout
     )
-    target = Path(path)
     write_atomic(target, data, follow_symlinks=follow_symlinks)
     return target
