@@ -35,6 +35,7 @@ __all__ = [
     "RenderTimeoutError",
     "RubricError",
     "ServiceBlueprintError",
+    "TableProblem",
     "TooManyJourneysError",
     "UnknownLintRuleError",
     "UnknownStepError",
@@ -215,8 +216,107 @@ class MomentPlacementWarning(UserWarning):
     """
 
 
+@attrs.frozen(kw_only=True)
+class TableProblem(Problem):
+    """One thing wrong with a table of events: the row and the column at fault.
+
+    A CSV file's rows are named by *file* and *line*; a DataFrame's or an
+    array's by *row*: its position, or for pandas its index label.
+
+    Parameters
+    ----------
+    row : int or str, optional
+        The row's position (0-based) or index label.
+    table_column : str or tuple of str, optional
+        The column (or columns) at fault.
+
+    Examples
+    --------
+    >>> p = TableProblem(message="'x' is not a number", row=3, table_column="rating")
+    >>> str(p)
+    "row 3: column 'rating': 'x' is not a number"
+    >>> p.to_dict()
+    {'message': "'x' is not a number", 'file': None, 'line': None, 'row': 3, 'column': 'rating'}
+    >>> str(TableProblem(message="bad", file="log.csv", line=5, table_column=("a", "b")))
+    "log.csv:5: columns 'a' and 'b': bad"
+    """
+
+    row: int | str | None = None
+    table_column: str | tuple[str, ...] | None = None
+
+    def __str__(self) -> str:
+        where: list[str] = []
+        if self.file is not None:
+            where.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        elif self.row is not None:
+            where.append(f"row {self.row!r}")
+        if isinstance(self.table_column, str):
+            where.append(f"column {self.table_column!r}")
+        elif self.table_column:
+            where.append("columns " + " and ".join(repr(c) for c in self.table_column))
+        return ": ".join([*where, self.message])
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """Return the problem as a JSON-compatible mapping: message, file, line, row, column."""
+        column = self.table_column
+        return {
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "row": self.row,
+            "column": column if column is None or isinstance(column, str) else ", ".join(column),
+        }
+
+
 class ObservedDataError(ServiceBlueprintError, ValueError):
-    """A table of observed journeys or events is malformed."""
+    """A table of observed journeys or events is malformed.
+
+    Every problem found is in :attr:`problems` (each a :class:`TableProblem`
+    naming its row and column where it has them); the message lists the
+    first ten and counts the rest.
+
+    Examples
+    --------
+    >>> err = ObservedDataError([TableProblem(message="the rating is missing", row=i,
+    ...                                       table_column="rating") for i in (2, 5)])
+    >>> print(err)
+    2 problems:
+      row 2: column 'rating': the rating is missing
+      row 5: column 'rating': the rating is missing
+    >>> [p.row for p in err.problems]
+    [2, 5]
+    >>> ObservedDataError("the table has no events").problems[0].message
+    'the table has no events'
+    """
+
+    #: How many problems the message lists before it counts the rest.
+    SHOWN = 10
+
+    problems: tuple[Problem, ...]
+
+    def __init__(
+        self, problems: Iterable[Problem] | str, *, more: int = 0, alike: str = "more"
+    ) -> None:
+        if isinstance(problems, str):
+            problems = [TableProblem(message=problems)]
+        self.problems = tuple(problems)
+        #: Further problems of the same kind, counted but not listed (millions of bad rows).
+        self.more = more
+        self._alike = alike
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        if len(self.problems) == 1 and not self.more:
+            return str(self.problems[0])
+        total = len(self.problems) + self.more
+        shown = self.problems[: self.SHOWN]
+        lines = [f"{total} problem{'' if total == 1 else 's'}:", *(f"  {p}" for p in shown)]
+        if total > len(shown):
+            lines.append(f"  ... and {total - len(shown)} {self._alike}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self._summary()
 
 
 class GridError(BlueprintValidationError):

@@ -185,3 +185,49 @@ def test_conformance_prints_support_flows_by_case(tmp_path: Path) -> None:
     )
     assert rows["links"] == []
     assert rows["unobserved_links"] == [["browse", "advise"], ["pay", "till"]]
+
+
+def test_json_lists_each_table_problem_with_its_row_and_column(tmp_path: Path) -> None:
+    """score, discover and conformance: every bad cell is one problem, with its line and column."""
+    folder = _files(tmp_path)
+    (folder / "journeys.csv").write_text(
+        "journey,step,order,bought,rating\n1,browse,1,1,x\n1,ask,2,1,2\n2,browse,1,0,9\n",
+        encoding="utf-8",
+    )
+    bad_log = HEADER + "1,browse,0\n,ask,3\n,pay,5\n"
+    runs = {
+        "score": CliRunner().invoke(
+            main,
+            [
+                "score",
+                str(folder / "shop.yaml"),
+                "--ratings",
+                str(folder / "journeys.csv"),
+                "--format",
+                "json",
+            ],
+        ),
+        "discover": _discover(folder, "--outcome", "bought", "--format", "json"),
+        "conformance": _conformance(folder, bad_log, "--format", "json"),
+    }
+    for command, result in runs.items():
+        assert result.exit_code == 1, (command, result.output)
+    for command in ("score", "discover"):
+        problems = json.loads(runs[command].stdout)["problems"]
+        assert [(p["line"], p["column"], p["message"]) for p in problems] == [
+            (2, "rating", "'x' is not a number"),
+            (4, "rating", "9.0 is outside the rating scale -3…+3"),
+        ], command
+        assert all(p["file"].endswith("journeys.csv") for p in problems)
+    problems = json.loads(runs["conformance"].stdout)["problems"]
+    assert [(p["line"], p["column"], p["message"]) for p in problems] == [
+        (3, "case:concept:name", "the case id is missing"),
+        (4, "case:concept:name", "the case id is missing"),
+    ]
+    text = CliRunner().invoke(
+        main, ["conformance", str(folder / "shop.yaml"), str(folder / "events.csv")]
+    )
+    assert text.stderr.splitlines() == [
+        f"{folder / 'events.csv'}:3: column 'case:concept:name': the case id is missing",
+        f"{folder / 'events.csv'}:4: column 'case:concept:name': the case id is missing",
+    ]

@@ -135,11 +135,12 @@ def test_missing_times_are_errors_not_numbers(tmp_path: Path) -> None:
             "time:timestamp": pd.to_datetime(["2024-01-01 10:00", None]),
         }
     )
-    with pytest.raises(ObservedDataError, match="column 'time:timestamp': it has no time"):
+    missing = "column 'time:timestamp': the timestamp is missing"
+    with pytest.raises(ObservedDataError, match=f"row 1: {missing}"):
         conformance(_desk(), frame)
     path = tmp_path / "log.csv"
     path.write_text("case:concept:name,concept:name,time:timestamp\n1,arrive,0\n1,queue,nan\n")
-    with pytest.raises(ObservedDataError, match=r"log\.csv:3: column 'time:timestamp': it has no"):
+    with pytest.raises(ObservedDataError, match=rf"log\.csv:3: {missing}"):
         conformance(_desk(), path)
 
 
@@ -415,7 +416,12 @@ def test_missing_ids_in_frames_and_arrays_are_errors() -> None:
 def test_blank_journey_ids_are_errors_in_discovery_tables_too() -> None:
     from servicebp import suggest_moments
 
-    events = {"journey": ["1", "", "2"], "step": ["arrive", "queue", "arrive"], "ok": [1, 1, 0]}
+    events = {
+        "journey": ["1", "", "2"],
+        "step": ["arrive", "queue", "arrive"],
+        "order": [1, 2, 1],
+        "ok": [1, 1, 0],
+    }
     with pytest.raises(ObservedDataError, match="column 'journey': the journey id is missing"):
         suggest_moments(_desk(), events, outcome="ok")
 
@@ -429,8 +435,10 @@ def test_many_missing_ids_are_summarised() -> None:
     with pytest.raises(ObservedDataError) as info:
         conformance(_desk(), log)
     text = str(info.value)
-    assert text.startswith("10 problems:")
+    assert text.startswith("25 problems:")
     assert "and 15 more rows like these" in text
+    assert [p.row for p in info.value.problems] == list(range(10))
+    assert info.value.more == 15
 
 
 @settings(max_examples=40, deadline=None)

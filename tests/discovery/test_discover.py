@@ -27,6 +27,7 @@ from servicebp import (
     key_drivers,
     markov_model,
     removal_effects,
+    score_observed,
     suggest_moments,
 )
 from tests._paths import DATA
@@ -590,13 +591,14 @@ def test_suggest_moments_from_a_binary_outcome() -> None:
 
 def test_suggest_moments_from_satisfaction_ratings() -> None:
     rng = np.random.default_rng(4)
-    rows: dict[str, list[Any]] = {"journey": [], "step": [], "rating": [], "csat": []}
+    rows: dict[str, list[Any]] = {"journey": [], "step": [], "order": [], "rating": [], "csat": []}
     for j in range(300):
         r = {s: float(rng.integers(-3, 4)) for s in ("visit", "form", "call", "sign")}
         csat = 0.9 * r["call"] + 0.1 * r["form"] + rng.normal(scale=0.5)
-        for sid, value in r.items():
+        for k, (sid, value) in enumerate(r.items()):
             rows["journey"].append(j)
             rows["step"].append(sid)
+            rows["order"].append(k)
             rows["rating"].append(value)
             rows["csat"].append(round(csat, 3))
     bp = _bank()
@@ -675,12 +677,12 @@ def test_suggest_moments_refuses_a_bad_top(top: Any) -> None:
 
 def test_suggest_moments_top_counts_only_untagged_steps() -> None:
     rng = np.random.default_rng(6)
-    rows: dict[str, list[Any]] = {"journey": [], "step": [], "rating": [], "csat": []}
+    rows: dict[str, list[Any]] = {"journey": [], "step": [], "order": [], "rating": [], "csat": []}
     for j in range(300):
         r = {s: float(rng.integers(-3, 4)) for s in ("visit", "form", "call", "sign")}
         csat = 1.0 * r["call"] + 0.8 * r["form"] + 0.6 * r["visit"] + rng.normal(scale=0.5)
-        for sid, value in r.items():
-            for column, cell in zip(rows, (j, sid, value, csat), strict=True):
+        for k, (sid, value) in enumerate(r.items()):
+            for column, cell in zip(rows, (j, sid, k, value, csat), strict=True):
                 rows[column].append(cell)
     bp = _bank()
     for sid in ("call", "form"):
@@ -703,15 +705,34 @@ def test_suggest_moments_top_counts_only_untagged_steps() -> None:
 def test_suggest_moments_reports_bad_tables() -> None:
     bp = _bank()
     with pytest.raises(ObservedDataError, match="'teleport'"):
-        suggest_moments(bp, {"journey": [1], "step": ["teleport"], "y": [1]}, outcome="y")
+        suggest_moments(
+            bp, {"journey": [1], "step": ["teleport"], "order": [1], "y": [1]}, outcome="y"
+        )
     with pytest.raises(ObservedDataError, match="different outcomes"):
         suggest_moments(
-            bp, {"journey": [1, 1], "step": ["visit", "form"], "y": [1, 0]}, outcome="y"
+            bp,
+            {"journey": [1, 1], "step": ["visit", "form"], "order": [1, 2], "y": [1, 0]},
+            outcome="y",
         )
     with pytest.raises(ObservedDataError, match="need ratings"):
-        suggest_moments(bp, {"journey": [1], "step": ["visit"], "y": [4.5]}, outcome="y")
+        suggest_moments(
+            bp, {"journey": [1], "step": ["visit"], "order": [1], "y": [4.5]}, outcome="y"
+        )
     with pytest.raises(ObservedDataError, match="missing column"):
-        suggest_moments(bp, {"journey": [1], "step": ["visit"]}, outcome="y")
+        suggest_moments(bp, {"journey": [1], "step": ["visit"], "order": [1]}, outcome="y")
+
+
+def test_suggest_moments_needs_an_order_column_as_scoring_does() -> None:
+    """Row order is never taken for time order: without an order column, both refuse alike."""
+    bp = _bank()
+    events = {"journey": [1, 1], "step": ["visit", "form"], "rating": [1, 2], "y": [1, 1]}
+    message = r"missing column 'order' or 'timestamp' \(the table has \['journey', 'step'"
+    with pytest.raises(ObservedDataError, match=message):
+        suggest_moments(bp, events, outcome="y")
+    with pytest.raises(ObservedDataError, match=message):
+        score_observed(bp, events)
+    found = suggest_moments(bp, {**events, "when": [2, 1]}, outcome="y", order="when")
+    assert [s.step for s in found][:2] == ["visit", "form"]
 
 
 @pytest.mark.parametrize("kind", ["numpy", "object", "pandas", "polars"])
@@ -720,6 +741,7 @@ def test_text_ratings_in_a_typed_table_are_refused(kind: str) -> None:
     events: dict[str, Any] = {
         "journey": [1, 1, 2],
         "step": ["visit", "form", "visit"],
+        "order": [1, 2, 1],
         "y": [1, 1, 0],
         "rating": ["1", "2", "3"],
     }
@@ -742,7 +764,7 @@ def test_text_ratings_in_a_typed_table_are_refused(kind: str) -> None:
 
 def test_suggest_moments_csv_ratings_are_numbers_not_yes_no(tmp_path: Path) -> None:
     path = tmp_path / "journeys.csv"
-    path.write_text("journey,step,y,rating\n1,visit,1,yes\n")
+    path.write_text("journey,step,order,y,rating\n1,visit,1,1,yes\n")
     with pytest.raises(ObservedDataError, match=r"journeys\.csv:2: column 'rating': 'yes' is not"):
         suggest_moments(_bank(), path, outcome="y")
 
@@ -750,12 +772,38 @@ def test_suggest_moments_csv_ratings_are_numbers_not_yes_no(tmp_path: Path) -> N
 def test_suggest_moments_names_the_csv_line(tmp_path: Path) -> None:
     bp = _bank()
     path = tmp_path / "journeys.csv"
-    path.write_text("journey,step,y,rating\n1,visit,1,1\n\n1,form,maybe,2\n")
+    path.write_text("journey,step,order,y,rating\n1,visit,1,1,1\n\n1,form,2,maybe,2\n")
     with pytest.raises(ObservedDataError, match=r"journeys\.csv:4: column 'y': 'maybe'"):
         suggest_moments(bp, path, outcome="y")
-    path.write_text("journey,step,y,rating\n1,visit,1,1\n1,form,1,7\n")
-    with pytest.raises(ObservedDataError, match=r"column 'rating': row 1: 7 is outside"):
+    path.write_text("journey,step,order,y,rating\n1,visit,1,1,1\n1,form,2,1,7\n")
+    off = r"journeys\.csv:3: column 'rating': 7.0 is outside"
+    with pytest.raises(ObservedDataError, match=off):
         suggest_moments(bp, path, outcome="y")
+
+
+def test_a_blank_rating_is_unrated_in_discovery_as_nan_is(tmp_path: Path) -> None:
+    """One missing-cell rule: a blank rating cell means not rated, like NaN in a DataFrame."""
+    bp = _bank()
+    rng = np.random.default_rng(3)
+    lines = ["journey,step,order,csat,rating"]
+    table: dict[str, list[Any]] = {"journey": [], "step": [], "order": [], "csat": [], "rating": []}
+    for j in range(60):
+        visit, form = int(rng.integers(-3, 4)), int(rng.integers(-3, 4))
+        csat = visit + 0.1 * form
+        blank = j % 3 == 0
+        lines.append(f"j{j:02},visit,1,{csat},{visit}")
+        lines.append(f"j{j:02},form,2,{csat},{'' if blank else form}")
+        for k, (sid, r) in enumerate((("visit", visit), ("form", np.nan if blank else form))):
+            for column, cell in zip(table, (f"j{j:02}", sid, k + 1, csat, r), strict=True):
+                table[column].append(cell)
+    path = tmp_path / "survey.csv"
+    path.write_text("\n".join(lines) + "\n")
+    from_csv = suggest_moments(bp, path, outcome="csat", resamples=50)
+    from_nan = suggest_moments(bp, table, outcome="csat", resamples=50)
+    assert from_csv == from_nan
+    form = next(s for s in from_csv if s.step == "form")
+    assert form.driver is not None
+    assert form.driver.n == 40
 
 
 def test_key_drivers_refuse_a_text_outcome() -> None:

@@ -541,7 +541,7 @@ def _with(**changes: Any) -> dict[str, Any]:
         (_with(step=np.array(["a", "", "a"])), r"row 1: column 'step': the step id is missing"),
         (
             _with(order=np.array(["x", "y", "z"])),
-            r"column 'order': the order must be numbers or datetimes",
+            r"row 0: column 'order': 'x' is neither a number nor an ISO 8601 time",
         ),
         (_with(order=np.array([1.0, np.nan, 2.0])), r"row 1: column 'order': the order is missing"),
         (

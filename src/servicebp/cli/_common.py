@@ -11,7 +11,13 @@ from typing import NoReturn, ParamSpec, TypeVar
 import click
 
 from servicebp._atomic import same_file
-from servicebp.errors import BlueprintValidationError, OutputError, Problem, ServiceBlueprintError
+from servicebp.errors import (
+    BlueprintValidationError,
+    ObservedDataError,
+    OutputError,
+    Problem,
+    ServiceBlueprintError,
+)
 
 __all__ = [
     "EXIT_PROBLEMS",
@@ -88,6 +94,11 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except BlueprintValidationError as error:
             fail(error.problems, output_format=output_format)
+        except ObservedDataError as error:
+            # Each problem of a table is one line (or one JSON object) with its row and column;
+            # bad rows past the first few are counted, not listed.
+            more = [Problem(message=f"... and {error.more} more")] if error.more else []
+            fail([*error.problems, *more], output_format=output_format)
         except ServiceBlueprintError as error:
             fail([Problem(message=str(error))], output_format=output_format)
         except OSError as error:  # reading or writing a file the checks above let through

@@ -42,9 +42,10 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.discovery._tables import check_present, in_journey_order
+from servicebp.discovery._tables import in_journey_order
 from servicebp.model import Blueprint, Flow, FlowKind, Lane
-from servicebp.observed._tables import read_columns, times_in_minutes
+from servicebp.observed._cells import check_present, times_in_minutes
+from servicebp.observed._tables import read_columns
 
 __all__ = ["OVERLAY_KEY", "Conformance", "ObservedEdge", "ObservedLink", "SlowWait", "conformance"]
 
@@ -160,13 +161,13 @@ def _groups(
 
 def conformance(
     bp: Blueprint,
-    log: Any,
+    table: Any,
     *,
     case: str = "case:concept:name",
     activity: str = "concept:name",
     timestamp: str = "time:timestamp",
 ) -> Conformance:
-    """Compare the event *log* with the designed blueprint *bp*, lane by lane.
+    """Compare the event log *table* with the designed blueprint *bp*, lane by lane.
 
     The events of each case are put in time order (equal times keep their
     row order). Within each lane, consecutive events of a case make a
@@ -182,9 +183,10 @@ def conformance(
     ----------
     bp : Blueprint
         The design.
-    log : str, os.PathLike, DataFrame or mapping
-        The event log: a CSV path, a pandas or polars DataFrame or a mapping
-        of columns.
+    table : str, os.PathLike, DataFrame or mapping
+        The event log: a CSV path, a DataFrame (pandas, polars, pyarrow,
+        DuckDB, Spark, …) or a mapping of columns, read as
+        :func:`servicebp.score_observed` reads a table.
     case, activity, timestamp : str
         The column names (process-mining defaults). Timestamps are ISO 8601
         text, datetimes, or numbers taken as minutes.
@@ -219,10 +221,11 @@ def conformance(
     >>> result.skipped, result.unknown_activities
     ({'arrive->served': ('queue',)}, {'pay': 1})
     """
-    cols, where = read_columns(log, [case, activity, timestamp], what="event log")
+    cols, where = read_columns(table, [case, activity, timestamp], what="event log")
+    check_present(cols[case], column=case, what="case id", where=where)
     check_present(cols[activity], column=activity, what="activity", where=where)
     names = np.array([str(a).strip() for a in cols[activity]], dtype=object)
-    times = times_in_minutes(cols[timestamp], column=timestamp, where=where)
+    times = times_in_minutes(cols[timestamp], column=timestamp, where=where, what="timestamp")
     case_ids, code, order = in_journey_order(
         cols[case], times, column=case, what="case", where=where
     )

@@ -45,16 +45,15 @@ from servicebp.discovery._markov import (
 from servicebp.discovery._tables import in_journey_order
 from servicebp.errors import InvalidArgumentError, ObservedDataError, UnknownStrategyError
 from servicebp.model import Blueprint, ContactMode, Lane, MomentKind, MomentOfTruth, Step
+from servicebp.observed._cells import parse_ratings, times_in_minutes
+from servicebp.observed._journey_tables import pick_order
 from servicebp.observed._tables import (
     CsvTable,
     Where,
     column_names,
     load_table,
     read_columns,
-    require_numbers,
-    times_in_minutes,
 )
-from servicebp.scales import RATING_MAX
 
 __all__ = [
     "ATTRIBUTION_METHODS",
@@ -490,30 +489,8 @@ def _outcomes(values: npt.NDArray[Any], column: str, where: Where) -> FloatArray
                 out[i] = float(text)
             except ValueError:
                 raise ObservedDataError(
-                    f"{where(i)}: column {column!r}: {value!r} is not a number or yes/no"
+                    [where.problem(i, column, f"{value!r} is not a number or yes/no")]
                 ) from None
-    return out
-
-
-def _ratings(values: npt.NDArray[Any], column: str, where: Where, *, text: bool) -> FloatArray:
-    """Ratings as floats (NaN or a blank cell: unrated); text is parsed only when *text* (CSV)."""
-    if not text:
-        require_numbers(values, column=column, where=where, what="ratings")
-    if values.dtype.kind == "b":
-        raise ObservedDataError(f"column {column!r}: ratings must be numbers, not dtype bool")
-    if values.dtype.kind in "iuf":
-        return values.astype(np.float64)
-    out = np.empty(len(values), dtype=np.float64)
-    for i, value in enumerate(values.tolist()):
-        try:
-            if isinstance(value, bool) or not isinstance(value, numbers.Real | str):
-                raise ValueError
-            # A blank cell is a journey that did not rate the step.
-            out[i] = np.nan if isinstance(value, str) and not value.strip() else float(value)
-        except (ValueError, OverflowError):
-            raise ObservedDataError(
-                f"{where(i)}: column {column!r}: {value!r} is not a number"
-            ) from None
     return out
 
 
@@ -523,7 +500,7 @@ def _customer_facing(bp: Blueprint) -> list[Step]:
 
 def suggest_moments(
     bp: Blueprint,
-    observed: Any,
+    table: Any,
     *,
     outcome: str,
     journey: str = "journey",
@@ -545,19 +522,21 @@ def suggest_moments(
     ----------
     bp : Blueprint
         The designed service.
-    observed : str, os.PathLike, DataFrame or mapping
+    table : str, os.PathLike, DataFrame or mapping
         An observed-journey table, one row per event: journey id, step id,
         order or timestamp, optionally a rating, and the outcome (the same on
-        every row of a journey).
+        every row of a journey). Read as :func:`servicebp.score_observed`
+        reads it; a blank (or NaN) rating means the step was not rated.
     outcome : str
         The outcome column: 0/1 (yes/no, true/false) for conversion or churn,
         any other numbers for satisfaction.
     journey, step : str
         The journey-id and step-id columns.
     order : str, optional
-        The column that orders events in a journey (numbers or ISO 8601
-        times); by default ``order`` or ``timestamp`` if present, else the
-        table's row order.
+        The column that orders events in a journey (numbers, datetimes or
+        ISO 8601 times); by default ``order``, else ``timestamp``. A table
+        with neither is an error, as for :func:`servicebp.score_observed`:
+        row order is never taken for time order.
     rating : str, optional
         The rating column; by default ``rating`` if present.
     top : int
@@ -612,7 +591,8 @@ def suggest_moments(
     >>> for sid in ("browse", "ask", "pay"):
     ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
     >>> events = {"journey": [1, 1, 1, 2, 2, 3, 3], "step": ["browse", "ask", "pay",
-    ...           "browse", "pay", "browse", "ask"], "bought": [1, 1, 1, 0, 0, 1, 1]}
+    ...           "browse", "pay", "browse", "ask"], "order": [1, 2, 3, 1, 2, 1, 2],
+    ...           "bought": [1, 1, 1, 0, 0, 1, 1]}
     >>> found = suggest_moments(bp, events, outcome="bought", top=1)
     >>> [(s.step, s.suggested, s.score) for s in found]
     [('ask', True, 0.75), ('pay', False, 0.5), ('browse', False, None)]
@@ -636,13 +616,12 @@ def suggest_moments(
         raise UnknownStrategyError(
             f"unknown key-driver method: {method!r} (must be one of {sorted(DRIVER_METHODS)})"
         )
-    table = load_table(observed)
+    table = load_table(table)
     names = column_names(table, what="observed journeys")
-    if order is None:
-        order = next((c for c in ("order", "timestamp") if c in names), None)
+    order = pick_order(order, names)
     if rating is None and "rating" in names:
         rating = "rating"
-    wanted = [journey, step, outcome] + [c for c in (order, rating) if c is not None]
+    wanted = list(dict.fromkeys([journey, step, outcome, order, *([rating] if rating else [])]))
     cols, where = read_columns(table, wanted, what="observed journeys")
     step_ids = np.array([str(s) for s in cols[step]], dtype=object)
     unknown = sorted(set(step_ids.tolist()) - {s.id for s in bp.steps()})
@@ -651,7 +630,7 @@ def suggest_moments(
             f"column {step!r}: {len(unknown)} step id(s) the blueprint {bp.name!r} does not "
             f"have: {unknown[:10]!r} (its steps are {sorted(s.id for s in bp.steps())[:20]!r})"
         )
-    time = None if order is None else times_in_minutes(cols[order], column=order, where=where)
+    time = times_in_minutes(cols[order], column=order, where=where)
     journey_names, jcode, sort = in_journey_order(cols[journey], time, column=journey, where=where)
     step_ids = step_ids[sort]
     result = _outcomes(cols[outcome], outcome, where)[sort]
@@ -684,14 +663,13 @@ def suggest_moments(
     drivers: dict[str, KeyDriver] = {}
     tested = 0
     if rating is not None:
-        raw = _ratings(cols[rating], rating, where, text=isinstance(table, CsvTable))
-        off_scale = np.flatnonzero(np.abs(raw) > RATING_MAX)
-        if off_scale.size:
-            first = int(off_scale[0])
-            raise ObservedDataError(
-                f"column {rating!r}: row {first}: {raw[first]:g} is outside the rating scale "
-                f"-3…+3 ({off_scale.size} such row(s)); convert other scales with servicebp.scales"
-            )
+        raw = parse_ratings(
+            cols[rating],
+            column=rating,
+            where=where,
+            text=isinstance(table, CsvTable),
+            unrated=True,
+        )
         values = raw[sort]
         rated = [s.id for s in facing if s.id in set(step_ids[np.isfinite(values)].tolist())]
         if rated:
@@ -865,7 +843,7 @@ def apply_moments(bp: Blueprint, suggestions: Sequence[MomentSuggestion]) -> Blu
     >>> for sid in ("browse", "ask"):
     ...     _ = bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
     >>> found = suggest_moments(bp, {"journey": [1, 1, 2], "step": ["browse", "ask", "browse"],
-    ...                              "bought": [1, 1, 0]}, outcome="bought")
+    ...                              "order": [1, 2, 1], "bought": [1, 1, 0]}, outcome="bought")
     >>> tagged = apply_moments(bp, found)
     >>> [s.id for s in tagged.moments()], bp.moments()
     (['ask'], ())

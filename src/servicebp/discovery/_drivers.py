@@ -37,7 +37,8 @@ from servicebp.errors import (
     ObservedDataError,
     UnknownStrategyError,
 )
-from servicebp.observed._tables import frame_names, read_columns, require_numbers
+from servicebp.observed._cells import require_numbers
+from servicebp.observed._tables import frame_names, read_columns
 
 __all__ = ["DRIVER_METHODS", "KeyDriver", "key_drivers"]
 

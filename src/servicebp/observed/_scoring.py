@@ -41,9 +41,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.errors import ArgumentTypeError, InvalidArgumentError, ObservedDataError, Problem
+from servicebp.errors import (
+    ArgumentTypeError,
+    InvalidArgumentError,
+    ObservedDataError,
+    Problem,
+    TableProblem,
+)
 from servicebp.model import Blueprint, Lane
-from servicebp.observed._journey_tables import Columns, extract, parse_rating
+from servicebp.observed._cells import parse_rating
+from servicebp.observed._journey_tables import Columns, extract
 from servicebp.observed._kernels import Events, Kernels
 from servicebp.observed._tables import Kind, build_table, observed_error, read_csv
 from servicebp.scales._scale import MOT, Scale, get_scale
@@ -59,7 +66,7 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-Output = Literal["same", "numpy", "structured", "pandas", "polars"]
+Output = Literal["same", "numpy", "structured", "pandas", "polars", "pyarrow"]
 OnUnknown = Literal["error", "report"]
 
 
@@ -130,28 +137,28 @@ def read_ratings(
     ):
         if not step_id:
             problems.append(
-                Problem(
+                TableProblem(
                     message="the step id is missing",
                     file=table.file,
                     line=line,
-                    field=f"column {step!r}",
+                    table_column=step,
                 )
             )
             continue
         value = parse_rating(text)
         if isinstance(value, str):
             problems.append(
-                Problem(message=value, file=table.file, line=line, field=f"column {rating!r}")
+                TableProblem(message=value, file=table.file, line=line, table_column=rating)
             )
             continue
         if not per_journey and step_id in first_line:
             problems.append(
-                Problem(
+                TableProblem(
                     message=f"step {step_id!r} is rated twice (first on line "
                     f"{first_line[step_id]}); a step,rating file has one row per step",
                     file=table.file,
                     line=line,
-                    field=f"column {step!r}",
+                    table_column=step,
                 )
             )
             continue
@@ -165,11 +172,11 @@ def read_ratings(
         if unknown:
             raise observed_error(
                 [
-                    Problem(
+                    TableProblem(
                         message=f"unknown step {s!r} (not in blueprint {bp.name!r})",
                         file=table.file,
                         line=first_line[s],
-                        field=f"column {step!r}",
+                        table_column=step,
                     )
                     for s in unknown
                 ]
@@ -397,10 +404,10 @@ def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
 def _output_kind(output: str, kind: Kind) -> Kind:
     if output == "same":
         return kind
-    if output not in ("numpy", "structured", "pandas", "polars"):
+    if output not in ("numpy", "structured", "pandas", "polars", "pyarrow"):
         raise InvalidArgumentError(
-            f"output must be one of ['numpy', 'pandas', 'polars', 'same', 'structured'], "
-            f"not {output!r}"
+            f"output must be one of ['numpy', 'pandas', 'polars', 'pyarrow', 'same', "
+            f"'structured'], not {output!r}"
         )
     return output  # type: ignore[return-value]
 
@@ -409,7 +416,7 @@ def _finish(
     result: dict[str, npt.NDArray[Any]], events: Events, *, output: str, unknown_steps: str
 ) -> Any:
     """The result as a table of the kind asked for, with the report when one was asked for."""
-    built = build_table(_output_kind(output, events.columns.kind), result)
+    built = build_table(_output_kind(output, events.columns.kind), result, events.columns.source)
     if unknown_steps == "report":
         return built, events.report
     return built

@@ -1,37 +1,39 @@
 """Tables in, tables out: the generic layer under observed data, discovery and conformance.
 
 Private: turns a CSV file (:func:`read_csv`, every cell keeping its file
-line), a mapping of numpy columns, a numpy structured array or a pandas or
-polars DataFrame into plain one-dimensional numpy columns
-(:func:`read_columns`), names each row in messages (file line, pandas index
-label or row number: :func:`row_namer`), reads timestamps as minutes
-(:func:`times_in_minutes`) and builds a result table of the kind that came in
-(:func:`build_table`). The checks here concern the table as a table —
-missing or ragged columns, unreadable files; what a column must hold is the
-caller's business (:mod:`servicebp._observed_tables` for ratings, journeys
-and outcomes).
+line), a mapping of numpy columns, a numpy structured array or any DataFrame
+that `narwhals <https://narwhals-dev.github.io/narwhals/>`_ reads (pandas,
+polars eager and lazy, pyarrow, DuckDB, PySpark, …) into plain
+one-dimensional numpy columns (:func:`read_columns`), names each row in
+messages (file line, pandas index label or row number: :class:`RowNames`)
+and builds a result table of the kind that came in (:func:`build_table`).
+The checks here concern the table as a table — missing or ragged columns,
+unreadable files; what a cell must hold is :mod:`._cells`' business.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import importlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
+import narwhals.stable.v2 as nw
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.errors import MissingDependencyError, ObservedDataError, Problem
+from servicebp.errors import MissingDependencyError, ObservedDataError, Problem, TableProblem
 
 __all__ = [
+    "SHOWN_PROBLEMS",
     "CsvTable",
     "FloatArray",
     "Kind",
+    "RowNames",
     "Where",
+    "as_frame",
     "build_table",
     "column_names",
     "frame_names",
@@ -41,45 +43,103 @@ __all__ = [
     "read_csv",
     "require_columns",
     "require_module",
-    "require_numbers",
     "row_namer",
     "row_number",
     "rows_error",
     "table_kind",
-    "times_in_minutes",
 ]
 
-Kind = Literal["numpy", "structured", "pandas", "polars"]
+#: numpy mapping, structured array, or the DataFrame library the table came from;
+#: ``"frame"`` is any other narwhals-readable frame (lazy ones among them).
+Kind = Literal["numpy", "structured", "pandas", "polars", "pyarrow", "frame"]
 FloatArray = npt.NDArray[np.float64]
-#: Names row *i* of a table in messages: ``row 3``, ``row 'a'`` or ``log.csv:5``.
-Where = Callable[[int], str]
 
-#: How many problems an error message lists before it summarises the rest.
-SHOWN_PROBLEMS = 10
+#: How many problems an error message lists before it counts the rest.
+SHOWN_PROBLEMS = ObservedDataError.SHOWN
 
 
-def observed_error(problems: Sequence[Problem] | Sequence[str]) -> ObservedDataError:
-    """Return one :class:`ObservedDataError` listing *problems*.
+@attrs.frozen(kw_only=True, eq=False)
+class RowNames:
+    """How messages name row *i* of a table: file line, pandas index label or number.
+
+    Calling it gives the text (``log.csv:5``, ``row 'a'``, ``row 3``);
+    :meth:`problem` gives the structured :class:`~servicebp.errors.TableProblem`.
 
     Examples
     --------
-    >>> print(observed_error(["a", "b"]))
-    2 problems:
+    >>> RowNames()(3), RowNames(file="log.csv", lines=[2, 5])(1)
+    ('row 3', 'log.csv:5')
+    >>> print(RowNames().problem(3, "rating", "'x' is not a number"))
+    row 3: column 'rating': 'x' is not a number
+    """
+
+    file: str | None = None
+    lines: Sequence[int] | None = None
+    labels: Any = None
+
+    def row(self, i: int) -> int | str:
+        """The row's index label (pandas) or position, as a JSON-ready value."""
+        if self.labels is None:
+            return int(i)
+        value = self.labels[i]
+        value = value.item() if isinstance(value, np.generic) else value
+        return value if isinstance(value, int | str) else str(value)
+
+    def problem(self, i: int, column: str | tuple[str, ...] | None, message: str) -> TableProblem:
+        """The problem *message* in column *column* of row *i*."""
+        if self.file is not None and self.lines is not None:
+            return TableProblem(
+                message=message, file=self.file, line=self.lines[i], table_column=column
+            )
+        return TableProblem(message=message, row=self.row(i), table_column=column)
+
+    def __call__(self, i: int) -> str:
+        if self.file is not None and self.lines is not None:
+            return f"{self.file}:{self.lines[i]}"
+        return f"row {self.row(i)!r}"
+
+
+#: Names a row in messages (see :class:`RowNames`).
+Where = RowNames
+#: Names rows by their number, for tables whose rows have no better name.
+row_number = RowNames()
+
+
+def observed_error(
+    problems: Sequence[Problem | str], *, more: int = 0, alike: str = "more"
+) -> ObservedDataError:
+    """Return one :class:`ObservedDataError` listing *problems* (text becomes a problem).
+
+    Examples
+    --------
+    >>> print(observed_error(["a", "b"], more=3))
+    5 problems:
       a
       b
+      ... and 3 more
     """
-    lines = [str(p) for p in problems]
-    if len(lines) == 1:
-        return ObservedDataError(lines[0])
-    # A closing "... and N more" line from the caller already counts the rest.
-    summary = [line for line in lines if line.startswith("...")]
-    real = [line for line in lines if not line.startswith("...")]
-    shown = real[:SHOWN_PROBLEMS]
-    text = [f"{len(real)} problem{'' if len(real) == 1 else 's'}:", *(f"  {x}" for x in shown)]
-    if len(real) > len(shown):
-        text.append(f"  ... and {len(real) - len(shown)} more")
-    text.extend(f"  {line}" for line in summary)
-    return ObservedDataError("\n".join(text))
+    found = [TableProblem(message=p) if isinstance(p, str) else p for p in problems]
+    return ObservedDataError(found, more=more, alike=alike)
+
+
+def rows_error(
+    mask: npt.NDArray[np.bool_], where: Where, column: str, message: str
+) -> ObservedDataError:
+    """One error naming the first rows flagged in *mask*, and how many more there are.
+
+    Examples
+    --------
+    >>> print(rows_error(np.array([False, True, True]), row_number, "step", "unknown step"))
+    2 problems:
+      row 1: column 'step': unknown step
+      row 2: column 'step': unknown step
+    """
+    rows = np.flatnonzero(mask)
+    shown = rows[:SHOWN_PROBLEMS].tolist()
+    problems = [where.problem(i, column, message) for i in shown]
+    return ObservedDataError(
+        problems, more=int(rows.size - len(shown)), alike="more rows like these"
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -96,9 +156,19 @@ class CsvTable:
         missing = [name for name in names if name not in self.columns]
         if missing:
             raise ObservedDataError(
-                f"{self.file}:1: missing column(s) {missing!r} "
-                f"(the header has {list(self.header)!r})"
+                [
+                    TableProblem(
+                        message=f"missing column(s) {missing!r} "
+                        f"(the header has {list(self.header)!r})",
+                        file=self.file,
+                        line=1,
+                    )
+                ]
             )
+
+
+def _file_error(file: str, message: str, line: int | None = None) -> ObservedDataError:
+    return ObservedDataError([TableProblem(message=message, file=file, line=line)])
 
 
 def read_csv(path: str | os.PathLike[str], *, skip_blank_rows: bool = False) -> CsvTable:
@@ -121,7 +191,7 @@ def read_csv(path: str | os.PathLike[str], *, skip_blank_rows: bool = False) -> 
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as error:
-        raise ObservedDataError(f"{name}: cannot read: {error.strerror or error}") from error
+        raise _file_error(name, f"cannot read: {error.strerror or error}") from error
     with handle:
         reader = csv.reader(handle)
         try:
@@ -129,11 +199,11 @@ def read_csv(path: str | os.PathLike[str], *, skip_blank_rows: bool = False) -> 
             while skip_blank_rows and header is not None and not any(c.strip() for c in header):
                 header = next(reader, None)
             if header is None:
-                raise ObservedDataError(f"{name}: the file is empty (a header row is needed)")
+                raise _file_error(name, "the file is empty (a header row is needed)")
             header = [cell.strip() for cell in header]
             duplicates = sorted({h for h in header if header.count(h) > 1})
             if duplicates:
-                raise ObservedDataError(f"{name}:1: duplicate column(s) {duplicates!r}")
+                raise _file_error(name, f"duplicate column(s) {duplicates!r}", 1)
             columns: dict[str, list[str]] = {h: [] for h in header}
             lines: list[int] = []
             problems: list[Problem] = []
@@ -144,7 +214,7 @@ def read_csv(path: str | os.PathLike[str], *, skip_blank_rows: bool = False) -> 
                     continue
                 if len(row) != len(header):
                     problems.append(
-                        Problem(
+                        TableProblem(
                             message=f"{len(row)} cells where the header has {len(header)}",
                             file=name,
                             line=reader.line_num,
@@ -155,18 +225,18 @@ def read_csv(path: str | os.PathLike[str], *, skip_blank_rows: bool = False) -> 
                 for h, cell in zip(header, row, strict=True):
                     columns[h].append(cell.strip())
         except csv.Error as error:
-            raise ObservedDataError(f"{name}:{reader.line_num}: {error}") from error
+            raise _file_error(name, str(error), reader.line_num) from error
         except UnicodeDecodeError as error:
-            raise ObservedDataError(f"{name}: not UTF-8 text ({error.reason})") from error
+            raise _file_error(name, f"not UTF-8 text ({error.reason})") from error
     if problems:
         raise observed_error(problems)
     if not lines:
-        raise ObservedDataError(f"{name}: no data rows below the header")
+        raise _file_error(name, "no data rows below the header")
     return CsvTable(file=name, header=tuple(header), columns=columns, lines=lines)
 
 
-def require_module(name: Literal["pandas", "polars"]) -> Any:
-    """Import an optional DataFrame library or say how to install it.
+def require_module(name: str, extra: str | None = None) -> Any:
+    """Import an optional library or say how to install it.
 
     Examples
     --------
@@ -177,8 +247,23 @@ def require_module(name: Literal["pandas", "polars"]) -> Any:
         return importlib.import_module(name)
     except ImportError as error:
         raise MissingDependencyError(
-            f"{name} is needed for this; install it with: pip install 'servicebp[{name}]'"
+            f"{name} is needed for this; install it with: pip install 'servicebp[{extra or name}]'"
         ) from error
+
+
+def as_frame(table: object) -> nw.DataFrame[Any] | nw.LazyFrame[Any] | None:
+    """Return *table* as a narwhals frame, or None if it is no DataFrame narwhals reads.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> type(as_frame(pd.DataFrame({"a": [1]}))).__name__, as_frame({"a": [1]})
+    ('DataFrame', None)
+    """
+    if isinstance(table, np.ndarray | Mapping | CsvTable | str | os.PathLike):
+        return None
+    frame = nw.from_native(table, pass_through=True)
+    return frame if isinstance(frame, nw.DataFrame | nw.LazyFrame) else None
 
 
 def table_kind(table: object) -> Kind:
@@ -190,17 +275,20 @@ def table_kind(table: object) -> Kind:
     >>> table_kind({"journey": np.array([1])}), table_kind(np.zeros(1, dtype=[("a", "f8")]))
     ('numpy', 'structured')
     """
-    module = type(table).__module__.split(".")[0]
-    if module in ("pandas", "polars") and type(table).__name__ == "DataFrame":
-        return module  # type: ignore[return-value]
+    frame = as_frame(table)
+    if isinstance(frame, nw.DataFrame):
+        name = frame.implementation.name.lower()
+        return name if name in ("pandas", "polars", "pyarrow") else "frame"
+    if frame is not None:
+        return "frame"
     if isinstance(table, np.ndarray) and table.dtype.names is not None:
         return "structured"
     if isinstance(table, Mapping):
         return "numpy"
     raise ObservedDataError(
         f"an observed-events table must be a mapping of column name to array, a numpy "
-        f"structured array, a pandas or polars DataFrame, or a CSV path, "
-        f"not {type(table).__name__}"
+        f"structured array, a DataFrame (pandas, polars, pyarrow, DuckDB, Spark, …), "
+        f"or a CSV path, not {type(table).__name__}"
     )
 
 
@@ -221,7 +309,7 @@ def column_names(table: object, *, what: str = "table") -> list[str]:
     """Return the column names of *table*, or raise :class:`ObservedDataError`.
 
     *table* is a :class:`CsvTable`, a numpy structured array, a mapping of
-    columns or a DataFrame (anything else with ``columns``).
+    columns or a DataFrame.
 
     Examples
     --------
@@ -230,13 +318,14 @@ def column_names(table: object, *, what: str = "table") -> list[str]:
     >>> column_names([1, 2], what="event log")
     Traceback (most recent call last):
     ...
-    servicebp.errors.ObservedDataError: event log must be a CSV path, a numpy structured array, a pandas or polars DataFrame or a mapping of columns, not list
+    servicebp.errors.ObservedDataError: event log must be a CSV path, a numpy structured array, a DataFrame (pandas, polars, pyarrow, DuckDB, Spark, …) or a mapping of columns, not list
     """  # noqa: E501
     names = frame_names(table)
     if names is None:
         raise ObservedDataError(
-            f"{what} must be a CSV path, a numpy structured array, a pandas or polars "
-            f"DataFrame or a mapping of columns, not {type(table).__name__}"
+            f"{what} must be a CSV path, a numpy structured array, a DataFrame (pandas, "
+            f"polars, pyarrow, DuckDB, Spark, …) or a mapping of columns, "
+            f"not {type(table).__name__}"
         )
     return names
 
@@ -255,8 +344,9 @@ def frame_names(table: object) -> list[str] | None:
         return None if table.dtype.names is None else list(table.dtype.names)
     if isinstance(table, Mapping):
         return [str(k) for k in table]
-    if hasattr(table, "columns"):
-        return [str(c) for c in table.columns]
+    frame = as_frame(table)
+    if frame is not None:
+        return [str(c) for c in frame.columns]
     return None
 
 
@@ -266,9 +356,11 @@ def read_columns(
     """Return the columns *names* of *table* as numpy arrays, and the namer of its rows.
 
     *table* is anything :func:`column_names` takes, or a CSV path (UTF-8,
-    header row; its cells come back as text). Missing columns, columns of
-    different lengths and ragged CSV rows are errors; *what* (``"event
-    log"``) starts their messages.
+    header row; its cells come back as text). A lazy frame (polars
+    LazyFrame, DuckDB relation, Spark DataFrame) is collected, these
+    columns only. Time-zone-aware datetimes come back in UTC, as naive
+    ``datetime64``. Missing columns, columns of different lengths and ragged
+    CSV rows are errors; *what* (``"event log"``) starts their messages.
 
     Examples
     --------
@@ -289,44 +381,29 @@ def read_columns(
     require_columns(names, available, what=what)
     if isinstance(table, np.ndarray | Mapping):
         return _numpy_columns(table, names, what), row_number
-    pd = require_module("pandas") if _is_pandas(table) else None
-    found = {}
-    for name in names:
-        series = table[name]  # type: ignore[index]
-        if pd is not None and isinstance(series.dtype, pd.DatetimeTZDtype):
-            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-        found[name] = np.asarray(series.to_numpy() if hasattr(series, "to_numpy") else series)
+    frame = eager_frame(table, names)
+    found = {name: series_numpy(frame[name]) for name in names}
     _same_lengths(found, what)
     return found, row_namer(table)
 
 
-def _is_pandas(table: object) -> bool:
-    return type(table).__module__.split(".")[0] == "pandas"
+def eager_frame(table: object, names: Sequence[str]) -> nw.DataFrame[Any]:
+    """The columns *names* of a DataFrame *table*, collected if it is lazy."""
+    frame = as_frame(table)
+    if frame is None:
+        raise ObservedDataError(f"not a DataFrame: {type(table).__name__}")
+    picked = frame.select(list(names))
+    return picked.collect() if isinstance(picked, nw.LazyFrame) else picked
 
 
-def row_number(i: int) -> str:
-    """Name row *i* by its number, for tables whose rows have no better name."""
-    return f"row {i}"
-
-
-def rows_error(
-    mask: npt.NDArray[np.bool_], where: Where, column: str, message: str
-) -> ObservedDataError:
-    """One error naming the first rows flagged in *mask*, and how many more there are.
-
-    Examples
-    --------
-    >>> print(rows_error(np.array([False, True, True]), row_number, "step", "unknown step"))
-    2 problems:
-      row 1: column 'step': unknown step
-      row 2: column 'step': unknown step
-    """
-    rows = np.flatnonzero(mask)
-    shown = rows[:SHOWN_PROBLEMS].tolist()
-    problems = [f"{where(i)}: column {column!r}: {message}" for i in shown]
-    if rows.size > len(shown):
-        problems.append(f"... and {rows.size - len(shown)} more rows like these")
-    return observed_error(problems)
+def series_numpy(series: nw.Series[Any]) -> npt.NDArray[Any]:
+    """A narwhals series as a numpy array: aware datetimes in UTC, categories as text."""
+    dtype = series.dtype
+    if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
+        series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    elif isinstance(dtype, nw.Categorical | nw.Enum):
+        series = series.cast(nw.String)
+    return np.asarray(series.to_numpy())
 
 
 def row_namer(table: object) -> Where:
@@ -341,21 +418,10 @@ def row_namer(table: object) -> Where:
     'row 11'
     """
     if isinstance(table, CsvTable):
-        file, lines = table.file, table.lines
-
-        def line(i: int) -> str:
-            return f"{file}:{lines[i]}"
-
-        return line
-    if _is_pandas(table):
-        index = table.index  # type: ignore[attr-defined]
-
-        def label(i: int) -> str:
-            value = index[i]
-            # numpy scalars would show as np.int64(11): show the plain value.
-            return f"row {value.item() if isinstance(value, np.generic) else value!r}"
-
-        return label
+        return RowNames(file=table.file, lines=table.lines)
+    frame = as_frame(table)
+    if isinstance(frame, nw.DataFrame) and frame.implementation is nw.Implementation.PANDAS:
+        return RowNames(labels=frame.to_native().index)
     return row_number
 
 
@@ -404,124 +470,17 @@ def require_columns(
         )
 
 
-def require_numbers(
-    values: npt.NDArray[Any], *, column: str, where: Where = row_number, what: str = "values"
-) -> None:
-    """Refuse text in a typed table's numeric column, naming the first such row.
-
-    A CSV file is text, so its cells are parsed; but a DataFrame or array
-    column that holds strings (numpy ``str`` dtype, or ``object`` with
-    strings, as pandas and polars give for string columns) is refused
-    rather than parsed: the table was typed, and text there is a mistake
-    to fix where the table is built, not to guess at here.
-
-    Examples
-    --------
-    >>> require_numbers(np.array([1.5, 2.0]), column="rating")
-    >>> require_numbers(np.array([1, "2"], dtype=object), column="rating", what="ratings")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 1: column 'rating': '2' is not a number but text (1 such cell); ratings in a DataFrame or array must be numbers: convert the column first (pandas: pd.to_numeric(df['rating']); polars: pl.col('rating').cast(pl.Float64); numpy: np.asarray(values, dtype=float))
-    """  # noqa: E501
-    kind = values.dtype.kind
-    if kind in "US":
-        texts = np.ones(len(values), dtype=np.bool_)
-    elif kind == "O":
-        texts = np.fromiter(
-            (isinstance(v, str | bytes) for v in values.tolist()),
-            dtype=np.bool_,
-            count=len(values),
-        )
-    else:
-        return
-    if not texts.any():
-        return
-    first = int(np.argmax(texts))
-    value = values[first]
-    value = value.item() if isinstance(value, np.generic) else value
-    raise ObservedDataError(
-        f"{where(first)}: column {column!r}: {value!r} is not a number but text "
-        f"({int(texts.sum())} such cell{'' if texts.sum() == 1 else 's'}); {what} in a "
-        f"DataFrame or array must be numbers: convert the column first (pandas: "
-        f"pd.to_numeric(df[{column!r}]); polars: pl.col({column!r}).cast(pl.Float64); "
-        f"numpy: np.asarray(values, dtype=float))"
-    )
-
-
-def times_in_minutes(
-    values: npt.NDArray[Any], *, column: str, where: Where = row_number
-) -> FloatArray:
-    """Return timestamps as minutes since an epoch (numbers are taken as minutes).
-
-    Accepts numbers, numpy datetimes and ISO 8601 text (with or without a
-    UTC offset; naive times are taken as UTC). *where* names a row in
-    messages.
-
-    Examples
-    --------
-    >>> t = times_in_minutes(np.array(["2024-01-01T10:00", "2024-01-01 10:30:00Z",
-    ...                                "2024-01-01T12:30+02:00"]), column="t")
-    >>> (t - t[0]).tolist()
-    [0.0, 30.0, 30.0]
-    >>> times_in_minutes(np.array(["soon"]), column="t")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 0: column 't': 'soon' is not an ISO 8601 time or a number
-    >>> times_in_minutes(np.array(["2024-01-01", "nan"]), column="t")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 1: column 't': it has no time
-    >>> times_in_minutes(np.array(["2024-01-01", "NaT"], dtype="datetime64[ms]"), column="t")
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: row 1: column 't': it has no time
-    """  # noqa: E501
-    if np.issubdtype(values.dtype, np.datetime64):
-        missing = np.flatnonzero(np.isnat(values))
-        if missing.size:
-            raise ObservedDataError(f"{where(int(missing[0]))}: column {column!r}: it has no time")
-        return values.astype("datetime64[ms]").astype(np.float64) / 60_000.0
-    if np.issubdtype(values.dtype, np.number):
-        result = values.astype(np.float64)
-        bad = np.flatnonzero(~np.isfinite(result))
-        if bad.size:
-            raise ObservedDataError(f"{where(int(bad[0]))}: column {column!r}: it has no time")
-        return result
-    out = np.empty(len(values), dtype=np.float64)
-    for i, value in enumerate(values):
-        if isinstance(value, dt.datetime):
-            stamp = value
-        else:
-            text = str(value).strip()
-            try:
-                number = float(text)
-            except ValueError:
-                pass
-            else:
-                if not np.isfinite(number):
-                    raise ObservedDataError(f"{where(i)}: column {column!r}: it has no time")
-                out[i] = number
-                continue
-            try:
-                stamp = dt.datetime.fromisoformat(text)
-            except ValueError:
-                raise ObservedDataError(
-                    f"{where(i)}: column {column!r}: {text!r} is not an ISO 8601 time or a number"
-                ) from None
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        out[i] = stamp.timestamp() / 60.0
-    return out
-
-
-def build_table(kind: Kind, columns: dict[str, npt.NDArray[Any]]) -> Any:
-    """Return *columns* as a table of *kind*.
+def build_table(kind: Kind, columns: dict[str, npt.NDArray[Any]], like: object = None) -> Any:
+    """Return *columns* as a table of *kind*; a ``"frame"`` is built like the frame *like*.
 
     Examples
     --------
     >>> import numpy as np
     >>> build_table("structured", {"journey": np.array([1, 2]), "mean": np.array([0.5, 1.0])})
     array([(1, 0.5), (2, 1. )], dtype=[('journey', '<i8'), ('mean', '<f8')])
+    >>> import polars as pl
+    >>> build_table("frame", {"a": np.array([1])}, like=pl.LazyFrame({"x": [0]})).collect().shape
+    (1, 1)
     """
     if kind == "numpy":
         return columns
@@ -532,8 +491,27 @@ def build_table(kind: Kind, columns: dict[str, npt.NDArray[Any]]) -> Any:
         for name, values in columns.items():
             out[name] = values
         return out
-    if kind == "pandas":
-        pd = require_module("pandas")
-        return pd.DataFrame(columns)
-    pl = require_module("polars")
-    return pl.DataFrame({name: pl.Series(name, values) for name, values in columns.items()})
+    if kind in ("pandas", "polars", "pyarrow"):
+        require_module(kind)
+        return nw.from_dict(columns, backend=kind).to_native()
+    return _like(columns, like)
+
+
+def _like(columns: dict[str, npt.NDArray[Any]], like: object) -> Any:
+    """A small result table of the lazy kind of *like*: polars LazyFrame, DuckDB, Spark."""
+    frame = as_frame(like)
+    if frame is None:
+        return columns
+    implementation = frame.implementation
+    if implementation.is_polars():
+        return nw.from_dict(columns, backend="polars").lazy().to_native()
+    if implementation.is_duckdb():
+        arrow = nw.from_dict(columns, backend="pyarrow")
+        return arrow.lazy(backend=nw.Implementation.DUCKDB).to_native()
+    if implementation.is_pyspark() or implementation.is_pyspark_connect():
+        session = frame.to_native().sparkSession
+        pandas = nw.from_dict(columns, backend="pandas").to_native()
+        return session.createDataFrame(pandas)
+    if isinstance(frame, nw.DataFrame):
+        return nw.from_dict(columns, backend=implementation).to_native()
+    return nw.from_dict(columns, backend="pyarrow").to_native()
