@@ -144,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             previous = (seconds, work[n])
     print("OK: linear growth" if ok else "FAILED: growth above linear or too slow")
-    return 0 if ok else 1
+    # A smoke run checks that the benchmark runs and prints its figures; at
+    # its small sizes on a loaded machine the verdict is noise, so only the
+    # full run's verdict sets the exit status.
+    return 0 if ok or args.small else 1
 
 
 if __name__ == "__main__":
