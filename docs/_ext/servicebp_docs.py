@@ -77,6 +77,7 @@ TOPIC_PAGES = (
     "grid",
     "safety",
     "drawio",
+    "mermaid",
 )
 TOPIC_MARKER = "<!-- topic-pages -->"
 
