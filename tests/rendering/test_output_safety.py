@@ -264,7 +264,7 @@ def mermaid_flowchart_subgraphs(source: str) -> int:
     return sum(1 for line in source.splitlines() if line.strip().startswith("subgraph"))
 
 
-_TASK = re.compile(r"^[^:\n]+:\s*[1-5](?:\s*:\s*[^:\n]*)?$")
+_TASK = re.compile(r"^[^:\n]+:\s*[1-5](?:\.\d{1,2})?(?:\s*:\s*[^:\n]*)?$")
 
 
 def mermaid_journey_tasks(source: str) -> list[str]:

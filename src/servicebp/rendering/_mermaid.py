@@ -21,7 +21,9 @@ score     1   1.67  2.33    3   3.67  4.33    5
 Journey text is shown as written (Mermaid does not decode entity codes
 there), so nothing is escaped but what would end a name: ``:``, ``;`` and
 ``#`` are written as their look-alikes ``∶`` (U+2236), ``;`` (U+037E) and
-``＃`` (U+FF03), a comma in an actor's name as ``‚`` (U+201A, the comma
+``＃`` (U+FF03), ``<`` and ``>`` as ``＜`` and ``＞`` (so no tag can
+form), ``%%`` (which starts a comment) as ``％％`` (U+FF05), a comma
+in an actor's name as ``‚`` (U+201A, the comma
 separates actors), and a line break as a space. A task or section name that
 starts with one of the journey lexer's keywords (``journey``, ``title`` or
 ``section`` and a space, ``accTitle``, ``accDescr``; matched regardless of
@@ -38,8 +40,9 @@ from top to bottom and the stages of a lane from left to right. Moments of
 truth are subroutine shapes (``[[…]]``) with a ``[MOT: kind]`` tag; ratings,
 fail points and waits over tolerance are ``classDef`` classes in the SVG's
 colours. All user text is in quoted strings, with ``"``, ``#``, ``<``,
-``>``, ``&`` and the backtick as entity codes, so no keyword, markup or
-Markdown in it takes effect.
+``>``, ``&``, ``%``, ``[``, ``]``, ``|`` and the backtick as entity codes
+(which the flowchart decodes), so no keyword, directive, markup or Markdown
+in it takes effect; commas and other text stay as written.
 """
 
 from __future__ import annotations
@@ -60,11 +63,17 @@ __all__ = ["MERMAID_KINDS", "mermaid_score", "to_mermaid"]
 #: The kinds of Mermaid diagram :func:`to_mermaid` writes.
 MERMAID_KINDS: Final = ("journey", "flowchart")
 #: Characters a journey name cannot hold, and the look-alikes written instead.
-_JOURNEY_LOOKALIKES: Final = {":": "\u2236", ";": "\u037e", "#": "\uff03"}
+_JOURNEY_LOOKALIKES: Final = {
+    ":": "\u2236",
+    ";": "\u037e",
+    "#": "\uff03",
+    "<": "\uff1c",
+    ">": "\uff1e",
+}
 #: What Mermaid's journey lexer (case-insensitive) reads as a keyword at the
 #: start of a line, before it would read a task name.
 _JOURNEY_KEYWORD: Final = re.compile(r"journey|title\s|section\s|acctitle|accdescr", re.IGNORECASE)
-_FLOWCHART_SPECIAL: Final = frozenset('"#<>&`')
+_FLOWCHART_SPECIAL: Final = frozenset('"#<>&`%[]|')
 _SCALE_NOTE: Final = (
     "    %% scores: ratings -3..+3 mapped onto 1..5 as 1 + (r + 3) x 2/3, keeping all seven "
     "levels apart (-3 1, -2 1.67, -1 2.33, 0 3, +1 3.67, +2 4.33, +3 5); whole scores "
@@ -76,10 +85,9 @@ _OVER_WAIT_COLOUR: Final = "#e66101"
 
 def _journey_plain(text: str, *, extra: Mapping[str, str] | None = None) -> str:
     table = {**_JOURNEY_LOOKALIKES, **(extra or {})}
-    out: list[str] = []
-    for char in " ".join(text.split()):
-        out.append(table.get(char, char))
-    return "".join(out)
+    written = "".join(table.get(char, char) for char in " ".join(text.split()))
+    # "%%" anywhere after a character starts a comment in the journey lexer.
+    return re.sub(r"%%+", lambda run: "\uff05" * len(run.group()), written)
 
 
 def _journey_text(text: str) -> str:
