@@ -8,7 +8,8 @@ This module is the one public namespace: every public name is importable
 from ``servicebp`` itself. The subpackages show the architecture, from the
 bottom layer up: ``errors``, ``scales``, ``model``, ``scoring``, ``io``,
 ``analysis``, ``linting``, ``observed``, ``discovery``, ``rendering``,
-``interchange`` and ``cli``; ``testing`` holds hypothesis strategies for downstream tests.
+``interchange``, ``reporting`` and ``cli``; ``testing`` holds hypothesis
+strategies for downstream tests.
 """
 
 from servicebp.analysis import (
@@ -172,6 +173,7 @@ from servicebp.rendering import (
     to_dot,
     to_mermaid,
 )
+from servicebp.reporting import ObservedRating, emotion_chart, observed_ratings
 from servicebp.scales import (
     SCALES,
     RatingLevel,
@@ -256,6 +258,7 @@ __all__ = [
     "ObservedDataError",
     "ObservedEdge",
     "ObservedLink",
+    "ObservedRating",
     "OutputError",
     "Problem",
     "RatingError",
@@ -301,6 +304,7 @@ __all__ = [
     "dependents",
     "diff",
     "dumps",
+    "emotion_chart",
     "emotion_curve",
     "expected_ratings",
     "expected_scores",
@@ -330,6 +334,7 @@ __all__ = [
     "moments_by_kind",
     "moments_by_stage",
     "most_likely_journey",
+    "observed_ratings",
     "rate_moment",
     "read_grid",
     "read_observed",
