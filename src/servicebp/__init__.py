@@ -181,6 +181,8 @@ from servicebp.scales import (
     check_rating,
     convert,
     get_scale,
+    nearest_whole,
+    rating_problem,
     servqual_gap,
 )
 from servicebp.scoring import (
@@ -334,8 +336,10 @@ __all__ = [
     "moments_by_kind",
     "moments_by_stage",
     "most_likely_journey",
+    "nearest_whole",
     "observed_ratings",
     "rate_moment",
+    "rating_problem",
     "read_grid",
     "read_observed",
     "read_ratings",

@@ -189,7 +189,7 @@ row("api-step-rating-10e400", "api", lambda: step(rating=10**400), E, "rating mu
 row(
     "api-step-rating-minus-inf", "api", lambda: step(rating=-math.inf), E, "rating must be a finite"
 )
-row("api-step-rating-4", "api", lambda: step(rating=4), E, "rating must lie on the scale -3…+3")
+row("api-step-rating-4", "api", lambda: step(rating=4), E, "rating 4.0 is not on the MOT scale")
 row("api-step-rating-string", "api", lambda: step(rating="+2"), T, "rating must be a number")
 row("api-step-wait-number", "api", lambda: step(wait=5), T, "wait must be a Wait, not int")
 row("api-step-fail-point-str", "api", lambda: step(fail_point="x"), T, "fail_point must be a")

@@ -113,7 +113,7 @@ def test_step_repr_shows_what_is_set() -> None:
         ({"label": 3}, "must be a string"),
         ({"duration": -1}, "must not be negative"),
         ({"cost": float("nan")}, "finite"),
-        ({"rating": 4}, r"on the scale -3…\+3"),
+        ({"rating": 4}, r"rating 4.0 is not on the MOT scale -3…\+3"),
         ({"rating": True}, "must be a number"),
     ],
 )

@@ -150,7 +150,12 @@ class BlueprintEdits(RuleBasedStateMachine):
             step = self.bp[step_id]
             self.bp.replace_step(step.evolve(moment=MomentOfTruth(kind=kind, weight=weight)))
 
-        self.attempt(step_id not in self.bp, change, UnknownStepError)
+        if step_id not in self.bp:
+            self.attempt(True, change, UnknownStepError)
+        else:
+            # a moment of truth never sits on physical evidence (Step refuses it)
+            on_evidence = self.bp[step_id].lane is Lane.PHYSICAL_EVIDENCE
+            self.attempt(on_evidence, change, BlueprintValidationError)
 
     @rule(step_id=IDS, rating=GOOD_RATINGS)
     def rate(self, step_id: str, rating: float) -> None:

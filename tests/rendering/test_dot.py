@@ -52,7 +52,8 @@ def test_bad_ratings_raise() -> None:
 
 
 def test_rating_classes() -> None:
-    assert [rating_class(r) for r in (-3, -2.5, -0.4, 0.5, 2.49, 3)] == [-3, -3, 0, 1, 2, 3]
+    # halfway goes to the worse level: -2.5 is -3 and +0.5 is 0 (neutral)
+    assert [rating_class(r) for r in (-3, -2.5, -0.4, 0.5, 2.49, 3)] == [-3, -3, 0, 0, 2, 3]
 
 
 def test_legend_is_optional() -> None:

@@ -42,8 +42,9 @@ from servicebp.analysis._customer_graph import (
 )
 from servicebp.analysis._figures import journey_scores
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
-from servicebp.errors import InvalidArgumentError, RatingError, UnknownStepError
+from servicebp.errors import InvalidArgumentError, UnknownStepError
 from servicebp.model import Blueprint, Lane, Wait
+from servicebp.scales import check_rating
 
 __all__ = ["JourneyChange", "expected_ratings", "repair", "what_if"]
 
@@ -112,8 +113,7 @@ def expected_ratings(
     >>> expected_ratings(bp, ratings={"apply": -3})
     {'apply': -3.0}
     """
-    if not -3 <= failure_rating <= 3:
-        raise RatingError(f"failure_rating must lie on the scale -3…+3, got {failure_rating!r}")
+    check_rating(failure_rating, name="failure_rating")
     if not 0 <= unknown_failure_probability <= 1:
         raise InvalidArgumentError(
             f"unknown_failure_probability must lie in [0, 1], got {unknown_failure_probability!r}"

@@ -15,7 +15,7 @@ import attrs
 
 from servicebp._jsonready import json_ready
 from servicebp.errors import BlueprintTypeError, BlueprintValidationError
-from servicebp.scales import RATING_MAX, RATING_MIN
+from servicebp.scales import rating_problem
 
 # --- validators -------------------------------------------------------------
 
@@ -97,10 +97,9 @@ def _probability(instance: object, attribute: attrs.Attribute[Any], value: objec
 
 
 def _rating(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None and not RATING_MIN <= _number(value, attribute.name) <= RATING_MAX:
-        raise BlueprintValidationError(
-            f"{attribute.name} must lie on the scale -3…+3, got {value!r}"
-        )
+    problem = None if value is None else rating_problem(float(_number(value, attribute.name)))
+    if problem is not None:
+        raise BlueprintValidationError(f"{attribute.name} {problem}")
 
 
 def _text_tuple(value: str | Iterable[str]) -> tuple[str, ...]:

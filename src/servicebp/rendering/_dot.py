@@ -27,6 +27,7 @@ from servicebp.errors import UnknownStepError
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
 from servicebp.rendering._layout import Grid, grid_of
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
+from servicebp.scales import RatingLevel
 
 __all__ = ["dot_text", "to_dot"]
 
@@ -64,15 +65,6 @@ _ROWS: Final = _rows_top_down()
 _LINE_COLOUR: Final = "#555555"
 _FAIL_COLOUR: Final = "#b2182b"
 _OVER_WAIT_COLOUR: Final = "#e66101"
-_MEANINGS: Final = {
-    -3: "endangers",
-    -2: "fails",
-    -1: "partly fails",
-    0: "neutral",
-    1: "meets",
-    2: "exceeds",
-    3: "delights",
-}
 
 
 def dot_text(text: str) -> str:
@@ -639,7 +631,7 @@ def _legend(dot: graphviz.Digraph, *, anchor: str, rated: bool) -> None:
                 name = f"legend_r{rating + 3}"
                 legend.node(
                     name,
-                    dot_text(f"{rating:+d} {_MEANINGS[rating]}"),
+                    dot_text(f"{rating:+d} {RatingLevel(rating).short}"),
                     id=f"sbp-{name}",
                     fontsize="9",
                     width="0.4",

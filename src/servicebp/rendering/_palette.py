@@ -4,17 +4,18 @@ Ratings on the moment-of-truth scale (−3 … +3) are coloured with
 ColorBrewer's 7-class diverging **RdBu** scheme (Cynthia Brewer, colorbrewer2.org),
 which stays readable for people with red–green colour blindness: red for
 ratings that fail the customer, white for neutral, blue for delight. A rating
-is first rounded to the nearest whole point, halves away from zero (so −0.5
-counts as −1 and +0.5 as +1); the score itself is always printed in the step's
-label as well, so no one has to read the colour alone.
+takes the colour of the level it is described as: the nearest whole level,
+halfway to the worse one (so +0.5 is coloured neutral and −0.5 "partly
+fails"), the rounding rule of :mod:`servicebp.scales`
+(:meth:`~servicebp.scales.RatingLevel.nearest`). The score itself is always
+printed in the step's label as well, so no one has to read the colour alone.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Final
 
-from servicebp.errors import RatingError
+from servicebp.scales import RatingLevel
 
 __all__ = ["RATING_COLOURS", "RATING_TEXT_COLOURS", "rating_class", "rating_colour"]
 
@@ -35,23 +36,19 @@ RATING_TEXT_COLOURS: Final = {
 
 
 def rating_class(rating: float) -> int:
-    """Return the whole rating (−3 … +3) whose colour *rating* takes.
+    """Return the whole rating (−3 … +3) whose colour *rating* takes: its level's.
 
     Raises
     ------
     RatingError
-        If *rating* is not a finite number on the −3 … +3 scale.
+        If *rating* is not a number on the −3 … +3 scale.
 
     Examples
     --------
     >>> rating_class(1.4), rating_class(0.5), rating_class(-0.5), rating_class(-3)
-    (1, 1, -1, -3)
+    (1, 0, -1, -3)
     """
-    if isinstance(rating, bool) or not isinstance(rating, int | float):
-        raise RatingError(f"rating must be a number, not {type(rating).__name__} ({rating!r})")
-    if not math.isfinite(rating) or not -3 <= rating <= 3:
-        raise RatingError(f"rating {rating!r} is not on the scale -3…+3")
-    return int(math.copysign(math.floor(abs(rating) + 0.5), rating))
+    return int(RatingLevel.nearest(rating))
 
 
 def rating_colour(rating: float) -> str:

@@ -13,6 +13,8 @@ from servicebp.scales._scale import (
     check_rating,
     convert,
     get_scale,
+    nearest_whole,
+    rating_problem,
     servqual_gap,
 )
 
@@ -25,5 +27,7 @@ __all__ = [
     "check_rating",
     "convert",
     "get_scale",
+    "nearest_whole",
+    "rating_problem",
     "servqual_gap",
 ]

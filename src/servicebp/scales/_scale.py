@@ -21,6 +21,19 @@ scale              range        onto −3…+3
 A value outside its scale, NaN, an infinity or anything that is not a real
 number raises :class:`~servicebp.errors.RatingError`; nothing is clamped.
 
+This module is the one place the moment-of-truth scale's rules are written:
+
+* the range check, :func:`check_rating` (or :func:`rating_problem` where the
+  caller raises its own error), with one wording:
+  ``rating 4.0 is not on the MOT scale -3…+3``;
+* the rounding rule, :func:`nearest_whole`: a fractional rating (a mean, a
+  rubric result, an expected rating) is described *and* coloured as the
+  nearest whole level, and at exactly halfway as the **worse** one (+0.5 is
+  "neutral", −0.5 "partly fails"). The seeds judge a service by its worst
+  contact (seed 003), so a rating is never described more flatteringly than
+  it is; :meth:`RatingLevel.nearest`, the renderers' colour classes and
+  Mermaid's journey scores all round this way.
+
 :meth:`Scale.to_mot`, :meth:`Scale.from_mot`, :meth:`Scale.check` and
 :func:`convert` take one number or a whole column (a numpy array or a
 sequence of numbers): a column is checked in one vectorised pass and comes
@@ -57,6 +70,8 @@ __all__ = [
     "check_rating",
     "convert",
     "get_scale",
+    "nearest_whole",
+    "rating_problem",
     "servqual_gap",
 ]
 
@@ -98,16 +113,50 @@ class RatingLevel(enum.IntEnum):
         """What the level means, in the words of the seeds' rating table."""
         return _MEANINGS[self]
 
+    @property
+    def short(self) -> str:
+        """The level's name in a word or two, as a legend shows it.
+
+        Examples
+        --------
+        >>> RatingLevel.PARTLY_FAILS.short, RatingLevel(3).short
+        ('partly fails', 'delights')
+        """
+        return self.name.lower().replace("_", " ")
+
     @classmethod
     def nearest(cls, rating: object) -> RatingLevel:
         """Return the level nearest to *rating*; halfway goes to the worse level.
 
         A fractional rating (a mean, a rubric result) is described by its
-        nearest level. At exactly halfway the worse level wins (servicebp's
-        convention: never the more flattering description).
+        nearest level, by the scale's one rounding rule (:func:`nearest_whole`).
+
+        Raises
+        ------
+        RatingError
+            If *rating* is not a number on −3…+3.
+
+        Examples
+        --------
+        >>> RatingLevel.nearest(0.5), RatingLevel.nearest(0.51)
+        (<RatingLevel.NEUTRAL: 0>, <RatingLevel.MEETS: 1>)
         """
-        value = check_rating(rating)
-        return cls(math.ceil(value - 0.5))
+        return cls(nearest_whole(check_rating(rating)))
+
+
+def nearest_whole(value: float) -> int:
+    """Return the whole number nearest to *value*; at exactly halfway, the lower one.
+
+    The one rounding rule of the rating scales: on every scale servicebp
+    uses, lower is worse, so a value halfway between two levels takes the
+    worse level, never the more flattering one.
+
+    Examples
+    --------
+    >>> [nearest_whole(v) for v in (1.4, 1.5, 1.6, 0.5, -0.5, -1.5, -2.6)]
+    [1, 1, 2, 0, -1, -2, -3]
+    """
+    return math.ceil(value - 0.5)
 
 
 _MEANINGS: Final = {
@@ -131,10 +180,21 @@ def _real(value: object, *, what: str) -> float:
     return number
 
 
+def _ends(low: float, high: float) -> str:
+    return f"{low:g}…{high:+g}" if low < 0 else f"{low:g}…{high:g}"
+
+
+def _off_scale(number: float, low: float, high: float, scale: str) -> str | None:
+    """The one wording of a number off a scale: ``4.0 is not on the MOT scale -3…+3``."""
+    if low <= number <= high:
+        return None
+    return f"{number!r} is not on the {scale} scale {_ends(low, high)}"
+
+
 def _within(number: float, low: float, high: float, *, what: str, scale: str) -> float:
-    if not low <= number <= high:
-        ends = f"{low:g}…{high:+g}" if low < 0 else f"{low:g}…{high:g}"
-        raise RatingError(f"{what} {number!r} is not on the {scale} scale {ends}")
+    problem = _off_scale(number, low, high, scale)
+    if problem is not None:
+        raise RatingError(f"{what} {problem}")
     return number
 
 
@@ -198,7 +258,7 @@ def _within_array(array: FloatArray, low: float, high: float, *, scale: str) -> 
     if off.any():
         flat = np.flatnonzero(off)
         first = int(flat[0])
-        ends = f"{low:g}…{high:+g}" if low < 0 else f"{low:g}…{high:g}"
+        ends = _ends(low, high)
         count = f"{len(flat)} values are" if len(flat) > 1 else "1 value is"
         raise RatingError(
             f"{count} not on the {scale} scale {ends}; the first is "
@@ -207,8 +267,10 @@ def _within_array(array: FloatArray, low: float, high: float, *, scale: str) -> 
     return array
 
 
-def check_rating(value: object, *, where: str | None = None) -> float:
+def check_rating(value: object, *, where: str | None = None, name: str = "rating") -> float:
     """Return *value* as a float if it is a rating on −3…+3, else raise.
+
+    The one range check of the moment-of-truth scale.
 
     Parameters
     ----------
@@ -216,6 +278,8 @@ def check_rating(value: object, *, where: str | None = None) -> float:
         The rating.
     where : str, optional
         Where the rating comes from, for the message (e.g. ``"step 'apply'"``).
+    name : str, default "rating"
+        What the message calls the value (e.g. ``"failure_rating"``).
 
     Raises
     ------
@@ -230,9 +294,31 @@ def check_rating(value: object, *, where: str | None = None) -> float:
     Traceback (most recent call last):
     ...
     servicebp.errors.RatingError: step 'apply': rating 4.0 is not on the MOT scale -3…+3
+    >>> check_rating(-3.5, name="failure_rating")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.RatingError: failure_rating -3.5 is not on the MOT scale -3…+3
     """
-    what = "rating" if where is None else f"{where}: rating"
+    what = name if where is None else f"{where}: {name}"
     return _within(_real(value, what=what), RATING_MIN, RATING_MAX, what=what, scale="MOT")
+
+
+def rating_problem(number: float, scale: Scale | None = None) -> str | None:
+    """Return why the number *number* is off *scale* (default −3…+3), or None if it is on it.
+
+    For callers that raise their own error (a file's row, a step's field)
+    with the wording :func:`check_rating` uses.
+
+    Examples
+    --------
+    >>> rating_problem(3.0), rating_problem(-3.5)
+    (None, '-3.5 is not on the MOT scale -3…+3')
+    >>> rating_problem(0.0, MERMAID), rating_problem(float("nan"))
+    ('0.0 is not on the mermaid scale 1…5', 'nan is not on the MOT scale -3…+3')
+    """
+    if scale is None or scale == MOT:
+        return _off_scale(number, RATING_MIN, RATING_MAX, "MOT")
+    return _off_scale(number, scale.low, scale.high, scale.name)
 
 
 @attrs.frozen(kw_only=True)
