@@ -216,7 +216,7 @@ def test_json_lists_each_table_problem_with_its_row_and_column(tmp_path: Path) -
         problems = json.loads(runs[command].stdout)["problems"]
         assert [(p["line"], p["column"], p["message"]) for p in problems] == [
             (2, "rating", "'x' is not a number"),
-            (4, "rating", "9.0 is outside the rating scale -3…+3"),
+            (4, "rating", "9.0 is not on the MOT scale -3…+3"),
         ], command
         assert all(p["file"].endswith("journeys.csv") for p in problems)
     problems = json.loads(runs["conformance"].stdout)["problems"]

@@ -465,7 +465,7 @@ def test_observed_scale(tmp_path: Path, bank_path: Path) -> None:
     # the same file on the default MOT scale: 5 and 4 are off −3…+3
     code, _, err = run(str(bank_path), "--ratings", events_file(tmp_path, text))
     assert code == 1
-    assert "events.csv:2: column 'rating': 5.0 is outside the rating scale -3…+3" in err
+    assert "events.csv:2: column 'rating': 5.0 is not on the MOT scale -3…+3" in err
 
 
 def test_scale_needs_a_journey_table(tmp_path: Path) -> None:

@@ -776,7 +776,7 @@ def test_suggest_moments_names_the_csv_line(tmp_path: Path) -> None:
     with pytest.raises(ObservedDataError, match=r"journeys\.csv:4: column 'y': 'maybe'"):
         suggest_moments(bp, path, outcome="y")
     path.write_text("journey,step,order,y,rating\n1,visit,1,1,1\n1,form,2,1,7\n")
-    off = r"journeys\.csv:3: column 'rating': 7.0 is outside"
+    off = r"journeys\.csv:3: column 'rating': 7.0 is not on the MOT scale"
     with pytest.raises(ObservedDataError, match=off):
         suggest_moments(bp, path, outcome="y")
 

@@ -640,9 +640,9 @@ row("obs-empty-table", OBS, observed(events(**{k: np.array([]) for k in ("journe
 row("obs-empty-dataframe", OBS, observed(pd.DataFrame({k: [] for k in ("journey", "step", "order", "rating")})), D, "the table has no events")  # noqa: E501
 row("obs-missing-column", OBS, observed(events(rating=None)), D, "missing column(s) ['rating']")
 row("obs-ragged-columns", OBS, observed(events(rating=np.array([1.0]))), D, "columns have different lengths")  # noqa: E501
-row("obs-rating-off-scale", OBS, observed(events(rating=np.array([1.0, 4.0, 0.0]))), D, "row 1: column 'rating': 4.0 is outside the rating scale -3…+3")  # noqa: E501
+row("obs-rating-off-scale", OBS, observed(events(rating=np.array([1.0, 4.0, 0.0]))), D, "row 1: column 'rating': 4.0 is not on the MOT scale -3…+3")  # noqa: E501
 row("obs-rating-nan", OBS, observed(events(rating=np.array([np.nan, 1.0, 0.0]))), D, "row 0: column 'rating': NaN is not a rating")  # noqa: E501
-row("obs-rating-inf", OBS, observed(events(rating=np.array([1.0, 1.0, -np.inf]))), D, "row 2: column 'rating': -inf is outside")  # noqa: E501
+row("obs-rating-inf", OBS, observed(events(rating=np.array([1.0, 1.0, -np.inf]))), D, "row 2: column 'rating': -inf is not on the MOT scale")  # noqa: E501
 row("obs-rating-text", OBS, observed(events(rating=np.array(["good", "bad", "ok"]))), D, "row 0: column 'rating': 'good' is not a number")  # noqa: E501
 row("obs-rating-10e400", OBS, observed(events(rating=np.array([10**400, 1, 2], dtype=object))), D, "row 0: column 'rating': an integer of about 401 digits is not a rating")  # noqa: E501
 row("obs-rating-bool-polars", OBS, observed(pl.DataFrame({"journey": ["j1"], "step": ["order"], "order": [1], "rating": [True]})), D, "column 'rating': ratings must be numbers, not dtype bool")  # noqa: E501
@@ -757,19 +757,19 @@ cli_row("cli-diff-missing-file", cli("diff", "input.yaml", "input-2.yaml", files
 cli_row("cli-validate-max-bytes", cli("validate", "--max-bytes", "100", "input.yaml", files={"input.yaml": GOOD_YAML}), E, "above the limit of 100 bytes")  # noqa: E501
 cli_row("cli-validate-one-bad-of-two", cli("validate", "input.yaml", "input-2.json", files={"input.yaml": GOOD_YAML, "input-2.json": "{"}), E, "input-2.json:1:2: not valid JSON")  # noqa: E501
 cli_row("cli-score-bad-blueprint", cli("score", "input.yaml", "--output", "out.csv", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
-cli_row("cli-score-ratings-off-scale", cli("score", "input.yaml", "--ratings", "input.csv", "--output", "out.json", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,7\n"}), D, "input.csv:2: column 'rating': 7.0 is outside the rating scale")  # noqa: E501
+cli_row("cli-score-ratings-off-scale", cli("score", "input.yaml", "--ratings", "input.csv", "--output", "out.json", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,7\n"}), D, "input.csv:2: column 'rating': 7.0 is not on the MOT scale")  # noqa: E501
 cli_row("cli-score-ratings-unknown-step", cli("score", "input.yaml", "--ratings", "input.csv", "--output", "out.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\nghost,1\n"}), D, "input.csv:2: column 'step': unknown step 'ghost'")  # noqa: E501
 cli_row("cli-score-ratings-text", cli("score", "input.yaml", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,great\n"}), D, "input.csv:2: column 'rating': 'great' is not a number")  # noqa: E501
 cli_row("cli-score-ratings-empty", cli("score", "input.yaml", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": ""}), D, "input.csv: the file is empty")  # noqa: E501
 cli_row("cli-render-bad-blueprint", cli("render", "input.yaml", "-o", "out.svg", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
-cli_row("cli-render-bad-ratings", cli("render", "input.yaml", "-o", "out.svg", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,-4\n"}), D, "input.csv:2: column 'rating': -4.0 is outside")  # noqa: E501
+cli_row("cli-render-bad-ratings", cli("render", "input.yaml", "-o", "out.svg", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,-4\n"}), D, "input.csv:2: column 'rating': -4.0 is not on the MOT scale")  # noqa: E501
 cli_row("cli-render-mermaid-bad-blueprint", cli("render", "input.yaml", "-o", "out.mmd", files={"input.yaml": "{"}), E, "input.yaml:")  # noqa: E501
 cli_row("cli-lint-bad-blueprint", cli("lint", "input.yaml", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
 cli_row("cli-journeys-cycle", cli("journeys", "input.yaml", files={"input.yaml": GOOD_YAML + "- {from: pay, to: order}\n"}), E, "customer actions form a cycle in time")  # noqa: E501
 cli_row("cli-impact-python-tag", cli("impact", "input.yaml", files={"input.yaml": "!!python/object/apply:os.system ['echo pwned']\n"}), E, "tags are never executed")  # noqa: E501
 cli_row("cli-diff-one-bad", cli("diff", "input.yaml", "input-2.yaml", files={"input.yaml": GOOD_YAML, "input-2.yaml": GOOD_YAML + "name: Tea\n"}), E, "input-2.yaml:11:1: $.name: duplicate key 'name'")  # noqa: E501
 cli_row("cli-discover-missing-outcome", cli("discover", "input.yaml", "input.csv", "--outcome", "churn", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "churn")  # noqa: E501
-cli_row("cli-discover-bad-rating", cli("discover", "input.yaml", "input.csv", "--outcome", "outcome", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS.replace("j1,pay,2,-1", "j1,pay,2,-9")}), D, "input.csv:3: column 'rating': -9.0 is outside the rating scale")  # noqa: E501
+cli_row("cli-discover-bad-rating", cli("discover", "input.yaml", "input.csv", "--outcome", "outcome", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS.replace("j1,pay,2,-1", "j1,pay,2,-9")}), D, "input.csv:3: column 'rating': -9.0 is not on the MOT scale")  # noqa: E501
 cli_row("cli-conformance-missing-columns", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "case:concept:name")  # noqa: E501
 cli_row("cli-conformance-blank-case-id", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "case:concept:name,concept:name,time:timestamp\n,order,2024-05-01T09:00\n"}), D, "input.csv:2: column 'case:concept:name': the case id is missing")  # noqa: E501
 cli_row("cli-conformance-terminal-escape-time", cli("conformance", "input.yaml", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "case:concept:name,concept:name,time:timestamp\n1,\x1b]0;pwned\x07evil,\x1b[2J\n"}), D, "input.csv:2: column 'time:timestamp': '\\x1b[2J' is neither a number nor an ISO 8601 time")  # noqa: E501

@@ -75,8 +75,8 @@ def test_read_ratings_accepts_byte_order_mark(tmp_path: Path) -> None:
     [
         ("x", "r.csv:3: column 'rating': 'x' is not a number"),
         ("nan", "r.csv:3: column 'rating': NaN is not a rating"),
-        ("4", "r.csv:3: column 'rating': 4.0 is outside the rating scale"),
-        ("-3.5", "r.csv:3: column 'rating': -3.5 is outside the rating scale"),
+        ("4", "r.csv:3: column 'rating': 4.0 is not on the MOT scale"),
+        ("-3.5", "r.csv:3: column 'rating': -3.5 is not on the MOT scale"),
         ("", "r.csv:3: column 'rating': the rating is missing"),
     ],
 )
@@ -515,8 +515,14 @@ def _with(**changes: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("table", "expected"),
     [
-        (_with(rating=np.array([1.0, 4.0, 3.0])), r"row 1: column 'rating': 4.0 is outside"),
-        (_with(rating=np.array([1.0, -3.5, 3.0])), r"row 1: column 'rating': -3.5 is outside"),
+        (
+            _with(rating=np.array([1.0, 4.0, 3.0])),
+            r"row 1: column 'rating': 4.0 is not on the MOT scale",
+        ),
+        (
+            _with(rating=np.array([1.0, -3.5, 3.0])),
+            r"row 1: column 'rating': -3.5 is not on the MOT scale",
+        ),
         (
             _with(rating=np.array([1.0, 2.0, np.nan])),
             r"row 2: column 'rating': NaN is not a rating",
@@ -680,7 +686,9 @@ def test_bad_pandas_and_polars_rows_are_named() -> None:
     pd = pytest.importorskip("pandas")
     pl = pytest.importorskip("polars")
     frame = pd.DataFrame(_with(rating=np.array([1.0, 2.0, 7.0])), index=["x", "y", "z"])
-    with pytest.raises(ObservedDataError, match=r"row 'z': column 'rating': 7.0 is outside"):
+    with pytest.raises(
+        ObservedDataError, match=r"row 'z': column 'rating': 7.0 is not on the MOT scale"
+    ):
         score_observed(_shop(), frame)
     frame = pd.DataFrame(_with(journey=np.array(["j1", None, "j2"], dtype=object)))
     with pytest.raises(
@@ -932,10 +940,10 @@ def test_ratings_off_the_declared_scale_name_row_and_scale() -> None:
     with pytest.raises(ObservedDataError) as info:
         score_observed(_shop(), _on_scale([4, 0, 5, 5, 6, 2, 1]), scale="mermaid")
     message = str(info.value)
-    assert "row 1: column 'rating': 0.0 is outside the mermaid scale 1…5" in message
-    assert "row 4: column 'rating': 6.0 is outside the mermaid scale 1…5" in message
+    assert "row 1: column 'rating': 0.0 is not on the mermaid scale 1…5" in message
+    assert "row 4: column 'rating': 6.0 is not on the mermaid scale 1…5" in message
     # on the MOT scale −3 is fine; on Mermaid's it is not — and never clamped
-    with pytest.raises(ObservedDataError, match=r"-3\.0 is outside the mermaid scale"):
+    with pytest.raises(ObservedDataError, match=r"-3\.0 is not on the mermaid scale"):
         score_observed(_shop(), _numpy_table(), scale="mermaid")
 
 
@@ -943,7 +951,7 @@ def test_scale_on_a_csv_file(tmp_path: Path) -> None:
     path = _write(tmp_path, "journey,step,order,rating\nj1,a,1,10\nj1,b,2,1\nj2,a,1,11\n")
     with pytest.raises(
         ObservedDataError,
-        match=r"r\.csv:4: column 'rating': 11\.0 is outside the ten-point scale 1…10",
+        match=r"r\.csv:4: column 'rating': 11\.0 is not on the ten-point scale 1…10",
     ):
         score_observed(_shop(), path, scale="ten-point")
     path = _write(tmp_path, "journey,step,order,rating\nj1,a,1,10\nj1,b,2,1\n")

@@ -48,7 +48,7 @@ def test_problems_name_pandas_index_labels_and_columns() -> None:
     assert all(isinstance(p, TableProblem) for p in info.value.problems)
     assert (
         str(info.value).splitlines()[1]
-        == "  row 'y': column 'rating': 9.0 is outside the rating scale -3…+3"
+        == "  row 'y': column 'rating': 9.0 is not on the MOT scale -3…+3"
     )
 
 

@@ -37,6 +37,7 @@ from servicebp.observed._tables import (
     row_number,
     rows_error,
 )
+from servicebp.scales import rating_problem
 from servicebp.scales._scale import MOT, Scale
 
 __all__ = [
@@ -378,7 +379,7 @@ def parse_ratings(
     ...
     servicebp.errors.ObservedDataError: 2 problems:
       row 1: column 'r': 'x' is not a number
-      row 2: column 'r': 9.0 is outside the rating scale -3…+3
+      row 2: column 'r': 9.0 is not on the MOT scale -3…+3
     """
     if text:
         ratings = _text_ratings(values, column, where, scale, unrated)
@@ -458,10 +459,10 @@ def parse_rating(text: str, scale: Scale = MOT) -> float | str:
     Examples
     --------
     >>> parse_rating("-2"), parse_rating("4"), parse_rating("x")
-    (-2.0, '4.0 is outside the rating scale -3…+3', "'x' is not a number")
+    (-2.0, '4.0 is not on the MOT scale -3…+3', "'x' is not a number")
     >>> from servicebp.scales._scale import MERMAID
     >>> parse_rating("5", MERMAID), parse_rating("0", MERMAID)
-    (5.0, '0.0 is outside the mermaid scale 1…5')
+    (5.0, '0.0 is not on the mermaid scale 1…5')
     """
     if not text.strip():
         return "the rating is missing"
@@ -471,25 +472,3 @@ def parse_rating(text: str, scale: Scale = MOT) -> float | str:
         return f"{text!r} is not a number"
     problem = rating_problem(value, scale)
     return value if problem is None else problem
-
-
-def rating_problem(value: float, scale: Scale = MOT) -> str | None:
-    """Return why the number *value* is not a rating on *scale* (−3…+3), or None if it is one.
-
-    Examples
-    --------
-    >>> rating_problem(3.0), rating_problem(-3.5), rating_problem(float("nan"))
-    (None, '-3.5 is outside the rating scale -3…+3', 'NaN is not a rating (ratings run from -3 to +3)')
-    """  # noqa: E501
-    if scale == MOT:
-        if math.isnan(value):
-            return "NaN is not a rating (ratings run from -3 to +3)"
-        if not -3.0 <= value <= 3.0:
-            return f"{value!r} is outside the rating scale -3…+3"
-        return None
-    ends = f"{scale.low:g}…{scale.high:+g}" if scale.low < 0 else f"{scale.low:g}…{scale.high:g}"
-    if math.isnan(value):
-        return f"NaN is not a rating (the {scale.name} scale runs {ends})"
-    if not scale.low <= value <= scale.high:
-        return f"{value!r} is outside the {scale.name} scale {ends}"
-    return None

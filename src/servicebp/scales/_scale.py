@@ -313,11 +313,17 @@ def rating_problem(number: float, scale: Scale | None = None) -> str | None:
     --------
     >>> rating_problem(3.0), rating_problem(-3.5)
     (None, '-3.5 is not on the MOT scale -3…+3')
-    >>> rating_problem(0.0, MERMAID), rating_problem(float("nan"))
-    ('0.0 is not on the mermaid scale 1…5', 'nan is not on the MOT scale -3…+3')
-    """
+    >>> rating_problem(0.0, MERMAID)
+    '0.0 is not on the mermaid scale 1…5'
+    >>> rating_problem(float("nan")), rating_problem(float("nan"), MERMAID)
+    ('NaN is not a rating (ratings run from -3 to +3)', 'NaN is not a rating (the mermaid scale runs 1…5)')
+    """  # noqa: E501
     if scale is None or scale == MOT:
+        if math.isnan(number):
+            return "NaN is not a rating (ratings run from -3 to +3)"
         return _off_scale(number, RATING_MIN, RATING_MAX, "MOT")
+    if math.isnan(number):
+        return f"NaN is not a rating (the {scale.name} scale runs {_ends(scale.low, scale.high)})"
     return _off_scale(number, scale.low, scale.high, scale.name)
 
 
