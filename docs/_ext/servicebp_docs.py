@@ -78,6 +78,7 @@ TOPIC_PAGES = (
     "safety",
     "drawio",
     "mermaid",
+    "report",
 )
 TOPIC_MARKER = "<!-- topic-pages -->"
 

@@ -173,7 +173,7 @@ from servicebp.rendering import (
     to_dot,
     to_mermaid,
 )
-from servicebp.reporting import ObservedRating, emotion_chart, observed_ratings
+from servicebp.reporting import ObservedRating, emotion_chart, observed_ratings, report
 from servicebp.scales import (
     SCALES,
     RatingLevel,
@@ -350,6 +350,7 @@ __all__ = [
     "render_bytes",
     "render_svg",
     "repair",
+    "report",
     "save",
     "schema",
     "score",

@@ -8,6 +8,7 @@ from servicebp.cli import (  # noqa: F401
     journeys,
     lint,
     render,
+    report,
     score,
     validate,
 )
