@@ -22,7 +22,10 @@ from tests._paths import BENCHMARKS
             [
                 "servicebp mean/worst/last:",
                 "pandas groupby mean/min/last:",
-                "ratio servicebp/pandas:",
+                "ratio servicebp/pandas groupby:",
+                "ratio servicebp/polars group_by:",
+                "ratio servicebp/DuckDB GROUP BY:",
+                "ratio servicebp/numpy one-pass, presorted:",
                 "servicebp all six strategies:",
                 "peak memory",
             ],
@@ -50,6 +53,17 @@ from tests._paths import BENCHMARKS
                 "servicebp exact on aggregated paths",
                 # with the peer extra installed, the comparison; without it, the stored one
                 "ChannelAttribution",
+            ],
+        ),
+        (
+            "bench_scale.py",
+            [],
+            [
+                "scoring, six strategies:",
+                "ratio servicebp/polars lazy:",
+                "removal effects:",
+                "directly-follows counts:",
+                "peak RSS",
             ],
         ),
         ("bench_analysis.py", [], ["most_likely_journey", "critical_journey", "growth"]),

@@ -160,6 +160,7 @@ from servicebp.observed import (
     UnknownStepReport,
     read_observed,
     read_ratings,
+    scan_events,
     score_observed,
     step_statistics,
 )
@@ -352,6 +353,7 @@ __all__ = [
     "repair",
     "report",
     "save",
+    "scan_events",
     "schema",
     "score",
     "score_observed",

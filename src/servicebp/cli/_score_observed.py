@@ -16,6 +16,7 @@ import numpy as np
 
 from servicebp.cli._format import printable, signed, table
 from servicebp.model import Blueprint
+from servicebp.observed._files import is_scannable
 
 __all__ = ["is_journey_table", "observed_output"]
 
@@ -24,8 +25,11 @@ def is_journey_table(path: Path) -> bool:
     """Whether the CSV's header has a journey column (an observed-journey table).
 
     Only the header is read. A file that cannot be read as CSV is left to
-    the reader, whose error names it.
+    the reader, whose error names it. Parquet files and globs (read through
+    DuckDB) are always observed-journey tables.
     """
+    if is_scannable(path):
+        return True
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle), None)

@@ -44,7 +44,7 @@ from servicebp.observed._tables import (
 )
 from servicebp.scales._scale import MOT, Scale
 
-__all__ = ["Columns", "extract", "parse_rating", "pick_order", "rating_problem"]
+__all__ = ["Columns", "extract", "parse_rating", "pick_order", "pick_outcome", "rating_problem"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -106,7 +106,7 @@ def pick_order(order: str | None, available: Sequence[str]) -> str:
     )
 
 
-def _pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
+def pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
     if outcome is not None:
         require_columns([outcome], available)
         return outcome
@@ -144,7 +144,7 @@ def extract(
         kind = table_kind(table)
     available = column_names(table)
     order_name = pick_order(order, available)
-    outcome_name = _pick_outcome(outcome, available)
+    outcome_name = pick_outcome(outcome, available)
     names = {"journey": journey, "step": step, "order": order_name, "rating": rating}
     wanted = list(dict.fromkeys([*names.values(), *([outcome_name] if outcome_name else [])]))
     require_columns(wanted, available)

@@ -50,8 +50,10 @@ from servicebp.errors import (
 )
 from servicebp.model import Blueprint, Lane
 from servicebp.observed._cells import parse_rating
+from servicebp.observed._files import is_scannable, scan_events
 from servicebp.observed._journey_tables import Columns, extract
-from servicebp.observed._kernels import Events, Kernels
+from servicebp.observed._kernels import VECTORISED, Events, Kernels
+from servicebp.observed._reduce import is_lazy, lazy_scores, lazy_step_statistics
 from servicebp.observed._tables import Kind, build_table, observed_error, read_csv
 from servicebp.scales._scale import MOT, Scale, get_scale
 from servicebp.scoring import STRATEGIES, get_strategy
@@ -259,12 +261,7 @@ def _prepare(
     unknown_steps: str,
     scale: Scale | str,
 ) -> Events:
-    if unknown_steps not in ("error", "report"):
-        raise InvalidArgumentError(
-            f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}"
-        )
-    if not isinstance(bp, Blueprint):
-        raise ArgumentTypeError(f"bp must be a Blueprint, not {type(bp).__name__} ({bp!r:.60})")
+    _check_arguments(bp, unknown_steps)
     if step_categories is not None and (
         isinstance(step_categories, str)
         or not isinstance(step_categories, Sequence)
@@ -416,9 +413,35 @@ def _finish(
     result: dict[str, npt.NDArray[Any]], events: Events, *, output: str, unknown_steps: str
 ) -> Any:
     """The result as a table of the kind asked for, with the report when one was asked for."""
-    built = build_table(_output_kind(output, events.columns.kind), result, events.columns.source)
+    kind = _output_kind(output, events.columns.kind)
+    built = build_table(kind, result, events.columns.source)
     if unknown_steps == "report":
         return built, events.report
+    return built
+
+
+def _source(table: object, output: Output) -> tuple[object, Output]:
+    """Parquet files and globs opened through DuckDB (their results are numpy, as a CSV's)."""
+    if is_scannable(table):
+        return scan_events(table), ("numpy" if output == "same" else output)  # type: ignore[arg-type]
+    return table, output
+
+
+def _check_arguments(bp: object, unknown_steps: str) -> None:
+    if unknown_steps not in ("error", "report"):
+        raise InvalidArgumentError(
+            f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}"
+        )
+    if not isinstance(bp, Blueprint):
+        raise ArgumentTypeError(f"bp must be a Blueprint, not {type(bp).__name__} ({bp!r:.60})")
+
+
+def _lazy_finish(
+    result: dict[str, npt.NDArray[Any]], table: object, *, output: str, unknown_steps: str
+) -> Any:
+    built = build_table(_output_kind(output, "frame"), result, table)
+    if unknown_steps == "report":
+        return built, UnknownStepReport()
     return built
 
 
@@ -567,6 +590,24 @@ def score_observed(
     [-3.0, 1.5]
     """
     names = _strategy_names(strategies)
+    table, output = _source(table, output)
+    if step_categories is None and is_lazy(table) and set(names) <= set(VECTORISED):
+        # Lazy sources reduce to one row per journey where they are; any check
+        # that fails there is named by the in-memory path below.
+        _check_arguments(bp, unknown_steps)
+        scored = lazy_scores(
+            bp,
+            table,
+            names,
+            journey=journey,
+            step=step,
+            order=order,
+            rating=rating,
+            outcome=outcome,
+            scale=get_scale(scale),
+        )
+        if scored is not None:
+            return _lazy_finish(scored, table, output=output, unknown_steps=unknown_steps)
     events = _prepare(
         bp,
         table,
@@ -669,6 +710,20 @@ def step_statistics(
     >>> stats["step"].tolist(), stats["count"].tolist(), stats["share_minus_3"].tolist()
     (['ask', 'pay', 'leave'], [2, 2, 0], [0.0, 0.5, nan])
     """
+    table, output = _source(table, output)
+    if step_categories is None and is_lazy(table):
+        _check_arguments(bp, unknown_steps)
+        stats = lazy_step_statistics(
+            bp,
+            table,
+            journey=journey,
+            step=step,
+            order=order,
+            rating=rating,
+            scale=get_scale(scale),
+        )
+        if stats is not None:
+            return _lazy_finish(stats, table, output=output, unknown_steps=unknown_steps)
     events = _prepare(
         bp,
         table,

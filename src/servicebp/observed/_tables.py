@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.errors import MissingDependencyError, ObservedDataError, Problem, TableProblem
+from servicebp.observed._files import is_scannable, scan_events
 
 __all__ = [
     "SHOWN_PROBLEMS",
@@ -295,11 +296,15 @@ def table_kind(table: object) -> Kind:
 def load_table(table: object) -> object:
     """Return *table*, a CSV path read into a :class:`CsvTable` (rows of blank cells skipped).
 
+    Parquet files and globs are opened through DuckDB (:func:`scan_events`).
+
     Examples
     --------
     >>> load_table({"a": [1]})
     {'a': [1]}
     """
+    if is_scannable(table):
+        return scan_events(table)  # type: ignore[arg-type]
     if isinstance(table, str | os.PathLike):
         return read_csv(table, skip_blank_rows=True)
     return table
@@ -510,8 +515,8 @@ def _like(columns: dict[str, npt.NDArray[Any]], like: object) -> Any:
         return arrow.lazy(backend=nw.Implementation.DUCKDB).to_native()
     if implementation.is_pyspark() or implementation.is_pyspark_connect():
         session = frame.to_native().sparkSession
-        pandas = nw.from_dict(columns, backend="pandas").to_native()
-        return session.createDataFrame(pandas)
+        rows = list(zip(*(values.tolist() for values in columns.values()), strict=True))
+        return session.createDataFrame(rows, schema=list(columns))
     if isinstance(frame, nw.DataFrame):
         return nw.from_dict(columns, backend=implementation).to_native()
     return nw.from_dict(columns, backend="pyarrow").to_native()
