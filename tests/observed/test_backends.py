@@ -31,6 +31,7 @@ from servicebp import (
     ObservedDataError,
     Step,
     conformance,
+    read_observed,
     scan_events,
     score_observed,
     step_statistics,
@@ -171,3 +172,22 @@ def test_every_strategy_has_a_lazy_reduction() -> None:
     from servicebp.observed._kernels import VECTORISED
 
     assert set(VECTORISED) <= set(STRATEGIES)
+
+
+def test_a_csv_file_read_by_duckdb_means_what_the_text_reader_reads(tmp_path: Path) -> None:
+    """Ids stay text ('007'), cells are trimmed, outcomes are numbers where all are."""
+    bp = shop()
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "journey,step,order,rating,outcome\n007, browse,1,2,1\n007,pay,2,-1,1\n8,ask,1,3,0.5\n"
+    )
+    expected = score_observed(bp, read_observed(path))
+    found = score_observed(bp, path)
+    assert _columns(found) == _columns(expected)
+    assert found["journey"].tolist() == ["007", "8"]
+    assert found["outcome"].tolist() == [1.0, 0.5]
+    path.write_text(path.read_text() + "8,pay,2,x,0.5\n")
+    with pytest.raises(
+        ObservedDataError, match=r"events\.csv:5: column 'rating': 'x' is not a number"
+    ):
+        score_observed(bp, path)

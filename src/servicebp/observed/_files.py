@@ -9,13 +9,15 @@ row per journey comes back. A single CSV file is read by the CSV reader of
 
 from __future__ import annotations
 
+import csv
 import importlib
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from servicebp.errors import MissingDependencyError, ObservedDataError, TableProblem
 
-__all__ = ["is_scannable", "scan_events"]
+__all__ = ["csv_header", "is_scannable", "scan_events"]
 
 _PARQUET = (".parquet", ".pq", ".parq")
 _GLOB = frozenset("*?[")
@@ -35,8 +37,30 @@ def is_scannable(path: object) -> bool:
     return name.lower().endswith(_PARQUET) or any(c in _GLOB for c in name)
 
 
+def csv_header(path: str | os.PathLike[str]) -> list[str] | None:
+    """The header cells of a CSV file as written, or None if it cannot be read.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "e.csv"
+    >>> _ = p.write_text("journey, step\\n1,a\\n")
+    >>> csv_header(p), csv_header(p.with_name("none.csv"))
+    (['journey', ' step'], None)
+    """
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return next(csv.reader(handle), None)
+    except (OSError, UnicodeError, csv.Error):
+        return None
+
+
 def scan_events(
-    path: str | os.PathLike[str], *, memory_limit: str | None = None, threads: int | None = None
+    path: str | os.PathLike[str],
+    *,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    text_columns: Sequence[str] = (),
 ) -> Any:
     """Open Parquet or CSV files as a lazy DuckDB relation, for out-of-core scoring.
 
@@ -51,6 +75,9 @@ def scan_events(
         Default: DuckDB's own (80 % of the machine's memory).
     threads : int, optional
         DuckDB's threads; default all cores.
+    text_columns : sequence of str
+        CSV columns to read as text whatever they look like (ids such as
+        ``007`` stay ``'007'``).
 
     Returns
     -------
@@ -97,7 +124,8 @@ def scan_events(
     try:
         if name.lower().endswith(_PARQUET):
             return connection.read_parquet(name)
-        return connection.read_csv(name, header=True)
+        types = dict.fromkeys(text_columns, "VARCHAR")
+        return connection.read_csv(name, header=True, dtype=types or None)
     except (duckdb.Error, OSError) as error:
         message = str(error).splitlines()[0]
         raise ObservedDataError(

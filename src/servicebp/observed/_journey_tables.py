@@ -44,7 +44,15 @@ from servicebp.observed._tables import (
 )
 from servicebp.scales._scale import MOT, Scale
 
-__all__ = ["Columns", "extract", "parse_rating", "pick_order", "pick_outcome", "rating_problem"]
+__all__ = [
+    "Columns",
+    "csv_outcome",
+    "extract",
+    "parse_rating",
+    "pick_order",
+    "pick_outcome",
+    "rating_problem",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -113,7 +121,7 @@ def pick_outcome(outcome: str | None, available: Sequence[str]) -> str | None:
     return "outcome" if "outcome" in available else None
 
 
-def _csv_outcome(cells: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def csv_outcome(cells: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """An outcome column of a CSV file: numbers if every cell is one, else text."""
     try:
         return np.asarray(cells, dtype=str).astype(np.float64)
@@ -169,7 +177,7 @@ def extract(
     order_values = parse_times(raw[order_name], column=order_name, where=where)
     outcome_values = None
     if outcome_name is not None:
-        values = _csv_outcome(raw[outcome_name]) if text else raw[outcome_name]
+        values = csv_outcome(raw[outcome_name]) if text else raw[outcome_name]
         outcome_values = _per_journey(values, journey_codes, journey_ids, outcome_name, where)
     return Columns(
         kind=kind,

@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.model import Blueprint, Lane
+from servicebp.observed._journey_tables import csv_outcome as _csv_outcome
 from servicebp.observed._journey_tables import pick_order, pick_outcome
 from servicebp.observed._tables import as_frame
 from servicebp.scales._scale import MOT, RATING_MAX, RATING_MIN, Scale
@@ -333,11 +334,19 @@ def lazy_scores(
     rating: str,
     outcome: str | None,
     scale: Scale,
+    text: bool = False,
 ) -> dict[str, npt.NDArray[Any]] | None:
-    """:func:`servicebp.score_observed`'s result for a lazy *table*, or None (see above)."""
+    """:func:`servicebp.score_observed`'s result for a lazy *table*, or None (see above).
+
+    *text* says the table is a CSV file read by DuckDB with its ids and outcome
+    as text: ids are trimmed and outcomes become numbers where all are, as the
+    CSV reader does.
+    """
     frame = as_frame(table)
     if not isinstance(frame, nw.LazyFrame):
         return None
+    if text:
+        frame = _trimmed(frame, [journey, step])
     available = frame.columns
     order_name = pick_order(order, available)
     outcome_name = pick_outcome(outcome, available)
@@ -359,8 +368,15 @@ def lazy_scores(
     for name in names:
         result[name] = finish_scores(figures, name)
     if outcome_name is not None and figures.outcome is not None:
-        result[outcome_name] = figures.outcome
+        result[outcome_name] = _csv_outcome(figures.outcome) if text else figures.outcome
     return result
+
+
+def _trimmed(frame: nw.LazyFrame[Any], columns: Sequence[str]) -> nw.LazyFrame[Any]:
+    """Text columns without surrounding white space, as the CSV reader strips cells."""
+    schema = frame.collect_schema()
+    strip = [nw.col(c).str.strip_chars() for c in columns if isinstance(schema.get(c), nw.String)]
+    return frame.with_columns(strip) if strip else frame
 
 
 def lazy_step_statistics(
@@ -372,11 +388,14 @@ def lazy_step_statistics(
     order: str | None,
     rating: str,
     scale: Scale,
+    text: bool = False,
 ) -> dict[str, npt.NDArray[Any]] | None:
     """:func:`servicebp.step_statistics`' result for a lazy *table*, or None (see above)."""
     frame = as_frame(table)
     if not isinstance(frame, nw.LazyFrame):
         return None
+    if text:
+        frame = _trimmed(frame, [journey, step])
     order_name = pick_order(order, frame.columns)
     sums = reduce_steps(
         bp, frame, journey=journey, step=step, order=order_name, rating=rating, scale=scale

@@ -32,9 +32,10 @@ Other scales
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, overload
 
 import attrs
@@ -50,7 +51,7 @@ from servicebp.errors import (
 )
 from servicebp.model import Blueprint, Lane
 from servicebp.observed._cells import parse_rating
-from servicebp.observed._files import is_scannable, scan_events
+from servicebp.observed._files import csv_header, is_scannable, scan_events
 from servicebp.observed._journey_tables import Columns, extract
 from servicebp.observed._kernels import VECTORISED, Events, Kernels
 from servicebp.observed._reduce import is_lazy, lazy_scores, lazy_step_statistics
@@ -420,11 +421,52 @@ def _finish(
     return built
 
 
-def _source(table: object, output: Output) -> tuple[object, Output]:
-    """Parquet files and globs opened through DuckDB (their results are numpy, as a CSV's)."""
+def _source(
+    table: object, output: Output, names: Sequence[str | None]
+) -> tuple[object, object, Output]:
+    """The lazy source to reduce, the table for the in-memory path, and the output kind.
+
+    Parquet files and globs are opened through DuckDB; so is one CSV file when
+    DuckDB is installed and its header is clean (read at DuckDB's speed, the
+    id and outcome columns as text), the file itself staying the in-memory
+    path's table so that a bad cell is named by its line. Files give numpy
+    results.
+    """
+    if not isinstance(table, str | os.PathLike):
+        return table, table, output
+    same: Output = "numpy" if output == "same" else output
     if is_scannable(table):
-        return scan_events(table), ("numpy" if output == "same" else output)  # type: ignore[arg-type]
-    return table, output
+        scanned = scan_events(table)
+        return scanned, scanned, same
+    header = csv_header(table)
+    clean = header is not None and all(h == h.strip() and header.count(h) == 1 for h in header)
+    if not clean or importlib.util.find_spec("duckdb") is None:
+        return None, table, same
+    text = [n for n in names if n is not None and header is not None and n in header]
+    if "outcome" in (header or []):
+        text.append("outcome")
+    try:
+        return scan_events(table, text_columns=list(dict.fromkeys(text))), table, same
+    except ObservedDataError:
+        return None, table, same
+
+
+def _fast(
+    reduce: Callable[[], dict[str, npt.NDArray[Any]] | None], *, text: bool
+) -> dict[str, npt.NDArray[Any]] | None:
+    """Run the lazy reductions; for a CSV file read by DuckDB, any failure means the text path.
+
+    DuckDB reading a CSV file is only the fast way to the same result: a
+    cell it cannot convert (past the rows it sniffed), a missing column, a
+    bad value — whatever it cannot do, the text reader does, and names the
+    file line.
+    """
+    if not text:
+        return reduce()
+    try:
+        return reduce()
+    except Exception:
+        return None
 
 
 def _check_arguments(bp: object, unknown_steps: str) -> None:
@@ -590,24 +632,28 @@ def score_observed(
     [-3.0, 1.5]
     """
     names = _strategy_names(strategies)
-    table, output = _source(table, output)
-    if step_categories is None and is_lazy(table) and set(names) <= set(VECTORISED):
+    lazy, table, output = _source(table, output, [journey, step, outcome])
+    if step_categories is None and is_lazy(lazy) and set(names) <= set(VECTORISED):
         # Lazy sources reduce to one row per journey where they are; any check
         # that fails there is named by the in-memory path below.
         _check_arguments(bp, unknown_steps)
-        scored = lazy_scores(
-            bp,
-            table,
-            names,
-            journey=journey,
-            step=step,
-            order=order,
-            rating=rating,
-            outcome=outcome,
-            scale=get_scale(scale),
+        scored = _fast(
+            lambda: lazy_scores(
+                bp,
+                lazy,
+                names,
+                journey=journey,
+                step=step,
+                order=order,
+                rating=rating,
+                outcome=outcome,
+                scale=get_scale(scale),
+                text=lazy is not table,
+            ),
+            text=lazy is not table,
         )
         if scored is not None:
-            return _lazy_finish(scored, table, output=output, unknown_steps=unknown_steps)
+            return _lazy_finish(scored, lazy, output=output, unknown_steps=unknown_steps)
     events = _prepare(
         bp,
         table,
@@ -710,20 +756,24 @@ def step_statistics(
     >>> stats["step"].tolist(), stats["count"].tolist(), stats["share_minus_3"].tolist()
     (['ask', 'pay', 'leave'], [2, 2, 0], [0.0, 0.5, nan])
     """
-    table, output = _source(table, output)
-    if step_categories is None and is_lazy(table):
+    lazy, table, output = _source(table, output, [journey, step])
+    if step_categories is None and is_lazy(lazy):
         _check_arguments(bp, unknown_steps)
-        stats = lazy_step_statistics(
-            bp,
-            table,
-            journey=journey,
-            step=step,
-            order=order,
-            rating=rating,
-            scale=get_scale(scale),
+        stats = _fast(
+            lambda: lazy_step_statistics(
+                bp,
+                lazy,
+                journey=journey,
+                step=step,
+                order=order,
+                rating=rating,
+                scale=get_scale(scale),
+                text=lazy is not table,
+            ),
+            text=lazy is not table,
         )
         if stats is not None:
-            return _lazy_finish(stats, table, output=output, unknown_steps=unknown_steps)
+            return _lazy_finish(stats, lazy, output=output, unknown_steps=unknown_steps)
     events = _prepare(
         bp,
         table,
