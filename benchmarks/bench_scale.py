@@ -18,6 +18,10 @@ process of its own so that its peak RSS is its own:
 * **directly-follows counts**: consecutive events of a journey counted by
   DuckDB (``lag`` over the journey in time order); peer: polars.
 
+and, at 10M events, **CSV read and scored**: ``score_observed`` on one CSV
+file of the same events (DuckDB's reader) against ``polars.read_csv`` and the
+polars figures.
+
 Prints each time and peak RSS, and with ``--large`` the 10M → 100M ratio of
 each. Targets (2 cores): 100M events < 60 s and < 8 GB RSS; linear growth.
 
@@ -125,14 +129,19 @@ def _servicebp_scoring(glob: str, memory_limit: str) -> int:
 def _polars_scoring(glob: str, memory_limit: str) -> int:
     import polars as pl
 
+    return _polars_scoring_of(pl.scan_parquet(glob))
+
+
+def _polars_scoring_of(events: Any) -> int:
+    import polars as pl
+
     bp = blueprint()
     weight = {s.id: float(s.moment.weight) for s in bp.steps() if s.moment is not None}
     w = pl.col("step").replace_strict(weight, default=1.0, return_dtype=pl.Float64)
     r = pl.col("rating")
     moment = pl.col("step").is_in(list(weight))
     found = (
-        pl.scan_parquet(glob)
-        .sort("journey", "timestamp")
+        events.sort("journey", "timestamp")
         .group_by("journey")
         .agg(
             r.mean().alias("mean"),
@@ -263,7 +272,25 @@ def _polars_follows(glob: str, memory_limit: str) -> int:
     return found.height
 
 
+def _servicebp_csv(glob: str, memory_limit: str) -> int:
+    from servicebp import score_observed
+
+    result = score_observed(blueprint(), str(Path(glob).parent / "events.csv"), outcome="bought")
+    return len(result["journey"])
+
+
+def _polars_csv(glob: str, memory_limit: str) -> int:
+    import polars as pl
+
+    frame = pl.read_csv(Path(glob).parent / "events.csv", try_parse_dates=True)
+    return _polars_scoring_of(frame.lazy())
+
+
 FIGURES = {
+    "CSV read and scored, six strategies": {
+        "servicebp (DuckDB)": _servicebp_csv,
+        "polars": _polars_csv,
+    },
     "scoring, six strategies": {
         "servicebp (DuckDB)": _servicebp_scoring,
         "polars lazy": _polars_scoring,
@@ -310,13 +337,17 @@ def measure(figure: str, peer: str, glob: str, memory_limit: str) -> dict[str, A
 def run_size(events: int, folder: Path, memory_limit: str) -> dict[tuple[str, str], dict[str, Any]]:
     start = time.perf_counter()
     generate(folder, events)
-    print(f"\n{events:,} events written to {folder} in {time.perf_counter() - start:.1f} s")
     glob = str(folder / "part-*.parquet")
+    import duckdb
+
+    if events <= 10_000_000:
+        duckdb.execute(f"COPY (SELECT * FROM read_parquet('{glob}')) TO '{folder / 'events.csv'}'")
+    print(f"\n{events:,} events written to {folder} in {time.perf_counter() - start:.1f} s")
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for figure, peers in FIGURES.items():
         print(f"{figure}:")
         for peer in peers:
-            if peer in SMALL_ONLY and events > 10_000_000:
+            if (peer in SMALL_ONLY or figure.startswith("CSV")) and events > 10_000_000:
                 continue
             m = measure(figure, peer, glob, memory_limit)
             found[figure, peer] = m

@@ -51,8 +51,8 @@ DEFAULT_ROWS = 20
     type=INPUT_FILE,
     help="CSV of ratings. A step,rating file rates the designed journeys (steps not in it "
     "keep their designed rating); a journey,step,order,rating table (or with a timestamp "
-    "column) is scored journey by journey as observed; so are Parquet files and globs "
-    "('events/*.parquet', read through DuckDB: pip install 'servicebp[duckdb]').",
+    "column) is scored journey by journey as observed; so are Parquet files and globs of "
+    "files (read through DuckDB: pip install 'servicebp[duckdb]').",
 )
 @click.option(
     "--strategy",
