@@ -91,7 +91,5 @@ def test_spark_bad_input_is_named(spark: Any) -> None:
 
     events = _events(5)
     events["rating"][2] = 9.0
-    with pytest.raises(
-        ObservedDataError, match=r"column 'rating': 9.0 is not on the MOT scale"
-    ):
+    with pytest.raises(ObservedDataError, match=r"column 'rating': 9.0 is not on the MOT scale"):
         score_observed(shop(), spark.createDataFrame(pd.DataFrame(events)))
