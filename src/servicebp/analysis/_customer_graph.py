@@ -33,8 +33,7 @@ counts it once, at the first of its steps that it blocks (:class:`Waits`).
 from __future__ import annotations
 
 import heapq
-from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -417,24 +416,19 @@ class StateGraph:
     start: Mapping[tuple[str, int], float]
 
 
-def reach(starts: Iterable[str], neighbours: Callable[[str], Iterable[str]]) -> set[str]:
-    """*starts* and every step reached from them through *neighbours*, breadth first.
+def reach(graph: nx.DiGraph[str], starts: Iterable[str], *, backward: bool = False) -> set[str]:
+    """*starts* and every node of *graph* reached from them (against the edges if *backward*).
 
-    Linear in steps + flows: each step is queued once.
+    networkx's breadth-first :func:`~networkx.bfs_layers` from all of them
+    at once: linear in steps + flows.
     """
-    seen = set(starts)
-    queue = deque(seen)
-    while queue:
-        for step in neighbours(queue.popleft()):
-            if step not in seen:
-                seen.add(step)
-                queue.append(step)
-    return seen
+    view = graph.reverse(copy=False) if backward else graph
+    return {node for layer in nx.bfs_layers(view, list(starts)) for node in layer}
 
 
 def dependent_closure(dependence: nx.DiGraph[str], node: str) -> set[str]:
     """*node* and every step that depends on it, directly or not."""
-    return reach([node], dependence.predecessors)
+    return reach(dependence, [node], backward=True)
 
 
 def require_fail_point(bp: Blueprint, step_id: str) -> None:

@@ -122,8 +122,9 @@ def _moment_without_backing(bp: Blueprint) -> Iterator[tuple[str, str]]:
     # Steps with backstage or support work behind them, by one backward pass
     # from every backstage and support step (linear in steps + flows).
     backed = reach(
+        dependence,
         (n for n, ln in lane.items() if ln in (Lane.BACKSTAGE, Lane.SUPPORT)),
-        dependence.predecessors,
+        backward=True,
     )
     for step in moments:
         if step.id not in backed:
@@ -207,7 +208,7 @@ def _unreachable(bp: Blueprint) -> Iterator[tuple[str, str]]:
     # Every customer step is reachable from an entry unless a cycle blocks
     # it, and customer_graph() already refuses cycles; so reachable work is
     # what the customer steps depend on, directly or not.
-    reached = reach(graph.order, dependence_graph(bp).successors)
+    reached = reach(dependence_graph(bp), graph.order)
     for step in bp.steps():
         if step.id not in reached:
             yield step.id, f"{step.lane.value} step {step.label!r} serves no customer step"

@@ -254,6 +254,9 @@ class Blueprint:
         carry the :class:`Flow` under ``"flow"``. Neither the graph nor its
         node and edge data can be changed through the view (the data are
         read-only mappings); use the blueprint's methods to change it.
+        Every read-only networkx call works on it, and its copies
+        (``reverse()``, ``to_undirected()``, ``copy()``, :func:`copy.deepcopy`,
+        pickling) are independent of the blueprint.
 
         Examples
         --------
@@ -264,7 +267,9 @@ class Blueprint:
         >>> bp.graph.nodes["x"]["step"] = None
         Traceback (most recent call last):
         ...
-        TypeError: 'mappingproxy' object does not support item assignment
+        TypeError: Blueprint.graph is read-only (a frozen graph can't be modified): ...
+        >>> list(bp.graph.reverse().nodes)
+        ['x']
         """
         return _read_only(self._graph)
 
