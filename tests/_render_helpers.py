@@ -16,7 +16,7 @@ def boxes(svg: str) -> dict[str, tuple[float, float, float, float]]:
     """Map each node's element id to its box (left, top, right, bottom)."""
     found: dict[str, tuple[float, float, float, float]] = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
-        if g.get("class") != "node":
+        if "node" not in (g.get("class") or "").split():
             continue
         points = [
             (float(x), float(y))

@@ -28,7 +28,7 @@ def test_render_dot_mermaid_and_ratings(tmp_path: Path) -> None:
     args = ["render", str(BANK), "-o", str(dot), "--ratings", str(ratings), "--no-legend"]
     assert CliRunner().invoke(main, args).exit_code == 0
     assert "score -3" in dot.read_text(encoding="utf-8")
-    assert "cluster_legend" not in dot.read_text(encoding="utf-8")
+    assert "sbp-legend" not in dot.read_text(encoding="utf-8")
     mmd = tmp_path / "bank.mmd"
     assert CliRunner().invoke(main, ["render", str(BANK), "-o", str(mmd)]).exit_code == 0
     assert mmd.read_text(encoding="utf-8").startswith("journey")
@@ -80,3 +80,16 @@ def test_python_hints_use_python_spelling(monkeypatch: pytest.MonkeyPatch) -> No
         servicebp.render_bytes(bp, format="png", engine="embedded")
     with pytest.raises(servicebp.MissingDependencyError, match="or use engine='embedded'"):
         servicebp.render_bytes(bp, engine="dot")
+
+
+def test_render_details_in_the_picture(tmp_path: Path) -> None:
+    dot = tmp_path / "bank.dot"
+    args = ["render", str(BANK), "-o", str(dot), "--details", "duration", "--details", "cost"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    plain = tmp_path / "plain.dot"
+    assert CliRunner().invoke(main, ["render", str(BANK), "-o", str(plain)]).exit_code == 0
+    assert "takes 10" in dot.read_text(encoding="utf-8")
+    assert "takes 10" not in plain.read_text(encoding="utf-8")
+    bad = CliRunner().invoke(main, ["render", str(BANK), "-o", str(dot), "--dpi", "0"])
+    assert bad.exit_code == 2

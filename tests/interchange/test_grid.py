@@ -75,7 +75,7 @@ def test_hotel_grid_imports_validates_and_renders() -> None:
     assert [bp[i].rating for i in ("call-room-service", "receive-food", "eat")] == [0, 2, 1]
     assert bp["check-in"].wait == sbp.Wait(duration=10, tolerance=5)
     assert bp["give-bags-to-bellperson"].rating is None
-    assert '<g id="check&#45;in" class="node">' in sbp.render_svg(bp)
+    assert '<g id="check&#45;in" class="node ' in sbp.render_svg(bp)
 
 
 def test_unmapped_cells_are_listed_with_cell_text_and_reason(tmp_path: Path) -> None:

@@ -58,8 +58,8 @@ def test_rating_classes() -> None:
 
 def test_legend_is_optional() -> None:
     bp = servicebp.load(BANK)
-    assert "cluster_legend" in to_dot(bp).source
-    assert "cluster_legend" not in to_dot(bp, legend=False).source
+    assert 'id="sbp-legend"' in to_dot(bp).source
+    assert "sbp-legend" not in to_dot(bp, legend=False).source
 
 
 @settings(max_examples=25, deadline=None)

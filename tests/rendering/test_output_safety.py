@@ -194,7 +194,7 @@ def svg_of(bp: Blueprint, folder: Path, *, legend: bool = True) -> ET.Element:
 
 
 def groups(svg: ET.Element, cls: str) -> list[ET.Element]:
-    return [g for g in svg.iter(f"{SVG}g") if g.get("class") == cls]
+    return [g for g in svg.iter(f"{SVG}g") if cls in (g.get("class") or "").split()]
 
 
 def check_vocabulary(svg: ET.Element, label: str) -> None:

@@ -55,7 +55,7 @@ def line_labels(svg: str) -> dict[str, float]:
     found = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
         ident = g.get("id", "")
-        if g.get("class") == "node" and ident.startswith("sbp-line:"):
+        if "node" in (g.get("class") or "").split() and ident.startswith("sbp-line:"):
             ys = [float(t.get("y", "nan")) for t in g.iter(f"{SVG}text")]
             assert ys, ident
             found[ident.removeprefix("sbp-line:")] = sum(ys) / len(ys)
@@ -67,7 +67,7 @@ def line_strokes(svg: str) -> dict[str, list[tuple[float, float]]]:
     found: dict[str, list[tuple[float, float]]] = {}
     for g in ET.fromstring(svg).iter(f"{SVG}g"):
         ident = g.get("id", "")
-        if g.get("class") == "edge" and ident.startswith("sbp-line:"):
+        if "edge" in (g.get("class") or "").split() and ident.startswith("sbp-line:"):
             line = ident.removeprefix("sbp-line:").rsplit(":", 1)[0]
             for path in g.iter(f"{SVG}path"):
                 found.setdefault(line, []).extend(

@@ -12,7 +12,7 @@ from servicebp.cli._common import not_an_input, reports_errors
 from servicebp.interchange import to_drawio
 from servicebp.io import load
 from servicebp.observed import read_ratings
-from servicebp.rendering import ENGINES, FORMATS, render, to_dot, to_mermaid
+from servicebp.rendering import DETAILS, ENGINES, FORMATS, render_bytes, to_dot, to_mermaid
 from servicebp.rendering._engines import choose_engine
 
 __all__ = ["render_command"]
@@ -44,6 +44,20 @@ _FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart", "drawio"
 )
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
 @click.option(
+    "--details",
+    "details",
+    multiple=True,
+    type=click.Choice(DETAILS),
+    help="Also print on steps: 'duration' (against the execution standard) or 'cost'; repeatable.",
+)
+@click.option(
+    "--dpi",
+    type=click.FloatRange(min=10, max=2400),
+    default=96.0,
+    show_default=True,
+    help="Resolution of a PNG picture, in dots per inch.",
+)
+@click.option(
     "--engine",
     type=click.Choice(list(ENGINES)),
     default="auto",
@@ -70,6 +84,8 @@ def render_command(
     image_format: str | None,
     ratings: Path | None,
     no_legend: bool,
+    details: tuple[str, ...],
+    dpi: float,
     engine: str,
     timeout: float,
 ) -> None:
@@ -87,20 +103,25 @@ def render_command(
     if chosen == "drawio":
         write_atomic(output, to_drawio(bp, ratings=rated))
     elif chosen == "dot":
-        write_atomic(output, to_dot(bp, ratings=rated, legend=not no_legend).source)
+        write_atomic(
+            output, to_dot(bp, ratings=rated, legend=not no_legend, details=details).source
+        )
     elif chosen in ("mermaid", "mermaid-flowchart"):
         kind = "journey" if chosen == "mermaid" else "flowchart"
         write_atomic(output, to_mermaid(bp, kind=kind, ratings=rated) + "\n")
     else:
-        render(
+        # --format wins over the suffix here (render() would refuse the mismatch).
+        data = render_bytes(
             bp,
-            output,
             format=chosen,
             engine=engine,
             ratings=rated,
             legend=not no_legend,
+            details=details,
+            dpi=dpi,
             timeout=timeout,
         )
+        write_atomic(output, data)
     click.echo(f"wrote {output}")
 
 

@@ -185,9 +185,19 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
     shown = _shown(bp, ratings)
     grid = grid_of(bp)
     width = _CAPTION + max(grid.width, 1) * _COLUMN
+    # Alternatives share a column, stacked in slots (Grid.slot): a lane is as
+    # tall as its most slots.
+    slots = dict.fromkeys(Lane, 1)
+    for step in bp.steps():
+        slots[step.lane] = max(slots[step.lane], grid.slot.get(step.id, 0) + 1)
+    lane_top: dict[Lane, float] = {}
+    top = float(_HEADER)
+    for lane in Lane:
+        lane_top[lane] = top
+        top += slots[lane] * _LANE_HEIGHT
     mxfile = ET.Element("mxfile", {"host": "servicebp", "type": "device"})
     diagram = ET.SubElement(mxfile, "diagram", {"id": "blueprint", "name": _xml_text(bp.name)})
-    height = _HEADER + len(Lane) * _LANE_HEIGHT
+    height = top
     model = ET.SubElement(
         diagram,
         "mxGraphModel",
@@ -227,9 +237,9 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             vertex="1",
             parent="1",
         )
-        _geometry(container, 0, _HEADER + lane.position * _LANE_HEIGHT, width, _LANE_HEIGHT)
+        _geometry(container, 0, lane_top[lane], width, slots[lane] * _LANE_HEIGHT)
     for line in Line:
-        y = _HEADER + (line.above.position + 1) * _LANE_HEIGHT
+        y = lane_top[line.below]
         edge = _cell(
             root,
             f"line:{line.value}",
@@ -255,7 +265,8 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             parent=f"lane:{step.lane.value}",
         )
         x = _CAPTION + grid.column[step.id] * _COLUMN + (_COLUMN - _STEP_WIDTH) / 2
-        _geometry(shape, x, (_LANE_HEIGHT - _STEP_HEIGHT) / 2, _STEP_WIDTH, _STEP_HEIGHT)
+        y = grid.slot.get(step.id, 0) * _LANE_HEIGHT + (_LANE_HEIGHT - _STEP_HEIGHT) / 2
+        _geometry(shape, x, y, _STEP_WIDTH, _STEP_HEIGHT)
     for i, flow in enumerate(bp.flows()):
         dashed = flow.kind is FlowKind.SUPPORT
         edge = _cell(

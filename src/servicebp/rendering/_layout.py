@@ -1,9 +1,12 @@
 """Where each step goes in the blueprint's grid: lanes are rows, stages columns.
 
-A stage is as many columns wide as its busiest lane has steps. Inside a lane
+A stage is as many columns wide as its busiest lane needs. Inside a lane
 and stage, steps keep the order of the sequence flows between them (then
-insertion order). A step is put in the column of the first step it is
-connected to in the same stage when that column is free, so that a customer
+insertion order); alternatives (steps of one lane and stage that the
+sequence flows reach at the same depth, such as "pays at the till" and "pays
+with the app" after "orders") share a column and are stacked in slots.
+A step is put in the column of the first step it is connected to in the
+same stage when that column is free, so that a customer
 action and the frontstage step serving it line up vertically; the unlinked
 steps before it in its lane go just left of it (the stage widens to the
 left if need be).
@@ -43,11 +46,15 @@ class Grid:
         Each stage's columns, in time order.
     order : tuple of str
         Step ids row by row (lanes top to bottom), left to right.
+    slot : dict
+        Step id to its slot in its column and lane (0 at the top): the place
+        of an alternative among the alternatives stacked in one column.
     """
 
     column: dict[str, int]
     stages: tuple[tuple[str, int, int], ...]
     order: tuple[str, ...]
+    slot: dict[str, int] = attrs.field(factory=dict)
 
     @property
     def width(self) -> int:
@@ -55,15 +62,20 @@ class Grid:
         return sum(width for _, _, width in self.stages)
 
 
-def _cell_order(bp: Blueprint, steps: tuple[Step, ...], wanted: dict[str, float]) -> list[Step]:
-    """Order the steps of one lane and stage by their sequence flows.
+def _cell_groups(
+    bp: Blueprint, steps: tuple[Step, ...], wanted: dict[str, float]
+) -> list[list[Step]]:
+    """Order the steps of one lane and stage by their sequence flows, alternatives grouped.
 
-    Steps the flows leave unordered go by the column they would like (that
-    of a step they are connected to), then by insertion order.
+    A step's depth is the longest chain of sequence flows inside the cell
+    leading to it; steps of one chain of flows at the same depth are
+    alternatives and form one group. Groups go in the order of the flows,
+    then by the column they would like (that of a step they are connected
+    to), then by insertion order; a step no flow in the cell touches is a
+    group of its own.
     """
-    if len(steps) < 2:
-        return list(steps)
     rank = {step.id: (wanted[step.id], i) for i, step in enumerate(steps)}
+    by_id = {step.id: step for step in steps}
     cell: nx.DiGraph[str] = nx.DiGraph()
     cell.add_nodes_from(rank)
     graph = bp.graph
@@ -71,16 +83,40 @@ def _cell_order(bp: Blueprint, steps: tuple[Step, ...], wanted: dict[str, float]
         for target in graph.successors(step.id):
             if target in rank and graph.edges[step.id, target]["flow"].kind is FlowKind.SEQUENCE:
                 cell.add_edge(step.id, target)
-    try:
-        ids = list(nx.lexicographical_topological_sort(cell, key=rank.__getitem__))
-    except nx.NetworkXUnfeasible:
-        return sorted(steps, key=lambda step: rank[step.id])
-    by_id = {step.id: step for step in steps}
-    return [by_id[i] for i in ids]
+    if len(steps) < 2 or not nx.is_directed_acyclic_graph(cell):
+        return [[step] for step in sorted(steps, key=lambda step: rank[step.id])]
+    depth: dict[str, int] = {}
+    for step_id in nx.topological_sort(cell):
+        depth[step_id] = max((depth[p] + 1 for p in cell.predecessors(step_id)), default=0)
+    # Steps one step branches to are alternatives too when no flow joins them
+    # in the cell ("pays at the till" and "pays with the app" after "orders").
+    linked: nx.Graph[str] = nx.Graph(cell.to_undirected(as_view=False))
+    for step_id in rank:
+        for before in graph.predecessors(step_id):
+            if graph.edges[before, step_id]["flow"].kind is not FlowKind.SEQUENCE:
+                continue
+            for sibling in graph.successors(before):
+                kind = graph.edges[before, sibling]["flow"].kind
+                if sibling in rank and sibling != step_id and kind is FlowKind.SEQUENCE:
+                    linked.add_edge(step_id, sibling)
+    groups: dict[tuple[int, int], list[str]] = {}
+    for number, component in enumerate(nx.connected_components(linked)):
+        for step_id in component:
+            groups.setdefault((number, depth[step_id]), []).append(step_id)
+    of = {step_id: key for key, members in groups.items() for step_id in members}
+    condensed: nx.DiGraph[tuple[int, int]] = nx.DiGraph()
+    condensed.add_nodes_from(groups)
+    condensed.add_edges_from((of[a], of[b]) for a, b in cell.edges)
+
+    def key(group: tuple[int, int]) -> tuple[float, int]:
+        return min(rank[step_id] for step_id in groups[group])
+
+    ordered = nx.lexicographical_topological_sort(condensed, key=key)
+    return [[by_id[i] for i in sorted(groups[group], key=rank.__getitem__)] for group in ordered]
 
 
-def _place(steps: list[Step], wanted: dict[str, float]) -> dict[str, int]:
-    """Columns (relative to the stage, possibly negative) for one lane's steps, in order.
+def _place(steps: list[str], wanted: dict[str, float]) -> dict[str, int]:
+    """Columns (relative to the stage, possibly negative) for one lane's groups, in order.
 
     A step linked to a step placed earlier takes that step's column when the
     steps before it allow; the unlinked steps just before it go right before
@@ -91,13 +127,13 @@ def _place(steps: list[Step], wanted: dict[str, float]) -> dict[str, int]:
     last = -math.inf
     waiting: list[str] = []
     for step in steps:
-        if math.isinf(wanted[step.id]):
-            waiting.append(step.id)
+        if math.isinf(wanted[step]):
+            waiting.append(step)
             continue
-        at = int(max(wanted[step.id], last + 1 + len(waiting)))
+        at = int(max(wanted[step], last + 1 + len(waiting)))
         for i, step_id in enumerate(waiting):
             placed[step_id] = at - len(waiting) + i
-        placed[step.id] = at
+        placed[step] = at
         last, waiting = at, []
     first = 0 if math.isinf(last) else int(last) + 1
     for i, step_id in enumerate(waiting):
@@ -125,6 +161,7 @@ def grid_of(bp: Blueprint) -> Grid:
     for step in bp.steps():
         by_cell.setdefault((step.lane, step.stage), []).append(step)
     column: dict[str, int] = {}
+    slot: dict[str, int] = {}
     stages: list[tuple[str, int, int]] = []
     start = 0
     for stage in bp.stages:
@@ -139,7 +176,14 @@ def grid_of(bp: Blueprint) -> Grid:
                     if other in local
                 ]
                 wanted[step.id] = min(linked) if linked else math.inf
-            local.update(_place(_cell_order(bp, cell, wanted), wanted))
+            groups = _cell_groups(bp, cell, wanted)
+            # A group goes where the first of its steps linked to a placed step wants.
+            heads = {group[0].id: min(wanted[step.id] for step in group) for group in groups}
+            at = _place([group[0].id for group in groups], heads)
+            for group in groups:
+                for i, step in enumerate(group):
+                    local[step.id] = at[group[0].id]
+                    slot[step.id] = i
         # Steps pulled left of a linked one may sit left of column 0: the
         # whole stage moves right, every lane alike, so alignments hold.
         shift = -min(local.values(), default=0)
@@ -149,6 +193,8 @@ def grid_of(bp: Blueprint) -> Grid:
         stages.append((stage, start, width))
         start += width
     order = tuple(
-        step.id for lane in Lane for step in sorted(bp.steps(lane=lane), key=lambda s: column[s.id])
+        step.id
+        for lane in Lane
+        for step in sorted(bp.steps(lane=lane), key=lambda s: (column[s.id], slot[s.id]))
     )
-    return Grid(column=column, stages=tuple(stages), order=order)
+    return Grid(column=column, stages=tuple(stages), order=order, slot=slot)

@@ -11,13 +11,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Final
 
 from servicebp._atomic import write_atomic
+from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint
 from servicebp.rendering._dot import dot_text, to_dot
 from servicebp.rendering._engines import ENGINES, FORMATS, choose_engine, run_engine
+from servicebp.rendering._layout_check import LayoutDefect, check_layout
 from servicebp.rendering._mermaid import MERMAID_KINDS, mermaid_score, to_mermaid
 from servicebp.rendering._palette import (
     RATING_COLOURS,
@@ -25,13 +28,18 @@ from servicebp.rendering._palette import (
     rating_class,
     rating_colour,
 )
+from servicebp.rendering._scene import DETAILS
 
 __all__ = [
+    "DETAILS",
     "ENGINES",
     "FORMATS",
     "MERMAID_KINDS",
     "RATING_COLOURS",
     "RATING_TEXT_COLOURS",
+    "SUFFIXES",
+    "LayoutDefect",
+    "check_layout",
     "dot_text",
     "mermaid_score",
     "rating_class",
@@ -49,6 +57,56 @@ TEXT_FORMATS: dict[str, Callable[[Blueprint, Mapping[str, float] | None], str]] 
 
 #: Default bound on the time one rendering may take, in seconds.
 DEFAULT_TIMEOUT = 60.0
+#: The format :func:`render` writes for each file suffix.
+SUFFIXES: Final = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+}
+#: Resolution of PNG pictures unless asked otherwise (dots per inch).
+DEFAULT_DPI = 96.0
+
+
+def _format_for(path: Path, format: str | None) -> str:
+    """The format to write *path* in: *format*, which must agree with the suffix, or the suffix's.
+
+    Examples
+    --------
+    >>> _format_for(Path("a.PNG"), None), _format_for(Path("a.svg"), "svg")
+    ('png', 'svg')
+    >>> _format_for(Path("a.svg"), "png")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.InvalidArgumentError: a.svg: format='png' disagrees with the suffix '.svg' ...
+    """
+    suffix = path.suffix.lower()
+    suffixes = {**SUFFIXES, **{f".{name}": name for name in TEXT_FORMATS}}
+    known = suffixes.get(suffix)
+    if format is None:
+        if known is None:
+            raise InvalidArgumentError(
+                f"{path}: cannot tell the format from the suffix {suffix!r} "
+                f"(use one of {sorted(suffixes)} or pass format=)"
+            )
+        return known
+    formats = [*FORMATS, "dot", "mermaid", *TEXT_FORMATS]
+    if format not in formats:
+        raise InvalidArgumentError(f"unknown format: {format!r} (must be one of {formats})")
+    if known is not None and known != format:
+        raise InvalidArgumentError(
+            f"{path}: format={format!r} disagrees with the suffix {suffix!r} (which means "
+            f"{known!r}); change one of them"
+        )
+    return format
+
+
+def _check_dpi(dpi: float) -> float:
+    if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 10 <= dpi <= 2400:
+        raise InvalidArgumentError(f"dpi must be a number from 10 to 2400, got {dpi!r}")
+    return float(dpi)
 
 
 def render_bytes(
@@ -58,6 +116,8 @@ def render_bytes(
     engine: str = "auto",
     ratings: Mapping[str, float] | None = None,
     legend: bool = True,
+    details: Sequence[str] = (),
+    dpi: float = DEFAULT_DPI,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> bytes:
     """Render *bp* and return the image's bytes (see :func:`render`).
@@ -70,9 +130,12 @@ def render_bytes(
     >>> render_bytes(bp, engine="embedded")[:5]
     b'<?xml'
     """
+    resolution = _check_dpi(dpi)
     chosen = choose_engine(engine, format)
-    source = to_dot(bp, ratings=ratings, legend=legend).source
-    return run_engine(source, engine=chosen, output_format=format, timeout=timeout)
+    graph = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details))
+    if format == "png":
+        graph.attr("graph", dpi=f"{resolution:g}")
+    return run_engine(graph.source, engine=chosen, output_format=format, timeout=timeout)
 
 
 def render_svg(
@@ -81,22 +144,29 @@ def render_svg(
     engine: str = "auto",
     ratings: Mapping[str, float] | None = None,
     legend: bool = True,
+    details: Sequence[str] = (),
     timeout: float = DEFAULT_TIMEOUT,
 ) -> str:
     """Return *bp* drawn as SVG text.
 
-    Each step's ``<g class="node">`` element has the step id as its ``id``.
+    Each step's ``<g class="node sbp-step ...">`` element has the step id as its ``id``.
 
     Examples
     --------
     >>> from servicebp import Blueprint, Step
     >>> bp = Blueprint("Coffee", stages=["order"])
     >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="order"))
-    >>> '<g id="order" class="node">' in render_svg(bp, engine="embedded")
+    >>> '<g id="order" class="node ' in render_svg(bp, engine="embedded")
     True
     """
     data = render_bytes(
-        bp, format="svg", engine=engine, ratings=ratings, legend=legend, timeout=timeout
+        bp,
+        format="svg",
+        engine=engine,
+        ratings=ratings,
+        legend=legend,
+        details=details,
+        timeout=timeout,
     )
     return data.decode("utf-8")
 
@@ -105,10 +175,12 @@ def render(
     bp: Blueprint,
     path: str | os.PathLike[str],
     *,
-    format: str = "svg",
+    format: str | None = None,
     engine: str = "auto",
     ratings: Mapping[str, float] | None = None,
     legend: bool = True,
+    details: Sequence[str] = (),
+    dpi: float = DEFAULT_DPI,
     timeout: float = DEFAULT_TIMEOUT,
     follow_symlinks: bool = False,
 ) -> Path:
@@ -120,9 +192,11 @@ def render(
         The blueprint.
     path : str or os.PathLike
         The file to write; its folder must exist.
-    format : {"svg", "png", "pdf", "drawio"}
-        The image format; a path ending in ``.drawio`` writes a diagrams.net
-        file (see :func:`servicebp.to_drawio`) unless *format* says otherwise.
+    format : {"svg", "png", "pdf", "dot", "mermaid", "drawio"}, optional
+        The format; by default the suffix's (:data:`SUFFIXES`: ``.svg``,
+        ``.png``, ``.pdf``, ``.dot`` or ``.gv``, ``.mmd``, and ``.drawio``
+        for a diagrams.net file, see :func:`servicebp.to_drawio`). Given
+        with a suffix of another format, an error.
     engine : {"auto", "dot", "embedded", "pygraphviz"}
         ``auto`` uses the ``dot`` program when it is on ``PATH``, else the
         embedded renderer for SVG and the ``servicebp[png]`` extra for PNG
@@ -131,6 +205,11 @@ def render(
         Ratings to colour steps with (see :func:`to_dot`).
     legend : bool
         Whether to draw the legend.
+    details : sequence of {"duration", "cost"}
+        What else to print on steps (see :func:`to_dot`).
+    dpi : float
+        Resolution of a PNG picture, in dots per inch (96 by default; 192
+        for a sharp picture on a high-density screen or a print).
     timeout : float
         Seconds rendering may take before :class:`RenderTimeoutError`.
     follow_symlinks : bool
@@ -138,6 +217,9 @@ def render(
 
     Raises
     ------
+    InvalidArgumentError
+        If the suffix says nothing of the format and *format* is not given,
+        or they disagree.
     MissingDependencyError
         If no installed engine makes *format*; the message says what to install.
     RenderError
@@ -158,14 +240,25 @@ def render(
     >>> folder.cleanup()
     """
     target = Path(path)
-    suffix = target.suffix.lower().lstrip(".")
-    if format == "svg" and suffix in TEXT_FORMATS:
-        format = suffix
-    if format in TEXT_FORMATS:
-        write_atomic(target, TEXT_FORMATS[format](bp, ratings), follow_symlinks=follow_symlinks)
+    chosen = _format_for(target, format)
+    if chosen in TEXT_FORMATS:
+        write_atomic(target, TEXT_FORMATS[chosen](bp, ratings), follow_symlinks=follow_symlinks)
         return target
-    data = render_bytes(
-        bp, format=format, engine=engine, ratings=ratings, legend=legend, timeout=timeout
-    )
+    if chosen == "dot":
+        text = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details)).source
+        data = text.encode("utf-8")
+    elif chosen == "mermaid":
+        data = (to_mermaid(bp, ratings=ratings) + "\n").encode("utf-8")
+    else:
+        data = render_bytes(
+            bp,
+            format=chosen,
+            engine=engine,
+            ratings=ratings,
+            legend=legend,
+            details=details,
+            dpi=dpi,
+            timeout=timeout,
+        )
     write_atomic(target, data, follow_symlinks=follow_symlinks)
     return target
