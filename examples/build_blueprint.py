@@ -2,7 +2,7 @@
 
 Usage: python build_blueprint.py [OUTPUT]   (default: ./restaurant.yaml)
 
-The restaurant comes from the seeds (ordering, serving, paying — 点餐, 上菜,
+The restaurant comes from the MOT training material (ordering, serving, paying — 点餐, 上菜,
 结账): the waiter taking the order is a face-to-face moment of truth, the
 kitchen works behind the line of visibility, and the bill is a wait the
 customer tolerates only so long.

@@ -313,8 +313,8 @@ def contact_counts(
 
     A contact is a flow across the line of interaction into or out of one
     of the journey's customer steps (Disney counted 74 face-to-face contacts
-    per park visit, seed 003). Its contact mode is the one of the customer
-    step's moment tag, else of the other end's; its channel the customer
+    per park visit, as the MOT training material reports). Its contact mode
+    is the one of the customer step's moment tag, else of the other end's; its channel the customer
     step's, else the other end's; else ``"unspecified"``.
 
     Examples
@@ -392,7 +392,7 @@ def stage_spread(
 ) -> StageSpread:
     """Return the score spread of *stage* across channels.
 
-    The seeds ask for an experience consistent across channels; a stage
+    The MOT training material asks for an experience consistent across channels; a stage
     served well in the branch and badly in the app shows a large spread.
 
     Raises

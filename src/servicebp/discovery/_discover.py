@@ -1,6 +1,6 @@
 """Finding moments of truth from data: attribution, removal effects, key drivers.
 
-The seeds ask that moments of truth be found from customer feedback,
+The MOT training material asks that moments of truth be found from customer feedback,
 satisfaction surveys and behaviour data, not only by workshop guesswork. This
 module offers the methods the field already trusts:
 

@@ -227,8 +227,8 @@ RULES: Final[Mapping[str, Rule]] = _rules(
         summary="A moment of truth whose design does not cover the Confirm behaviour.",
         rationale="The MOT behaviour model is Explore → Offer → Action → Confirm, and "
         "Confirm is the step people skip (\"we normally don't have the habit of "
-        "confirming\", seed 003). Add `confirm` to the moment's `behaviours` once the "
-        "design confirms with the customer.",
+        "confirming\", says the MOT training material). Add `confirm` to the moment's "
+        "`behaviours` once the design confirms with the customer.",
         check=_moment_without_confirm,
     ),
     Rule(
@@ -283,10 +283,10 @@ RULES: Final[Mapping[str, Rule]] = _rules(
         name="channels-differ",
         severity=Severity.INFO,
         summary="A stage served on several channels whose customer steps differ unexplained.",
-        rationale="Experience must be consistent across channels (seeds 000, 002). When a "
-        "stage's channels differ in how many customer steps they take or which moments of "
-        "truth they hold, say why with a `channel_note` attribute on one of the stage's "
-        "customer steps.",
+        rationale="Experience must be consistent across channels (the MOT training "
+        "material). When a stage's channels differ in how many customer steps they take or "
+        "which moments of truth they hold, say why with a `channel_note` attribute on one of "
+        "the stage's customer steps.",
         check=_channels_differ,
     ),
     Rule(

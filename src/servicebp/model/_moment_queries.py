@@ -64,7 +64,7 @@ def is_internal_moment(bp: Blueprint, step_id: str) -> bool:
     """Return whether *step_id* is an internal moment of truth.
 
     Colleagues are internal customers and the same MOT behaviour applies to
-    them (seed 003). An internal moment is a tagged step behind the line of
+    them (the MOT training material). An internal moment is a tagged step behind the line of
     interaction (frontstage, backstage or support) with a flow across the
     line of internal interaction.
 

@@ -386,7 +386,7 @@ class Rubric:
         return min(max(value, low, RATING_MIN), high, RATING_MAX)
 
 
-#: The seeds' first-impression rubric for face-to-face moments (seed 003):
+#: The first-impression rubric for face-to-face moments (MOT training material):
 #: appearance 52 %, behaviour 33 %, communication 15 %.
 FIRST_IMPRESSION: Final = Rubric(
     name="first-impression",

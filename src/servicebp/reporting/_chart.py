@@ -2,7 +2,7 @@
 
 Customer steps run left to right in time order, grouped under their stages;
 the vertical axis is the moment-of-truth scale, −3 … +3, drawn as seven
-bands, each labelled with its meaning from the seeds' rating table
+bands, each labelled with its meaning from the MOT rating sheet
 ("+3 delights the customer" … "−3 endangers the customer relationship").
 Each curve is a line through the rated steps (an unrated step is a gap, not
 a zero); moments of truth are marked with a diamond and a dashed guide.

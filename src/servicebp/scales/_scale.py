@@ -1,6 +1,7 @@
 """Rating scales: the moment-of-truth scale −3…+3 and the scales research data arrive on.
 
-The seeds' MOT rating table (seed 003, 关键时刻评分表) rates every moment on
+The moment-of-truth rating sheet (关键时刻评分表) of servicebp's MOT training
+material rates every moment on
 seven levels, from +3 (delights the customer) to −3 (endangers the
 relationship). Every rating servicebp scores lives on that scale.
 
@@ -29,8 +30,8 @@ This module is the one place the moment-of-truth scale's rules are written:
 * the rounding rule, :func:`nearest_whole`: a fractional rating (a mean, a
   rubric result, an expected rating) is described *and* coloured as the
   nearest whole level, and at exactly halfway as the **worse** one (+0.5 is
-  "neutral", −0.5 "partly fails"). The seeds judge a service by its worst
-  contact (seed 003), so a rating is never described more flatteringly than
+  "neutral", −0.5 "partly fails"). The training material judges a service
+  even by its worst contact, so a rating is never described more flatteringly than
   it is; :meth:`RatingLevel.nearest`, the renderers' colour classes and
   Mermaid's journey scores all round this way.
 
@@ -88,7 +89,7 @@ RATING_MAX: Final = 3.0
 
 
 class RatingLevel(enum.IntEnum):
-    """The seven named levels of the moment-of-truth scale (seed 003).
+    """The seven named levels of the moment-of-truth scale (the MOT rating sheet).
 
     Examples
     --------
@@ -110,7 +111,7 @@ class RatingLevel(enum.IntEnum):
 
     @property
     def meaning(self) -> str:
-        """What the level means, in the words of the seeds' rating table."""
+        """What the level means, in the words of the MOT rating sheet."""
         return _MEANINGS[self]
 
     @property
@@ -451,8 +452,8 @@ class Scale:
         return self.high - self.low
 
 
-#: The moment-of-truth scale itself (seed 003).
-MOT: Final = Scale(name="mot", low=RATING_MIN, high=RATING_MAX, description="seed 003's MOT table")
+#: The moment-of-truth scale itself (the MOT training material's rating sheet).
+MOT: Final = Scale(name="mot", low=RATING_MIN, high=RATING_MAX, description="the MOT rating sheet")
 #: Mermaid journey diagrams' task scores, 1 (worst) … 5 (best).
 MERMAID: Final = Scale(name="mermaid", low=1, high=5, description="Mermaid journey task score")
 #: Smaply's emotion lines, −2 … +2.

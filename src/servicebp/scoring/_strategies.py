@@ -2,8 +2,9 @@
 
 "Customers remember only moments of truth; how a customer feels about the
 company is decided not by the average but by the last contact — even by the
-worst one" (seed 003). So a journey's score is never silently the mean: it
-is an aggregation of the step ratings (−3…+3) by a *named strategy*. The
+worst one", says servicebp's MOT training material (the moment of truth itself
+is Carlzon's, *Moments of Truth*, 1987). So a journey's score is never
+silently the mean: it is an aggregation of the step ratings (−3…+3) by a *named strategy*. The
 strategies live in one registry, :data:`STRATEGIES`, which feeds
 :func:`score`, the ``servicebp score`` command and the docs' table; callers
 add their own with :func:`register_strategy`.
@@ -437,7 +438,8 @@ class Strategy:
 
 
 def _mean(journey: Journey) -> float:
-    """The average experience; what the seeds warn is *not* what customers remember."""
+    """The average experience; what the MOT training material warns is *not*
+    what customers remember."""
     ratings = journey.ratings
     # Like any mean it lies between the lowest and highest rating; keep the
     # division's rounding from stepping outside.
@@ -454,12 +456,12 @@ def _weighted(journey: Journey) -> float:
 
 
 def _worst(journey: Journey) -> float:
-    """The customer's feeling is decided even by the worst contact (seed 003)."""
+    """The customer's feeling is decided even by the worst contact (MOT training material)."""
     return min(journey.ratings)
 
 
 def _last(journey: Journey) -> float:
-    """The customer's feeling is decided by the last contact (seed 003)."""
+    """The customer's feeling is decided by the last contact (MOT training material)."""
     return journey.ratings[-1]
 
 
@@ -470,7 +472,7 @@ def _peak(journey: Journey) -> float:
 
 
 def _peak_end(journey: Journey) -> float:
-    """Kahneman's peak-end rule: people judge by the most intense moment and the end."""
+    """Kahneman et al.'s (1993) peak-end rule: judged by the most intense moment and the end."""
     return (_peak(journey) + journey.ratings[-1]) / 2
 
 
@@ -485,8 +487,8 @@ _BUILTIN: Final = (
         name="mean",
         function=_mean,
         formula="Σ r_i / n",
-        why="The average experience: a baseline, and what the seeds warn customers do "
-        "not remember.",
+        why="The average experience: a baseline, and what the MOT training material warns "
+        "customers do not remember.",
     ),
     Strategy(
         name="weighted",
@@ -498,21 +500,22 @@ _BUILTIN: Final = (
         name="worst",
         function=_worst,
         formula="min r_i",
-        why="The feeling is decided 'even by the worst' contact (seed 003).",
+        why="The feeling is decided 'even by the worst' contact (MOT training material).",
     ),
     Strategy(
         name="last",
         function=_last,
         formula="r_n",
-        why="The feeling is decided 'not by the average but by the last contact' (seed 003).",
+        why="The feeling is decided 'not by the average but by the last contact' "
+        "(MOT training material).",
     ),
     Strategy(
         name="peak_end",
         function=_peak_end,
         formula="(peak + r_n) / 2; peak = the r_i of largest |r_i|, ties to the negative, "
         "then the earliest",
-        why="Kahneman's peak-end rule: memory keeps the most intense moment and the end "
-        "(on a tie the negative peak wins: servicebp's convention).",
+        why="Kahneman et al.'s (1993) peak-end rule: memory keeps the most intense moment and "
+        "the end (on a tie the negative peak wins: servicebp's convention).",
     ),
     Strategy(
         name="moment_floor",

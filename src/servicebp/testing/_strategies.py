@@ -54,7 +54,7 @@ __all__ = [
     "waits",
 ]
 
-#: Words from the seeds' industries, so that Chinese text turns up often.
+#: Words from the MOT training material's industries, so that Chinese text turns up often.
 _CHINESE = (
     "开户申请",
     "身份核验",
