@@ -19,12 +19,21 @@ from servicebp.discovery._discover import (
     key_drivers,
     markov_model,
     removal_effects,
+    set_removal_effects,
     suggest_moments,
+)
+from servicebp.discovery._shapley import (
+    SHAPLEY_EXACT_LIMIT,
+    SHAPLEY_GAMES,
+    ShapleyAttribution,
+    shapley_values,
 )
 
 __all__ = [
     "ATTRIBUTION_METHODS",
     "DRIVER_METHODS",
+    "SHAPLEY_EXACT_LIMIT",
+    "SHAPLEY_GAMES",
     "Attribution",
     "Conformance",
     "KeyDriver",
@@ -32,6 +41,7 @@ __all__ = [
     "MomentSuggestion",
     "ObservedEdge",
     "ObservedLink",
+    "ShapleyAttribution",
     "SlowWait",
     "apply_moments",
     "attribute",
@@ -39,5 +49,7 @@ __all__ = [
     "key_drivers",
     "markov_model",
     "removal_effects",
+    "set_removal_effects",
+    "shapley_values",
     "suggest_moments",
 ]

@@ -42,6 +42,7 @@ from servicebp.discovery._markov import (
     encode_paths,
     solve_conversion,
 )
+from servicebp.discovery._shapley import _closed_form as shapley_closed_form
 from servicebp.discovery._tables import in_journey_order
 from servicebp.errors import InvalidArgumentError, ObservedDataError, UnknownStrategyError
 from servicebp.model import Blueprint, ContactMode, Lane, MomentKind, MomentOfTruth, Step
@@ -67,6 +68,7 @@ __all__ = [
     "key_drivers",
     "markov_model",
     "removal_effects",
+    "set_removal_effects",
     "suggest_moments",
 ]
 
@@ -221,6 +223,69 @@ def markov_model(
     return _model(encoded, order)
 
 
+def set_removal_effects(
+    paths: Paths,
+    conversions: Any,
+    sets: Mapping[str, Sequence[str]],
+    *,
+    order: int = 1,
+    null: Any = None,
+    values: Any = None,
+    sep: str = ">",
+) -> dict[str, float]:
+    """Removal effects of *sets* of touchpoints removed together, computed exactly.
+
+    The removal effect of a set is ``1 − P(conversion without any of its
+    touchpoints) / P(conversion)``: every state containing one of them goes
+    to the null state. A set of one touchpoint gives its ordinary removal
+    effect. With *values*, the effects are on the expected value instead.
+
+    Parameters
+    ----------
+    paths, conversions, order, null, values, sep
+        As for :func:`markov_model`.
+    sets : mapping of str to sequence of str
+        A name for each set, and its touchpoints.
+
+    Raises
+    ------
+    ObservedDataError
+        A touchpoint of a set that no path meets, or no conversion at all.
+
+    Examples
+    --------
+    ``b`` and ``c`` are each on one of two converting paths; removed together
+    they take every conversion:
+
+    >>> paths = ["a > b", "a > c", "a"]
+    >>> set_removal_effects(paths, [1, 1, 0], {"b": ["b"], "b+c": ["b", "c"]})
+    {'b': 0.5, 'b+c': 1.0}
+    """
+    order = _check_order(order)
+    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
+    chain = build_chain(encoded, order=order)
+    use_values = chain.value_rate is not None
+    base = solve_conversion(chain, values=use_values)
+    if base <= 0:
+        raise ObservedDataError(
+            "no journey converted, so removal effects are undefined (every conversion is 0)"
+        )
+    index = {t: i for i, t in enumerate(encoded.touchpoints)}
+    out: dict[str, float] = {}
+    for name, members in sets.items():
+        missing = sorted({str(m) for m in members} - set(index))
+        if missing:
+            raise ObservedDataError(
+                f"set {name!r}: touchpoint(s) {missing!r} are on no path "
+                f"(the paths meet {sorted(index)[:20]!r})"
+            )
+        gone = np.zeros_like(chain.contains[0])
+        for member in members:
+            gone = gone | chain.contains[index[str(member)]]
+        out[name] = 1.0 - solve_conversion(chain, gone, values=use_values) / base
+    return out
+
+
 def removal_effects(
     paths: Paths,
     conversions: Any,
@@ -293,6 +358,17 @@ def _markov_attribution(encoded: EncodedPaths, order: int) -> Attribution:
     )
 
 
+def _shapley_attribution(encoded: EncodedPaths, order: int) -> Attribution:
+    # Zhao et al. (2018)'s game: each journey's conversions (and value) split
+    # equally over the distinct touchpoints it met; exact for any number of them.
+    def spread(amount: FloatArray) -> dict[str, float]:
+        found, _ = shapley_closed_form(encoded, amount, False)
+        return {t: float(found[i]) for i, t in enumerate(encoded.touchpoints)}
+
+    values = None if encoded.values is None else spread(encoded.values)
+    return Attribution(method="shapley", conversions=spread(encoded.conversions), values=values)
+
+
 def _heuristic(
     name: str,
     credit: Callable[[EncodedPaths, FloatArray], tuple[npt.NDArray[np.int64], FloatArray]],
@@ -329,6 +405,7 @@ ATTRIBUTION_METHODS: Final[Mapping[str, Callable[[EncodedPaths, int], Attributio
     "last_touch": _heuristic("last_touch", _last),
     "linear": _heuristic("linear", _linear),
     "markov": _markov_attribution,
+    "shapley": _shapley_attribution,
 }
 
 
@@ -351,8 +428,12 @@ def attribute(
     method : str
         ``"markov"`` (in proportion to the exact removal effects; values in
         proportion to the value removal effects), ``"first_touch"``,
-        ``"last_touch"`` or ``"linear"`` (a path's conversions split equally
-        over its touches, a touchpoint met twice counted twice).
+        ``"last_touch"``, ``"linear"`` (a path's conversions split equally
+        over its touches, a touchpoint met twice counted twice) or
+        ``"shapley"`` (exact Shapley values of Zhao et al.'s 2018 game: a
+        path's conversions split equally over the distinct touchpoints it
+        met; see :func:`shapley_values` for the ordered variant and the
+        conversion-rate game).
 
     Returns
     -------
@@ -373,7 +454,7 @@ def attribute(
     >>> attribute(paths, [1, 1, 0], method="median")
     Traceback (most recent call last):
     ...
-    servicebp.errors.UnknownStrategyError: unknown attribution method: 'median' (must be one of ['first_touch', 'last_touch', 'linear', 'markov'])
+    servicebp.errors.UnknownStrategyError: unknown attribution method: 'median' (must be one of ['first_touch', 'last_touch', 'linear', 'markov', 'shapley'])
     """  # noqa: E501
     if method not in ATTRIBUTION_METHODS:
         raise UnknownStrategyError(
