@@ -319,7 +319,7 @@ def test_bad_input_is_named(
 
 def test_bad_method_and_order() -> None:
     with pytest.raises(UnknownStrategyError, match="first_touch"):
-        attribute(["a"], [1], method="shapley")
+        attribute(["a"], [1], method="median")
     with pytest.raises(InvalidArgumentError, match="order"):
         removal_effects(["a"], [1], order=0)
 
