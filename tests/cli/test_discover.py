@@ -111,11 +111,20 @@ def test_conformance_prints_the_comparison(tmp_path: Path) -> None:
     assert "browse -> pay: n=1, median wait 9 min  NOT DESIGNED" in result.output
     assert "browse->pay: skips ask" in result.output
     assert "'wander': not a step of the blueprint (1 event(s))" in result.output
+    # browse→ask, ask→pay designed; browse→pay not: 2 of 3; both designed flows followed.
+    assert (
+        "fitness 0.667 (3 within-lane transition(s), 1 case(s) off the design), precision 1.000"
+        in result.output
+    )
     as_json = CliRunner().invoke(
         main,
         ["conformance", str(folder / "shop.yaml"), str(folder / "log.csv"), "--format", "json"],
     )
-    assert json.loads(as_json.output)["cases"] == 2
+    report = json.loads(as_json.output)
+    assert report["cases"] == 2
+    assert report["deviations"] == [
+        {"case": "2", "fitness": 0.0, "transitions": 1, "undesigned": [["browse", "pay"]]}
+    ]
 
 
 def _conformance(folder: Path, log: str, *options: str) -> Result:
@@ -172,6 +181,7 @@ def test_conformance_prints_support_flows_by_case(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "1 case(s)",
+        "fitness 1.000 (1 within-lane transition(s), 0 case(s) off the design), precision 1.000",
         "browse -> pay: n=1, median wait 3 min",
         "browse -> advise: support, both in 1 case(s)",
         "pay -> till: designed support, never observed",

@@ -174,10 +174,29 @@ def conformance_command(
                 for w in result.slow_waits
             ],
             "unknown_activities": result.unknown_activities,
+            "fitness": result.fitness,
+            "precision": result.precision,
+            "transitions": result.transitions,
+            "deviations": [
+                {
+                    "case": d.case,
+                    "fitness": d.fitness,
+                    "transitions": d.transitions,
+                    "undesigned": [list(pair) for pair in d.undesigned],
+                }
+                for d in result.deviations
+            ],
         }
         click.echo(_json_for_terminal(report))
         return
     click.echo(f"{result.cases} case(s)")
+    fitness = "-" if result.fitness is None else f"{result.fitness:.3f}"
+    precision = "-" if result.precision is None else f"{result.precision:.3f}"
+    fitting = len(result.deviations)
+    click.echo(
+        f"fitness {fitness} ({result.transitions} within-lane transition(s), "
+        f"{fitting} case(s) off the design), precision {precision}"
+    )
     for e in result.edges:
         flag = "" if e.designed else "  NOT DESIGNED"
         click.echo(

@@ -1,6 +1,7 @@
 """Finding moments of truth in observed data, and checking observed behaviour against the design."""
 
 from servicebp.discovery._conformance import (
+    CaseDeviation,
     Conformance,
     ObservedEdge,
     ObservedLink,
@@ -22,6 +23,7 @@ from servicebp.discovery._discover import (
     set_removal_effects,
     suggest_moments,
 )
+from servicebp.discovery._event_logs import read_ocel, read_xes
 from servicebp.discovery._shapley import (
     SHAPLEY_EXACT_LIMIT,
     SHAPLEY_GAMES,
@@ -35,6 +37,7 @@ __all__ = [
     "SHAPLEY_EXACT_LIMIT",
     "SHAPLEY_GAMES",
     "Attribution",
+    "CaseDeviation",
     "Conformance",
     "KeyDriver",
     "MarkovModel",
@@ -48,6 +51,8 @@ __all__ = [
     "conformance",
     "key_drivers",
     "markov_model",
+    "read_ocel",
+    "read_xes",
     "removal_effects",
     "set_removal_effects",
     "shapley_values",
