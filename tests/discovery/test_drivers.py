@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from servicebp import Blueprint, Step, key_drivers, suggest_moments
 from servicebp.errors import (
     AnalysisTooLargeError,
+    InvalidArgumentError,
     ObservedDataError,
     UnknownStrategyError,
 )
@@ -334,3 +335,34 @@ def test_without_ratings_a_churn_removal_effect_is_said_to_raise_churn() -> None
     # lost and the rest reach end, where a first-order chain churns 10/40:
     # 1/2 · 1/4 = 1/8, so the removal effect is 1 − (1/8)/(1/4) = 1/2.
     assert math.isclose(queue.removal_effect or 0.0, 0.5)
+
+
+# --- importance-performance ---------------------------------------------------------------
+
+
+def test_importance_performance_quadrants_by_hand() -> None:
+    from servicebp import KeyDriver, importance_performance
+
+    def driver(step: str, importance: float) -> KeyDriver:
+        return KeyDriver(
+            step=step, n=3, correlation=None, coefficient=importance, ci_low=None,
+            ci_high=None, regression_n=3, importance=importance,
+        )  # fmt: skip
+
+    ratings = {"a": [2.0, 2.0, np.nan], "b": [-1.0, -2.0, -3.0], "c": [1.0, 1.0, 1.0],
+               "d": [-3.0, -3.0, -3.0]}  # fmt: skip
+    drivers = [driver("a", 0.4), driver("b", 0.3), driver("c", 0.1), driver("d", 0.0)]
+    # Crosshair: importance mean 0.2; performance mean (2 − 2 + 1 − 3) / 4 = −0.5.
+    rows = importance_performance(drivers, ratings)
+    assert [(r.step, r.performance, r.quadrant) for r in rows] == [
+        ("a", 2.0, "keep up the good work"),
+        ("b", -2.0, "concentrate here"),
+        ("c", 1.0, "possible overkill"),
+        ("d", -3.0, "low priority"),
+    ]
+    cut = importance_performance(drivers, ratings, importance_cut=0.35, performance_cut=1.5)
+    assert [r.quadrant for r in cut] == [
+        "keep up the good work", "low priority", "low priority", "low priority",
+    ]  # fmt: skip
+    with pytest.raises(InvalidArgumentError, match=r"\['e'\] of the drivers are not columns"):
+        importance_performance([driver("e", 1.0)], ratings)

@@ -24,6 +24,11 @@ from servicebp.discovery._discover import (
     suggest_moments,
 )
 from servicebp.discovery._event_logs import read_ocel, read_xes
+from servicebp.discovery._quadrants import (
+    QUADRANTS,
+    ImportancePerformance,
+    importance_performance,
+)
 from servicebp.discovery._shapley import (
     SHAPLEY_EXACT_LIMIT,
     SHAPLEY_GAMES,
@@ -34,11 +39,13 @@ from servicebp.discovery._shapley import (
 __all__ = [
     "ATTRIBUTION_METHODS",
     "DRIVER_METHODS",
+    "QUADRANTS",
     "SHAPLEY_EXACT_LIMIT",
     "SHAPLEY_GAMES",
     "Attribution",
     "CaseDeviation",
     "Conformance",
+    "ImportancePerformance",
     "KeyDriver",
     "MarkovModel",
     "MomentSuggestion",
@@ -49,6 +56,7 @@ __all__ = [
     "apply_moments",
     "attribute",
     "conformance",
+    "importance_performance",
     "key_drivers",
     "markov_model",
     "read_ocel",

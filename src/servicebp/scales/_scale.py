@@ -465,9 +465,21 @@ SERVQUAL_GAP: Final = Scale(
     name="servqual-gap", low=-6, high=6, description="SERVQUAL perception − expectation (1–7 items)"
 )
 
+#: Net Promoter Score's likelihood to recommend, 0 … 10 (Reichheld 2003).
+NPS: Final = Scale(name="nps", low=0, high=10, description="likelihood to recommend (NPS)")
+#: Customer satisfaction, 1 (very dissatisfied) … 5 (very satisfied).
+CSAT5: Final = Scale(name="csat-5", low=1, high=5, description="customer satisfaction 1–5")
+#: Customer satisfaction on seven points.
+CSAT7: Final = Scale(name="csat-7", low=1, high=7, description="customer satisfaction 1–7")
+#: Customer Effort Score 2.0: agreement, 1 … 7, that the company made it easy (higher: less effort).
+CES: Final = Scale(name="ces", low=1, high=7, description="customer effort score 2.0 (7: easy)")
+
 #: The declared scales by name.
 SCALES: Final[Mapping[str, Scale]] = MappingProxyType(
-    {scale.name: scale for scale in (MOT, MERMAID, SMAPLY, TEN_POINT, SERVQUAL_GAP)}
+    {
+        scale.name: scale
+        for scale in (MOT, MERMAID, SMAPLY, TEN_POINT, SERVQUAL_GAP, NPS, CSAT5, CSAT7, CES)
+    }
 )
 
 _SERVQUAL_ITEM: Final = Scale(name="SERVQUAL item", low=1, high=7)
