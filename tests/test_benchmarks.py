@@ -67,6 +67,16 @@ from tests._paths import BENCHMARKS
             ],
         ),
         ("bench_analysis.py", [], ["most_likely_journey", "critical_journey", "growth"]),
+        (
+            "bench_drivers.py",
+            [],
+            [
+                "relative_weights  (20 steps, no bootstrap):",
+                "baseline numpy lstsq",
+                "regression with 20 bootstrap resamples:",
+                "conformance: 5,000 journeys",
+            ],
+        ),
         ("bench_render.py", [], ["DOT generation", "50 steps", "embedded:"]),
     ],
 )

@@ -29,6 +29,7 @@ from servicebp.discovery._quadrants import (
     ImportancePerformance,
     importance_performance,
 )
+from servicebp.discovery._segments import SegmentScore, compare_segments
 from servicebp.discovery._shapley import (
     SHAPLEY_EXACT_LIMIT,
     SHAPLEY_GAMES,
@@ -51,10 +52,12 @@ __all__ = [
     "MomentSuggestion",
     "ObservedEdge",
     "ObservedLink",
+    "SegmentScore",
     "ShapleyAttribution",
     "SlowWait",
     "apply_moments",
     "attribute",
+    "compare_segments",
     "conformance",
     "importance_performance",
     "key_drivers",
