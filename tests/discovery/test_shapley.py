@@ -150,3 +150,42 @@ def test_set_removal_effects_by_hand_and_singletons_agree() -> None:
     assert math.isclose(set_removal_effects(paths, conversions, {"x": []})["x"], 0.0, abs_tol=1e-15)
     with pytest.raises(ObservedDataError, match=r"set 'z': touchpoint\(s\) \['zz'\]"):
         set_removal_effects(paths, conversions, {"z": ["zz"]})
+
+
+def test_sequence_removal_by_hand_in_a_second_order_chain() -> None:
+    from servicebp import sequence_removal_effects
+
+    # Order 2: "a > b > c" converts, "x > b > c" does not, "a > b" does not.
+    # States: a, x, (a,b), (x,b), (b,c); (b,c) converts 1/2 of its arrivals
+    # (the chain pools them). P = 2/3 · 1/2 · 1/2 + 1/3 · 1/2 = 1/3.
+    # Cutting (a,b) → (b,c) leaves 1/6, as does cutting (x,b) → (b,c): each 1/2.
+    # Removing b > c cuts both: nothing converts.
+    paths = ["a > b > c", "x > b > c", "a > b"]
+    found = sequence_removal_effects(
+        paths,
+        [1, 0, 0],
+        {"abc": ["a", "b", "c"], "xbc": ["x", "b", "c"], "bc": ["b", "c"]},
+        order=2,
+    )
+    assert found == pytest.approx({"abc": 0.5, "xbc": 0.5, "bc": 1.0}, abs=1e-15)
+    with pytest.raises(InvalidArgumentError, match=r"removes sequences of 2 to 2 \(raise order="):
+        sequence_removal_effects(paths, [1, 0, 0], {"abc": ["a", "b", "c"]})
+    with pytest.raises(ObservedDataError, match=r"sequence 'q': touchpoint\(s\) \['q'\]"):
+        sequence_removal_effects(paths, [1, 0, 0], {"q": ["a", "q"]})
+
+
+@settings(max_examples=40, deadline=None)
+@given(paths=_PATHS, data=st.data())
+def test_removing_a_sequence_loses_no_more_than_removing_its_last_step(
+    paths: list[str], data: st.DataObject
+) -> None:
+    from servicebp import sequence_removal_effects
+
+    conversions = data.draw(st.lists(st.integers(0, 1), min_size=len(paths), max_size=len(paths)))
+    if not any(conversions):
+        conversions[0] = 1
+    names = list(dict.fromkeys(t.strip() for p in paths for t in p.split(">")))
+    first, last = data.draw(st.sampled_from(names)), data.draw(st.sampled_from(names))
+    single = removal_effects(paths, conversions)
+    found = sequence_removal_effects(paths, conversions, {"s": [first, last]})["s"]
+    assert -1e-12 <= found <= single[last] + 1e-12

@@ -20,6 +20,7 @@ from servicebp.discovery._discover import (
     key_drivers,
     markov_model,
     removal_effects,
+    sequence_removal_effects,
     set_removal_effects,
     suggest_moments,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "read_ocel",
     "read_xes",
     "removal_effects",
+    "sequence_removal_effects",
     "set_removal_effects",
     "shapley_values",
     "suggest_moments",

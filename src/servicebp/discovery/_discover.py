@@ -41,6 +41,7 @@ from servicebp.discovery._markov import (
     build_chain,
     encode_paths,
     solve_conversion,
+    without_sequence,
 )
 from servicebp.discovery._shapley import _closed_form as shapley_closed_form
 from servicebp.discovery._tables import in_journey_order
@@ -68,6 +69,7 @@ __all__ = [
     "key_drivers",
     "markov_model",
     "removal_effects",
+    "sequence_removal_effects",
     "set_removal_effects",
     "suggest_moments",
 ]
@@ -283,6 +285,80 @@ def set_removal_effects(
         for member in members:
             gone = gone | chain.contains[index[str(member)]]
         out[name] = 1.0 - solve_conversion(chain, gone, values=use_values) / base
+    return out
+
+
+def sequence_removal_effects(
+    paths: Paths,
+    conversions: Any,
+    sequences: Mapping[str, Sequence[str]],
+    *,
+    order: int = 1,
+    null: Any = None,
+    values: Any = None,
+    sep: str = ">",
+) -> dict[str, float]:
+    """Removal effects of *sequences* of touchpoints, computed exactly.
+
+    Removing the sequence ``t_1 > … > t_k`` sends every transition that
+    completes it (into ``t_k`` right after ``t_1 … t_{k−1}``) to the null
+    state; the touchpoints stay, and every other way through them too. So the
+    effect says how much conversion runs through that order of steps. A
+    sequence of *k* touchpoints needs a chain of order at least ``k − 1``,
+    whose states remember the last ``k − 1`` touchpoints.
+
+    Parameters
+    ----------
+    paths, conversions, order, null, values, sep
+        As for :func:`markov_model`.
+    sequences : mapping of str to sequence of str
+        A name for each sequence, and its touchpoints in order (at least two).
+
+    Raises
+    ------
+    ObservedDataError
+        A touchpoint on no path, or no conversion at all.
+    InvalidArgumentError
+        A sequence shorter than two, or longer than the order allows.
+
+    Examples
+    --------
+    By hand: P(conversion) = 2/3 · 1/2 + 1/3 = 2/3; without ``a > b`` only
+    the journeys starting at ``b`` convert (1/3), so the effect is 1/2, while
+    removing ``b`` itself loses every conversion:
+
+    >>> paths = ["a > b", "a > c", "b"]
+    >>> sequence_removal_effects(paths, [1, 0, 1], {"a>b": ["a", "b"]})
+    {'a>b': 0.5}
+    >>> removal_effects(paths, [1, 0, 1])["b"]
+    1.0
+    """
+    order = _check_order(order)
+    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
+    chain = build_chain(encoded, order=order)
+    use_values = chain.value_rate is not None
+    base = solve_conversion(chain, values=use_values)
+    if base <= 0:
+        raise ObservedDataError(
+            "no journey converted, so removal effects are undefined (every conversion is 0)"
+        )
+    index = {t: i for i, t in enumerate(encoded.touchpoints)}
+    out: dict[str, float] = {}
+    for name, members in sequences.items():
+        steps = [str(m) for m in members]
+        if not 2 <= len(steps) <= order + 1:
+            raise InvalidArgumentError(
+                f"sequence {name!r} has {len(steps)} touchpoint(s); a chain of order {order} "
+                f"removes sequences of 2 to {order + 1} (raise order= for longer ones)"
+            )
+        missing = sorted(set(steps) - set(index))
+        if missing:
+            raise ObservedDataError(
+                f"sequence {name!r}: touchpoint(s) {missing!r} are on no path "
+                f"(the paths meet {sorted(index)[:20]!r})"
+            )
+        cut = without_sequence(chain, [index[t] for t in steps])
+        out[name] = 1.0 - solve_conversion(cut, values=use_values) / base
     return out
 
 

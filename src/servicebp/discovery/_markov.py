@@ -43,6 +43,7 @@ __all__ = [
     "build_chain",
     "encode_paths",
     "solve_conversion",
+    "without_sequence",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -342,7 +343,9 @@ class Chain:
     ``q`` holds transition probabilities between transient states (the start
     state is the last one), ``to_conversion`` and ``value_rate`` the one-step
     conversion probability and expected value collected per step, and
-    ``contains[c]`` which states contain touchpoint *c*.
+    ``contains[c]`` which states contain touchpoint *c*; ``recent[k][i]``
+    is the code of the touchpoint *k* steps back in state *i* (0 the
+    latest; −1 where the state is shorter, and for the start state).
     """
 
     q: sp.csr_matrix
@@ -350,6 +353,7 @@ class Chain:
     value_rate: FloatArray | None
     contains: list[npt.NDArray[np.bool_]]
     states: int
+    recent: tuple[IntArray, ...] = ()
 
 
 def _state_keys(paths: EncodedPaths, order: int) -> IntArray:
@@ -423,10 +427,12 @@ def build_chain(paths: EncodedPaths, *, order: int) -> Chain:
     base = len(paths.touchpoints) + 1
     digits = unique.copy()
     member = np.zeros((len(paths.touchpoints), n + 1), dtype=bool)
+    recent: list[IntArray] = []
     for _ in range(order):
         present = digits % base
         has = present > 0
         member[present[has] - 1, np.flatnonzero(has)] = True
+        recent.append(np.r_[present - 1, -1].astype(np.int64))
         digits //= base
     return Chain(
         q=q,
@@ -434,7 +440,28 @@ def build_chain(paths: EncodedPaths, *, order: int) -> Chain:
         value_rate=value_rate,
         contains=list(member),
         states=n + 1,
+        recent=tuple(recent),
     )
+
+
+def without_sequence(chain: Chain, codes: Sequence[int]) -> Chain:
+    """The chain with every transition that completes the sequence *codes* sent to null.
+
+    A transition from state *s* to state *t* completes ``c_1 … c_k`` when *t*'s
+    latest touchpoint is ``c_k`` and *s*'s last ``k − 1`` are ``c_1 … c_{k−1}``;
+    the chain's order must be at least ``k − 1`` for its states to know them.
+    """
+    import scipy.sparse as sp
+
+    *before, last = codes
+    source = np.ones(chain.states, dtype=np.bool_)
+    for back, code in enumerate(reversed(before)):
+        source &= chain.recent[back] == code
+    target = chain.recent[0] == last
+    q = chain.q.tocoo()
+    cut = source[q.row] & target[q.col]
+    kept = sp.csr_matrix((q.data[~cut], (q.row[~cut], q.col[~cut])), shape=chain.q.shape)
+    return attrs.evolve(chain, q=kept)
 
 
 def solve_conversion(
