@@ -179,6 +179,33 @@ def _ocel_xml(data: dict[str, Any]) -> str:
     return f'<?xml version="1.0"?><log><objects>{objects}</objects><events>{events}</events></log>'
 
 
+def _ocel_sqlite(data: dict[str, Any], path: Path) -> None:
+    """The OCEL 2.0 SQLite layout: one table of events per event type, through event_map_type."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE event (ocel_id TEXT, ocel_type TEXT)")
+        db.execute("CREATE TABLE object (ocel_id TEXT, ocel_type TEXT)")
+        db.execute("CREATE TABLE event_object (ocel_event_id, ocel_object_id, ocel_qualifier)")
+        db.execute("CREATE TABLE event_map_type (ocel_type TEXT, ocel_type_map TEXT)")
+        kinds = sorted({e["type"] for e in data["events"]})
+        for k, kind in enumerate(kinds):
+            db.execute("INSERT INTO event_map_type VALUES (?, ?)", (kind, f"T{k}"))
+            db.execute(f"CREATE TABLE event_T{k} (ocel_id TEXT, ocel_time TEXT)")
+        for e in data["events"]:
+            db.execute("INSERT INTO event VALUES (?, ?)", (e["id"], e["type"]))
+            table = f"event_T{kinds.index(e['type'])}"
+            db.execute(f"INSERT INTO {table} VALUES (?, ?)", (e["id"], e["time"]))
+            for r in e["relationships"]:
+                db.execute(
+                    "INSERT INTO event_object VALUES (?, ?, ?)",
+                    (e["id"], r["objectId"], r["qualifier"]),
+                )
+        for o in data["objects"]:
+            db.execute("INSERT INTO object VALUES (?, ?)", (o["id"], o["type"]))
+
+
 def _summary(result: Any) -> tuple[Any, ...]:
     return (
         result.cases,
@@ -206,7 +233,8 @@ def test_xes_and_ocel_give_the_conformance_of_the_csv(tmp_path: Path) -> None:
     data = _ocel(_EVENTS)
     (tmp_path / "log.jsonocel").write_text(json.dumps(data), encoding="utf-8")
     (tmp_path / "log.xmlocel").write_text(_ocel_xml(data), encoding="utf-8")
-    for name in ("log.jsonocel", "log.xmlocel"):
+    _ocel_sqlite(data, tmp_path / "log.sqlite")
+    for name in ("log.jsonocel", "log.xmlocel", "log.sqlite"):
         table = read_ocel(tmp_path / name, case_type="guest", lanes={"guest": "customer"})
         assert set(table["ocel:types"]) == {"desk;guest"}
         assert set(table["lane"]) == {"customer"}
@@ -235,4 +263,7 @@ def test_bad_event_logs_are_named(tmp_path: Path) -> None:
     with pytest.raises(ObservedDataError, match=r"lanes\['guest'\]: 'lobby' is not a lane"):
         read_ocel(ocel, case_type="guest", lanes={"guest": "lobby"})
     with pytest.raises(ObservedDataError, match=r"ends in \.json"):
-        read_ocel(tmp_path / "log.sqlite", case_type="guest")
+        read_ocel(tmp_path / "log.parquet", case_type="guest")
+    (tmp_path / "bad.sqlite").write_bytes(b"not a database")
+    with pytest.raises(ObservedDataError, match=r"not a readable OCEL 2\.0 SQLite log"):
+        read_ocel(tmp_path / "bad.sqlite", case_type="guest")

@@ -9,8 +9,9 @@ Private: re-exported by :mod:`servicebp.discovery`.
 * **OCEL 2.0** (Berti et al. 2023, *OCEL (Object-Centric Event Log) 2.0
   Specification*): events related to objects of several types. JSON
   (``objectTypes``, ``eventTypes``, ``objects``, ``events`` with
-  ``relationships``) and XML (``<log>`` with ``<objects>`` and ``<events>``,
-  ``<relationship object-id=… qualifier=…/>``). An object-centric log has
+  ``relationships``), XML (``<log>`` with ``<objects>`` and ``<events>``,
+  ``<relationship object-id=… qualifier=…/>``) and SQLite (tables ``event``,
+  ``object``, ``event_object``, ``event_map_type`` and ``event_<type>``). An object-centric log has
   no single case notion, so it is *flattened* on one object type (van der
   Aalst 2019, *Object-Centric Process Mining*): each event becomes an event
   of every object of that type it relates to.
@@ -25,6 +26,7 @@ refused, as ``defusedxml`` does. No code of an AGPL tool is used.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import xml.etree.ElementTree as ET
@@ -200,18 +202,57 @@ def _ocel_xml(source: str | os.PathLike[str]) -> tuple[list[dict[str, Any]], dic
     return events, types
 
 
+def _ocel_sqlite(source: str | os.PathLike[str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """OCEL 2.0 SQLite: ``event``, ``object``, ``event_object``, ``event_map_type`` and
+    one ``event_<suffix>`` table per event type holding ``ocel_time``."""
+    import sqlite3
+
+    where = os.fspath(source)
+    if not os.path.isfile(source):
+        raise ObservedDataError(f"{where}: no such file")
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{where}?mode=ro", uri=True)) as db:
+            types = dict(db.execute("SELECT ocel_id, ocel_type FROM object").fetchall())
+            suffix = dict(db.execute("SELECT ocel_type, ocel_type_map FROM event_map_type"))
+            kinds = dict(db.execute("SELECT ocel_id, ocel_type FROM event").fetchall())
+            times: dict[str, str] = {}
+            for kind, table in suffix.items():
+                if not str(table).isidentifier():
+                    raise ObservedDataError(
+                        f"{where}: event type {kind!r} maps to the table name {table!r}"
+                    )
+                times.update(db.execute(f'SELECT ocel_id, ocel_time FROM "event_{table}"'))
+            related: dict[str, list[str]] = {}
+            for event, obj in db.execute(
+                "SELECT ocel_event_id, ocel_object_id FROM event_object ORDER BY rowid"
+            ):
+                related.setdefault(str(event), []).append(str(obj))
+    except sqlite3.Error as error:
+        raise ObservedDataError(f"{where}: not a readable OCEL 2.0 SQLite log: {error}") from None
+    events = []
+    for event, kind in kinds.items():
+        if event not in times:
+            raise ObservedDataError(f"{where}: event {event!r} has no ocel_time")
+        events.append(
+            {"id": str(event), "type": str(kind), "time": str(times[event]),
+             "objects": related.get(str(event), [])}
+        )  # fmt: skip
+    return events, {str(k): str(v) for k, v in types.items()}
+
+
 def read_ocel(
     source: str | os.PathLike[str],
     *,
     case_type: str,
     lanes: Mapping[str, Lane | str] | None = None,
 ) -> dict[str, list[str]]:
-    """Read an OCEL 2.0 log (JSON or XML) flattened on one object type.
+    """Read an OCEL 2.0 log (JSON, XML or SQLite) flattened on one object type.
 
     Parameters
     ----------
     source : str or os.PathLike
-        An OCEL 2.0 ``.json`` / ``.jsonocel`` or ``.xml`` / ``.xmlocel`` file.
+        An OCEL 2.0 ``.json`` / ``.jsonocel``, ``.xml`` / ``.xmlocel`` or
+        ``.sqlite`` file.
     case_type : str
         The object type whose objects are the cases (``"customer"``,
         ``"order"``): each event becomes an event of every object of this type
@@ -260,9 +301,11 @@ def read_ocel(
         events, types = _ocel_json(source)
     elif suffix in ("xml", "xmlocel"):
         events, types = _ocel_xml(source)
+    elif suffix in ("sqlite", "sqlite3", "db"):
+        events, types = _ocel_sqlite(source)
     else:
         raise ObservedDataError(
-            f"{where}: an OCEL 2.0 log ends in .json, .jsonocel, .xml or .xmlocel"
+            f"{where}: an OCEL 2.0 log ends in .json, .jsonocel, .xml, .xmlocel or .sqlite"
         )
     known = sorted(set(types.values()))
     if case_type not in known:
