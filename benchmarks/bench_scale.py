@@ -318,8 +318,18 @@ def _child(figure: str, peer: str, glob: str, memory_limit: str) -> None:
     start = time.perf_counter()
     rows = FIGURES[figure][peer](glob, memory_limit)
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"seconds": seconds, "rss": rss, "rows": rows}))
+    print(json.dumps({"seconds": seconds, "rss": peak_rss(), "rows": rows}))
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes (VmHWM: ru_maxrss survives exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def measure(figure: str, peer: str, glob: str, memory_limit: str) -> dict[str, Any]:
@@ -336,7 +346,8 @@ def measure(figure: str, peer: str, glob: str, memory_limit: str) -> dict[str, A
 
 def run_size(events: int, folder: Path, memory_limit: str) -> dict[tuple[str, str], dict[str, Any]]:
     start = time.perf_counter()
-    generate(folder, events)
+    # In a process of its own, so that the figures' processes start small.
+    subprocess.run([sys.executable, __file__, "--generate", str(folder), str(events)], check=True)
     glob = str(folder / "part-*.parquet")
     import duckdb
 
@@ -373,7 +384,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", default="6GB", help="DuckDB's memory cap")
     parser.add_argument("--dir", type=Path, default=None, help="where the Parquet files go")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--generate", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.generate:
+        generate(Path(args.generate[0]), int(args.generate[1]))
+        return 0
     if args.child:
         _child(*args.child, memory_limit=args.memory_limit)
         return 0

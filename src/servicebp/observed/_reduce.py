@@ -171,17 +171,13 @@ def reduce_journeys(
     )
     at_latest = nw.col(order) == nw.col("__latest")
     rated = nw.col("__r")
+    # The checks ride along with the reductions: one pass over the events (and the
+    # window that finds each journey's latest order value).
     checks = [
-        nw.len().alias("__events"),
         *(_count(_blank(c, schema[c])).alias(f"__missing_{c}") for c in names.values()),
         _count((rated < RATING_MIN) | (rated > RATING_MAX) | rated.is_nan()).alias("__off"),
         _count(~nw.col(step).is_in(customer)).alias("__unknown"),
     ]
-    found = events.select(checks).collect()
-    if any(int(found[name].item()) for name in found.columns if name != "__events"):
-        return None
-    if int(found["__events"].item()) == 0:
-        return None
     aggregates = [
         nw.len().alias("__n"),
         rated.sum().alias("__sum"),
@@ -192,6 +188,7 @@ def reduce_journeys(
         nw.when(nw.col(step).is_in(moments)).then(rated).min().alias("__floor"),
         nw.when(at_latest).then(rated).min().alias("__last_lo"),
         nw.when(at_latest).then(rated).max().alias("__last_hi"),
+        *checks,
     ]
     if outcome is not None:
         aggregates += [
@@ -200,6 +197,9 @@ def reduce_journeys(
             _count(nw.col(outcome).is_null()).alias("__o_nulls"),
         ]
     per_journey = events.group_by(journey).agg(aggregates).collect()
+    bad = [*(f"__missing_{c}" for c in names.values()), "__off", "__unknown"]
+    if per_journey.shape[0] == 0 or any(float(per_journey[c].sum()) for c in bad):
+        return None
     return _figures(per_journey, journey, outcome)
 
 
