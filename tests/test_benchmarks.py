@@ -61,6 +61,7 @@ from tests._paths import BENCHMARKS
             [
                 "scoring, six strategies:",
                 "ratio servicebp/polars lazy:",
+                "ratio DuckDB/polars lazy:",
                 "removal effects:",
                 "directly-follows counts:",
                 "peak RSS",
