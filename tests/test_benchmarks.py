@@ -12,6 +12,8 @@ import pytest
 
 from tests._paths import BENCHMARKS
 
+pytestmark = pytest.mark.benchmark
+
 
 @pytest.mark.parametrize(
     ("script", "arguments", "figures"),

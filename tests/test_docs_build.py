@@ -16,6 +16,8 @@ import pytest
 
 from tests._paths import DOCS
 
+pytestmark = pytest.mark.docs
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -245,7 +245,7 @@ def random_dags(draw: st.DrawFn) -> Blueprint:
     return bp
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(random_dags())
 def test_extremes_agree_with_enumeration(bp: Blueprint) -> None:
     everything = journeys(bp)
@@ -645,7 +645,7 @@ def blueprints_with_waits_behind_the_line(draw: st.DrawFn) -> Blueprint:
     return bp
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80)
 @given(blueprints_with_waits_behind_the_line())
 def test_a_journey_waits_for_each_wait_it_touches_at_most_once(bp: Blueprint) -> None:
     from servicebp.analysis._customer_graph import dependence_graph
@@ -724,7 +724,7 @@ def repairable(draw: st.DrawFn) -> tuple[Blueprint, dict[str, float], str]:
     return bp, ratings, draw(st.sampled_from(marked))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(repairable(), st.integers(-6, 6).map(lambda twice: twice / 2))
 def test_repair_never_lowers_an_expected_score(
     case: tuple[Blueprint, dict[str, float], str], failure_rating: float

@@ -350,7 +350,7 @@ def test_an_undesigned_edge_that_closes_no_cycle_is_drawn_as_a_flow() -> None:
 _DESK_STEPS = ["arrive", "queue", "served", "leave", "file"]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     st.lists(st.lists(st.sampled_from(_DESK_STEPS), min_size=1, max_size=8), min_size=1, max_size=6)
 )
@@ -444,7 +444,7 @@ def test_many_missing_ids_are_summarised() -> None:
     assert info.value.more == 15
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     st.lists(
         st.lists(st.sampled_from(["arrive", "apply", "leave", "greet", "open", "check", "x"])),

@@ -144,7 +144,7 @@ _NAMES = st.sampled_from(
 ) | st.text(st.characters(blacklist_characters=">", blacklist_categories=["Cs"]), max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.lists(st.lists(_NAMES, min_size=1, max_size=6).map(">".join), min_size=1, max_size=30))
 def test_numpy_split_of_paths_equals_python_split(paths: list[str]) -> None:
     with pytest.MonkeyPatch.context() as monkeypatch:
@@ -244,7 +244,7 @@ def _simulate(
     return hits / walks
 
 
-@settings(max_examples=10, deadline=None, derandomize=True)
+@settings(max_examples=10, derandomize=True)
 @given(
     st.lists(
         st.tuples(st.lists(st.sampled_from("abc"), min_size=1, max_size=4), st.booleans()),
@@ -327,6 +327,7 @@ def test_bad_method_and_order() -> None:
 # --- the peer: ChannelAttribution ----------------------------------------------------------
 
 
+@pytest.mark.oracle
 def test_stored_channelattribution_outputs_agree() -> None:
     reference = _reference_module()
     assert REFERENCE["seed"] == reference.SEED
@@ -340,6 +341,7 @@ def test_stored_channelattribution_outputs_agree() -> None:
     assert sorted(ours, key=ours.__getitem__) == sorted(theirs, key=theirs.__getitem__)
 
 
+@pytest.mark.oracle
 def test_live_channelattribution_agrees() -> None:
     if importlib.util.find_spec("ChannelAttribution") is None:
         pytest.skip(
@@ -468,7 +470,7 @@ def _lstsq_beta(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return beta
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(
     seed=st.integers(0, 2**32 - 1),
     rows=st.integers(6, 60),

@@ -190,7 +190,7 @@ def test_relative_weights_reproduce_johnson_2000_table() -> None:
     np.testing.assert_allclose(weights, lmg(rxx, rxy), atol=0.01)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     seed=st.integers(0, 2**32 - 1),
     p=st.integers(1, 6),

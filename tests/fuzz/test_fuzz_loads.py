@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from fuzz_loads import check_loads, fuzz_loads
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
 
 def test_fuzz_loads_briefly() -> None:
-    settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])(
-        fuzz_loads
-    )()
+    settings(max_examples=300)(fuzz_loads)()
 
 
 def test_the_property_accepts_an_error_and_a_blueprint() -> None:

@@ -129,7 +129,7 @@ def test_hostile_text_stays_text() -> None:
     assert "x" not in cells
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(bp=blueprints(max_steps=8))
 def test_any_blueprint_exports_a_valid_bound_mxfile(bp: sbp.Blueprint) -> None:
     text = sbp.to_drawio(bp)

@@ -9,7 +9,7 @@ import attrs
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import servicebp as sbp
@@ -306,7 +306,7 @@ def _held(bp: sbp.Blueprint) -> sbp.Blueprint:
     return kept
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60)
 @given(bp=blueprints(max_steps=8), suffix=st.sampled_from([".csv", ".tsv", ".xlsx"]))
 def test_write_then_read_gives_the_blueprint_back(bp: sbp.Blueprint, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
@@ -320,7 +320,7 @@ def test_write_then_read_gives_the_blueprint_back(bp: sbp.Blueprint, suffix: str
         assert sbp.to_grid(back.blueprint) == sbp.to_grid(_held(bp))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(bp=blueprints(max_steps=8))
 def test_grid_rows_round_trip(bp: sbp.Blueprint) -> None:
     rows = sbp.to_grid(_held(bp))

@@ -103,7 +103,7 @@ def test_node_link_round_trip_through_json(bp: Blueprint) -> None:
     assert servicebp.from_node_link(data) == bp
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(blueprints())
 def test_dict_round_trip_and_order_of_keys(bp: Blueprint) -> None:
     document = servicebp.to_dict(bp)

@@ -566,7 +566,7 @@ def all_paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(
     JSON_VALUES,
     st.sampled_from([None, 0, 2, "\t"]),

@@ -105,7 +105,7 @@ def by_path(errors: list[tuple[tuple[Any, ...], str, str]]) -> list[tuple[Any, .
     return sorted(errors, key=lambda error: format_path(error[0]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.one_of(DOCUMENT, ITEMS_DOCUMENT))
 def test_prechecked_validation_finds_exactly_what_jsonschema_finds(document: Any) -> None:
     full = [

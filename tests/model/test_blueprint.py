@@ -527,7 +527,7 @@ def test_graph_view_is_read_only() -> None:
 # --- properties ------------------------------------------------------------------------
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(blueprints())
 def test_generated_blueprints_are_valid(bp: Blueprint) -> None:
     assert bp.problems() == []
@@ -543,7 +543,7 @@ def test_generated_blueprints_are_valid(bp: Blueprint) -> None:
         assert bp.exit_steps()
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(blueprints())
 def test_crossings_agree_with_lines_between(bp: Blueprint) -> None:
     for line in Line:
@@ -553,7 +553,7 @@ def test_crossings_agree_with_lines_between(bp: Blueprint) -> None:
     assert total == sum(len(bp.lines_crossed(flow)) for flow in bp.flows())
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(blueprints())
 def test_copy_equals_and_removing_a_step_drops_its_flows(bp: Blueprint) -> None:
     twin = bp.copy()
@@ -566,7 +566,7 @@ def test_copy_equals_and_removing_a_step_drops_its_flows(bp: Blueprint) -> None:
         assert twin != bp
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(steps())
 def test_generated_steps_evolve_to_themselves(s: Step) -> None:
     assert s.evolve() == s

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -241,7 +241,5 @@ class BlueprintEdits(RuleBasedStateMachine):
 BlueprintEdits.TestCase.settings = settings(
     max_examples=50,
     stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
 )
 test_blueprint_edits = BlueprintEdits.TestCase

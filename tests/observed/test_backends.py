@@ -96,9 +96,7 @@ def _columns(result: Any) -> dict[str, list[Any]]:
     return {name: frame[name].to_list() for name in frame.columns}
 
 
-@settings(
-    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=event_tables())
 def test_every_backend_scores_as_numpy(events: dict[str, Any], tmp_path: Path) -> None:
     bp = shop()
@@ -111,9 +109,7 @@ def test_every_backend_scores_as_numpy(events: dict[str, Any], tmp_path: Path) -
         np.testing.assert_equal(same, _columns(stats), err_msg=name)
 
 
-@settings(
-    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=4, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=event_tables())
 def test_every_backend_gives_the_same_conformance_and_removal_effects(
     events: dict[str, Any], tmp_path: Path

@@ -750,7 +750,7 @@ def _weighted_shop() -> Blueprint:
     return bp
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(_tables(st.sampled_from(HALF_STEPS)))
 def test_vectorised_equals_per_journey_score_exactly(table: dict[str, list[Any]]) -> None:
     # Ratings on the half-step grid and weights 1, 2, 0.5 keep every sum exact,
@@ -763,7 +763,7 @@ def test_vectorised_equals_per_journey_score_exactly(table: dict[str, list[Any]]
         assert result[strategy].tolist() == [expected[j] for j in sorted(expected)], strategy
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(_tables(st.floats(-3, 3, allow_nan=False)))
 def test_vectorised_equals_per_journey_score_any_floats(table: dict[str, list[Any]]) -> None:
     # With arbitrary floats the sums of mean and weighted may round differently
@@ -779,7 +779,7 @@ def test_vectorised_equals_per_journey_score_any_floats(table: dict[str, list[An
             assert result[strategy].tolist() == wanted, strategy
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(_tables(st.sampled_from(HALF_STEPS)), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter_without_ties(table: dict[str, list[Any]], rnd: Any) -> None:
     table = {**table, "order": list(range(len(table["rating"])))}  # no ties
@@ -913,7 +913,7 @@ def test_scale_converts_ratings_before_scoring() -> None:
     assert on_mermaid["last"][0] == 0.0
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(st.lists(st.integers(1, 10), min_size=len(ROWS), max_size=len(ROWS)))
 def test_scale_option_equals_converting_the_column_first(values: list[int]) -> None:
     from servicebp.scales._scale import TEN_POINT

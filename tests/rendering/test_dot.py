@@ -26,7 +26,7 @@ def test_bank_golden_dot() -> None:
     check_golden("bank_account_opening.dot", to_dot(servicebp.load(BANK)).source)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(blueprints(max_steps=10))
 def test_dot_is_deterministic(bp: Blueprint) -> None:
     assert to_dot(bp).source == to_dot(bp.copy()).source
@@ -62,7 +62,7 @@ def test_legend_is_optional() -> None:
     assert "sbp-legend" not in to_dot(bp, legend=False).source
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25)
 @given(blueprints(max_steps=10))
 def test_no_edge_has_a_label(bp: Blueprint) -> None:
     # One edge ``label`` anywhere makes dot double every rank, which breaks

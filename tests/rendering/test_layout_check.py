@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 import servicebp
 from servicebp import Blueprint, FailPoint, Step, Wait, check_layout, render, render_svg, to_dot
@@ -36,7 +36,7 @@ def test_example_files_hold_the_tutorials_blueprints(name: str) -> None:
     assert servicebp.load(EXAMPLES / name) == blueprint_of_figure(*FIGURES[name])
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200)
 @given(blueprints(max_steps=10, max_stages=4))
 def test_generated_blueprints_draw_without_a_defect(bp: Blueprint) -> None:
     # Branches, support flows, long and CJK labels, evidence: whatever the strategy makes.

@@ -169,7 +169,7 @@ _KEYWORDS = st.sampled_from(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(
     prefix=st.one_of(st.just(""), _KEYWORDS),
     rest=st.text(st.characters(blacklist_categories=["Cc", "Cs"]) | st.sampled_from("\n\t")),

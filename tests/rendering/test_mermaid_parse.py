@@ -66,7 +66,7 @@ def diagrams() -> dict[str, str]:
         found[f"{name}.journey"] = sbp.to_mermaid(bp)
         found[f"{name}.flowchart"] = sbp.to_mermaid(bp, kind="flowchart")
 
-    @settings(max_examples=25, database=None, deadline=None)
+    @settings(max_examples=25, database=None)
     @given(bp=blueprints(max_steps=6))
     def gather(bp: Blueprint) -> None:
         n = len(found)

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicebp import Blueprint, FailPoint, RenderError, Step, Wait, render, to_dot, to_mermaid
@@ -325,7 +325,7 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     }
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25)
 @given(label=LABELS)
 def test_any_label_stays_text_in_dot_and_svg(
     label: str, plain: dict[str, object], tmp_path_factory: pytest.TempPathFactory
@@ -356,7 +356,7 @@ def test_any_label_stays_text_in_dot_and_svg(
     assert not missing, f"label characters not shown as text: {missing!r}"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(label=LABELS)
 def test_any_label_keeps_the_mermaid_structure(label: str, plain: dict[str, object]) -> None:
     bp = blueprint(label)

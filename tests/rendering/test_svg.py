@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 import servicebp
 from servicebp import Blueprint, Lane, RenderError, RenderTimeoutError, Step, render, render_svg
@@ -105,7 +105,7 @@ def test_bank_example_geometry() -> None:
     check_lines(bp, svg)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15)
 @given(blueprints(max_steps=8, max_stages=3))
 def test_generated_blueprints_geometry(bp: Blueprint) -> None:
     check_with_and_without_legend(bp)
@@ -118,7 +118,7 @@ def check_with_and_without_legend(bp: Blueprint) -> None:
         check_lines(bp, svg)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8)
 @given(blueprints(max_steps=40, max_stages=6))
 def test_large_blueprints_keep_the_grid_with_and_without_the_legend(bp: Blueprint) -> None:
     # The legend once broke the grid of about half of these (its labelled

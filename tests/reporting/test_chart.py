@@ -107,7 +107,7 @@ def test_bank_example() -> None:
     )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30)
 @given(bp=blueprints(max_steps=8))
 def test_any_blueprint_gives_well_formed_svg(bp: sbp.Blueprint) -> None:
     root = ET.fromstring(sbp.emotion_chart(bp))
