@@ -155,6 +155,7 @@ from servicebp.model import (
     MomentKind,
     MomentOfTruth,
     Rubric,
+    Stage,
     Step,
     Wait,
     candidate_moments,
@@ -169,6 +170,7 @@ from servicebp.model import (
     moments_by_stage,
     rate_moment,
     register_rubric,
+    stage_id,
 )
 from servicebp.observed import (
     UnknownStepReport,
@@ -302,6 +304,7 @@ __all__ = [
     "Severity",
     "ShapleyAttribution",
     "SlowWait",
+    "Stage",
     "StagePoint",
     "StageSpread",
     "StageWait",
@@ -396,6 +399,7 @@ __all__ = [
     "servqual_gap",
     "set_removal_effects",
     "shapley_values",
+    "stage_id",
     "stage_spread",
     "stage_waits",
     "step_statistics",

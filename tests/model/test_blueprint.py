@@ -19,6 +19,7 @@ from servicebp import (
     Line,
     LintConfig,
     MomentOfTruth,
+    Stage,
     Step,
     UnknownStepError,
     Wait,
@@ -305,8 +306,12 @@ def test_stages() -> None:
     bp.remove_stage("learn")
     with pytest.raises(BlueprintValidationError, match="unknown stage 'learn'"):
         bp.remove_stage("learn")
+    # Text with white space is a label; its id is derived from it.
+    assert bp.add_stage("Two words") == Stage(id="two-words", label="Two words")
+    with pytest.raises(BlueprintValidationError, match="share a name"):
+        bp.add_stage(Stage(id="other", label="Two words"))
     with pytest.raises(ValueError, match="white space"):
-        bp.add_stage("two words")
+        Stage(id="two words")
 
 
 def test_blueprint_name_and_description_checked() -> None:

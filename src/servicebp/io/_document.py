@@ -37,7 +37,7 @@ from servicebp.errors import (
 )
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp.io._schema_fast import Check, compile_check
-from servicebp.model import Blueprint, Flow, LintConfig, Step
+from servicebp.model import Blueprint, Flow, LintConfig, Stage, Step
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
 
@@ -214,7 +214,7 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     document: dict[str, Any] = {"version": FORMAT_VERSION, "name": bp.name}
     if bp.description is not None:
         document["description"] = bp.description
-    document["stages"] = list(bp.stages)
+    document["stages"] = [bp.stage(stage).to_data() for stage in bp.stages]
     steps = []
     for i, step in enumerate(bp.steps()):
         data = _plain(step)
@@ -453,7 +453,7 @@ def _build(parsed: Parsed) -> Blueprint:
 
     for i, stage in enumerate(data["stages"]):
         try:
-            bp.add_stage(stage)
+            bp.add_stage(stage if isinstance(stage, str) else Stage(**stage))
         except BlueprintValidationError as error:
             problems.extend(parsed.problem(p.message, ("stages", i)) for p in error.problems)
         except (TypeError, ValueError) as error:

@@ -33,6 +33,7 @@ from servicebp.model._moments import (
     rate_moment,
     register_rubric,
 )
+from servicebp.model._stages import Stage, stage_id
 from servicebp.model._steps import FailPoint, Flow, Step, Wait
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "MomentKind",
     "MomentOfTruth",
     "Rubric",
+    "Stage",
     "Step",
     "Wait",
     "candidate_moments",
@@ -67,4 +69,5 @@ __all__ = [
     "moments_by_stage",
     "rate_moment",
     "register_rubric",
+    "stage_id",
 ]

@@ -15,9 +15,11 @@ Durations, waits and tolerances are in minutes.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
+import attrs
 import networkx as nx
 
 from servicebp.errors import (
@@ -27,12 +29,13 @@ from servicebp.errors import (
     Problem,
     UnknownStepError,
 )
-from servicebp.model._fields import _check_identifier, _check_text, _show
+from servicebp.model._fields import _check_text, _show
 from servicebp.model._graph_view import _cycle_in, _read_only
 from servicebp.model._lanes import FlowKind, Lane, Line, lines_between
 from servicebp.model._lint_config import LintConfig
 from servicebp.model._moment_queries import moment_placement_problems
 from servicebp.model._moments import RUBRICS, ContactMode, MomentKind
+from servicebp.model._stages import Stage
 from servicebp.model._steps import Flow, Step
 
 __all__ = ["PROBABILITY_TOLERANCE", "Blueprint"]
@@ -60,8 +63,11 @@ class Blueprint:
     ----------
     name : str
         The service's name.
-    stages : iterable of str
-        The stages in time order, left to right.
+    stages : iterable of str or Stage
+        The stages in time order, left to right. Text without white space is
+        its own id and label; text with white space (``"Check in"``) is a
+        label whose id is derived (``"check-in"``); a :class:`Stage` gives
+        both. Steps name their stage by id or by label.
     description : str, optional
         A longer description.
     lint : LintConfig, optional
@@ -83,14 +89,14 @@ class Blueprint:
         self,
         name: str,
         *,
-        stages: Iterable[str] = (),
+        stages: Iterable[Stage | str] = (),
         description: str | None = None,
         lint: LintConfig | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.lint = lint if lint is not None else LintConfig()
-        self._stages: list[str] = []
+        self._stages: list[Stage] = []
         self._graph: nx.DiGraph[str] = nx.DiGraph()
         if isinstance(stages, str):
             raise BlueprintTypeError(
@@ -243,8 +249,33 @@ class Blueprint:
 
     @property
     def stages(self) -> tuple[str, ...]:
-        """The stages in time order."""
-        return tuple(self._stages)
+        """The stage ids in time order (:meth:`stage` gives each one's label).
+
+        Examples
+        --------
+        >>> bp = Blueprint("Hotel", stages=["Check in", "stay"])
+        >>> bp.stages
+        ('check-in', 'stay')
+        >>> [bp.stage(s).label for s in bp.stages]
+        ['Check in', 'stay']
+        """
+        return tuple(stage.id for stage in self._stages)
+
+    def stage(self, key: str) -> Stage:
+        """Return the stage whose id, or else whose label, is *key*.
+
+        Raises
+        ------
+        BlueprintValidationError
+            If no stage has this id or label.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Hotel", stages=["Check in"])
+        >>> bp.stage("check-in") == bp.stage("Check in") == Stage(id="check-in", label="Check in")
+        True
+        """
+        return self._stages[self._stage_index(key)]
 
     @property
     def graph(self) -> nx.DiGraph[str]:
@@ -290,41 +321,96 @@ class Blueprint:
 
     # -- stages ---------------------------------------------------------------
 
-    def add_stage(self, stage: str, *, before: str | None = None) -> None:
-        """Add a stage at the end, or just before stage *before*."""
-        _check_identifier("stage", stage)
-        if stage in self._stages:
-            raise BlueprintValidationError(
-                [Problem(message=f"stage {stage!r} is listed twice", field="stages")]
-            )
-        if before is None:
-            self._stages.append(stage)
-        else:
-            self._stages.insert(self._stage_index(before), stage)
+    def add_stage(self, stage: Stage | str, *, before: str | None = None) -> Stage:
+        """Add a stage at the end, or just before stage *before*; return it.
 
-    def remove_stage(self, stage: str) -> None:
-        """Remove a stage that no step uses."""
+        Text is read as in the constructor: ``"Check in"`` is the label of
+        the stage ``check-in``.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Hotel", stages=["stay"])
+        >>> bp.add_stage("Check in", before="stay")
+        Stage(id='check-in', label='Check in')
+        >>> bp.stages
+        ('check-in', 'stay')
+        """
+        new = Stage.of(stage)
+        for old in self._stages:
+            if new.id == old.id:
+                message = f"stage {new.id!r} is listed twice"
+            elif {new.id, new.label} & {old.id, old.label}:
+                # A step names its stage by id or label: each name must pick one stage.
+                message = (
+                    f"stages {old!r} and {new!r} share a name; "
+                    "each stage's id and label must differ from every other stage's"
+                )
+            else:
+                continue
+            raise BlueprintValidationError([Problem(message=message, field="stages")])
+        if before is None:
+            self._stages.append(new)
+        else:
+            self._stages.insert(self._stage_index(before), new)
+        return new
+
+    def relabel_stage(self, key: str, label: str) -> Stage:
+        """Give the stage *key* (id or label) a new display label; return the new stage.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Hotel", stages=["check-in"])
+        >>> bp.relabel_stage("check-in", "Check in")
+        Stage(id='check-in', label='Check in')
+        """
+        index = self._stage_index(key)
+        new = attrs.evolve(self._stages[index], label=label)
+        for i, other in enumerate(self._stages):
+            if i != index and label in (other.id, other.label):
+                raise BlueprintValidationError(
+                    [
+                        Problem(
+                            message=f"stage {other.id!r} has the name {label!r} already",
+                            field="stages",
+                        )
+                    ]
+                )
+        self._stages[index] = new
+        return new
+
+    def remove_stage(self, stage: str) -> Stage:
+        """Remove a stage (by id or label) that no step uses; return it."""
         index = self._stage_index(stage)
-        users = [s.id for s in self.steps(stage=stage)]
+        users = [s.id for s in self.steps(stage=self._stages[index].id)]
         if users:
             raise BlueprintValidationError(
                 [Problem(message=f"stage {stage!r} is still used by steps {users}", field="stages")]
             )
-        del self._stages[index]
+        return self._stages.pop(index)
 
     def _stage_index(self, stage: str) -> int:
-        try:
-            return self._stages.index(stage)
-        except ValueError:
-            raise BlueprintValidationError(
-                [
-                    Problem(
-                        message=f"unknown stage {stage!r} (stages are {self._stages}); "
-                        f"{_DECLARE_STAGE}",
-                        field="stage",
-                    )
-                ]
-            ) from None
+        for i, known in enumerate(self._stages):
+            if known.id == stage:
+                return i
+        for i, known in enumerate(self._stages):
+            if known.label == stage:
+                return i
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message=f"unknown stage {stage!r}{self._stage_hint(stage)} "
+                    f"(stages are {list(self.stages)}); {_DECLARE_STAGE}",
+                    field="stage",
+                )
+            ]
+        )
+
+    def _stage_hint(self, stage: object) -> str:
+        names = [*self.stages, *(s.label for s in self._stages)]
+        close = difflib.get_close_matches(str(stage), names, n=1)
+        if not close:
+            return ""
+        return f"; did you mean {self.stage(close[0]).id!r}?"
 
     # -- steps ----------------------------------------------------------------
 
@@ -350,14 +436,14 @@ class Blueprint:
                     )
                 ]
             )
-        self._check_stage(step)
+        step = self._with_stage_id(step)
         self._graph.add_node(step.id, step=step)
         return step
 
     def replace_step(self, step: Step) -> Step:
         """Replace the step with the same id, keeping its flows; return the old one."""
         old = self[step.id]
-        self._check_stage(step)
+        step = self._with_stage_id(step)
         self._graph.nodes[step.id]["step"] = step
         return old
 
@@ -367,18 +453,24 @@ class Blueprint:
         self._graph.remove_node(step_id)
         return old
 
-    def _check_stage(self, step: Step) -> None:
-        if step.stage not in self._stages:
-            raise BlueprintValidationError(
-                [
-                    Problem(
-                        message=f"stage {step.stage!r} is not one of the blueprint's stages "
-                        f"{self._stages}; {_DECLARE_STAGE}",
-                        step=step.id,
-                        field="stage",
-                    )
-                ]
-            )
+    def _with_stage_id(self, step: Step) -> Step:
+        """*step* naming its stage by id (a step may name it by label)."""
+        for stage in self._stages:
+            if stage.id == step.stage:
+                return step
+        for stage in self._stages:
+            if stage.label == step.stage:
+                return attrs.evolve(step, stage=stage.id)
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message=f"stage {step.stage!r} is not one of the blueprint's stages "
+                    f"{list(self.stages)}{self._stage_hint(step.stage)}; {_DECLARE_STAGE}",
+                    step=step.id,
+                    field="stage",
+                )
+            ]
+        )
 
     def steps(
         self, *, lane: Lane | str | None = None, stage: str | None = None
@@ -394,7 +486,7 @@ class Blueprint:
         """
         wanted_lane = None if lane is None else Lane(lane)
         if stage is not None:
-            self._stage_index(stage)
+            stage = self.stage(stage).id
         return tuple(
             step
             for _, step in self._step_items()
@@ -570,7 +662,7 @@ class Blueprint:
         return sequence
 
     def _time_key(self) -> dict[str, tuple[int, int]]:
-        stage_index = {stage: i for i, stage in enumerate(self._stages)}
+        stage_index = {stage.id: i for i, stage in enumerate(self._stages)}
         return {n: (stage_index[step.stage], i) for i, (n, step) in enumerate(self._step_items())}
 
     def customer_spine(self) -> tuple[Step, ...]:
@@ -620,7 +712,7 @@ class Blueprint:
         """
         found: list[Problem] = []
         used = {step.stage for step in self.steps()}
-        for i, stage in enumerate(self._stages):
+        for i, stage in enumerate(self.stages):
             if stage not in used:
                 found.append(
                     Problem(

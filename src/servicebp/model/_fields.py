@@ -66,6 +66,10 @@ def _label(instance: object, attribute: attrs.Attribute[str], value: object) -> 
     _check_text(attribute.name, value, multiline=True)
 
 
+def _line(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _check_text(attribute.name, value, multiline=False)
+
+
 def _optional_text(instance: object, attribute: attrs.Attribute[str | None], value: object) -> None:
     if value is not None:
         _check_text(attribute.name, value, multiline=True)

@@ -16,6 +16,7 @@ from servicebp.model._fields import (
     _id,
     _json_data,
     _label,
+    _line,
     _non_negative,
     _optional_instance,
     _optional_text,
@@ -110,7 +111,8 @@ class Step:
     lane : Lane or str
         The swimlane the step lives in.
     stage : str
-        The stage (phase, column) the step belongs to.
+        The stage (phase, column) the step belongs to, by id or by label; a
+        blueprint stores the id.
     channel : str, optional
         Where it happens: ``"branch"``, ``"phone"``, ``"app"`` …
     actor : str, optional
@@ -146,7 +148,7 @@ class Step:
     id: str = attrs.field(validator=_id)
     label: str = attrs.field(validator=_label)
     lane: Lane = attrs.field(converter=Lane)
-    stage: str = attrs.field(validator=_id)
+    stage: str = attrs.field(validator=_line)
     channel: str | None = attrs.field(default=None, validator=_optional_text)
     actor: str | None = attrs.field(default=None, validator=_optional_text)
     duration: float | None = attrs.field(default=None, validator=_non_negative)

@@ -197,7 +197,7 @@ def _journey(bp: Blueprint, shown: dict[str, float]) -> str:
         tasks = [step for step in spine if step.stage == stage]
         if not tasks:
             continue
-        lines.append(f"    section {_journey_text(stage)}")
+        lines.append(f"    section {_journey_text(bp.stage(stage).label)}")
         for step in tasks:
             who = ", ".join(
                 _journey_plain(actor, extra={",": "\u201a"}) for actor in _actors(bp, step)

@@ -518,8 +518,10 @@ class _Layout:
             stage_ranges.append((stage, x0, x1))
         if not stage_ranges:
             stage_ranges.append(("", left0, grid_right))
+        # A stage's header shows its display label (its id stays the box's ident).
         header_lines = {
-            stage: wrap(stage, HEADER_FONT, x1 - x0 - 12) for stage, x0, x1 in stage_ranges
+            stage: wrap(bp.stage(stage).label if stage else "", HEADER_FONT, x1 - x0 - 12)
+            for stage, x0, x1 in stage_ranges
         }
         header_height = max(len(lines) for lines in header_lines.values()) * 13.5 + 10
 

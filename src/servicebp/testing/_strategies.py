@@ -38,6 +38,7 @@ from servicebp.model import (
     LintConfig,
     MomentKind,
     MomentOfTruth,
+    Stage,
     Step,
     Wait,
 )
@@ -315,9 +316,18 @@ def blueprints(draw: st.DrawFn, *, max_steps: int = 10, max_stages: int = 4) -> 
     )[: step_count - stage_count]
     stage_of = draw(st.permutations([*stages, *extra]))
 
+    # Some stages get a display label of their own (any text); every name stays unique.
+    names = set(stages)
+    labelled = []
+    for stage in stages:
+        label = draw(st.one_of(st.just(stage), labels(multiline=False)))
+        if label != stage and label in names:
+            label = stage
+        names.add(label)
+        labelled.append(Stage(id=stage, label=label))
     bp = Blueprint(
         draw(labels(multiline=False)),
-        stages=stages,
+        stages=labelled,
         description=draw(_DESCRIPTIONS),
         lint=draw(_LINTS),
     )
