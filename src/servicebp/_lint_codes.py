@@ -23,6 +23,8 @@ LINT_CODES: Final = (
     "SBP006",
     "SBP007",
     "SBP008",
+    "SBP009",
+    "SBP010",
 )
 
 
@@ -37,7 +39,7 @@ def code_problem(code: object) -> str | None:
     >>> code_problem("sbp00") is None
     True
     >>> code_problem("SBP04")
-    "unknown lint rule code or prefix 'SBP04'; did you mean 'SBP004'? (the rules are SBP001-SBP008)"
+    "unknown lint rule code or prefix 'SBP04'; did you mean 'SBP004'? (the rules are SBP001-SBP010)"
     """
     if not isinstance(code, str):
         return f"a lint rule code or prefix must be text, not {type(code).__name__} ({code!r})"

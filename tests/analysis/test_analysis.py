@@ -349,6 +349,50 @@ def test_dependents_follow_support_flows_up() -> None:
     assert dependents(branchy(), "db") == ("app", "api")
 
 
+def room_service() -> Blueprint:
+    """A hand-off chain: backstage take-order -> support cook -> frontstage deliver -> eat."""
+    bp = Blueprint("Hotel", stages=["Room service delivery"])
+    for step_id, lane in [
+        ("call", "customer"),
+        ("eat", "customer"),
+        ("take-order", "backstage"),
+        ("cook", "support"),
+        ("deliver", "frontstage"),
+    ]:
+        bp.add_step(Step(id=step_id, label=step_id, lane=lane, stage="room-service-delivery"))
+    bp.replace_step(
+        bp["take-order"].evolve(fail_point=FailPoint(what="order taken wrong", probability=0.1))
+    )
+    bp.connect("call", "eat")
+    bp.connect("take-order", "cook")
+    bp.connect("cook", "deliver")
+    bp.connect("deliver", "eat")
+    return bp
+
+
+def test_dependence_follows_the_hand_offs() -> None:
+    bp = room_service()
+    # Each hand-off passes the work on, whatever the lanes' depth.
+    assert dependents(bp, "take-order") == ("eat", "cook", "deliver")
+    assert dependents(bp, "cook") == ("eat", "deliver")
+    assert dependents(bp, "deliver") == ("eat",)
+    [impact] = fail_point_impact(bp)
+    assert impact.customer_steps == ("eat",)
+    # Every journey (call -> eat) passes eat: reached with probability 1, risk 0.1.
+    assert impact.reach_probability == pytest.approx(1.0)
+    assert impact.risk == pytest.approx(0.1)
+
+
+def test_a_support_flow_up_the_lanes_relies_on_its_target() -> None:
+    bp = room_service()
+    bp.add_step(Step(id="stock", label="Stock check", lane="support", stage="room-service-delivery"))
+    # The stock check relies on the order taken (support flow: source relies on target),
+    # so it depends on take-order; nothing the customer does depends on it.
+    bp.connect("stock", "take-order", kind="support")
+    assert "stock" in dependents(bp, "take-order")
+    assert dependents(bp, "stock") == ()
+
+
 def test_step_times_by_hand() -> None:
     times = step_times(branchy())
     assert times["app"].wait == 6

@@ -157,12 +157,70 @@ def test_sbp008_reaches_through_the_lanes() -> None:
     assert codes(clean(), select=["SBP008"]) == []
 
 
+def test_sbp008_evidence_needs_no_arrow() -> None:
+    bp = clean()
+    bp.add_step(Step(id="menu", label="Menu board", lane="physical-evidence", stage="order"))
+    assert codes(bp) == []
+
+
+def room_service() -> Blueprint:
+    """Bitner, Ostrom & Morgan's room-service chain: the order-taker is behind the line."""
+    bp = Blueprint("Hotel", stages=["Room service delivery"])
+    for step_id, label, lane in [
+        ("call", "Calls room service", "customer"),
+        ("eat", "Receives food and eats", "customer"),
+        ("take-order", "Takes food order", "backstage"),
+        ("cook", "Prepares food", "support"),
+        ("deliver", "Delivers food", "frontstage"),
+    ]:
+        bp.add_step(Step(id=step_id, label=label, lane=lane, stage="Room service delivery"))
+    bp.replace_step(
+        bp["take-order"].evolve(
+            fail_point=FailPoint(what="order taken wrong", recovery="read back the order")
+        )
+    )
+    bp.connect("call", "eat")
+    bp.connect("call", "take-order")
+    bp.connect("take-order", "cook")
+    bp.connect("cook", "deliver")
+    bp.connect("deliver", "eat")
+    return bp
+
+
+def test_room_service_chain_serves_the_customer() -> None:
+    bp = room_service()
+    found = lint(bp)
+    assert [(d.code, d.step) for d in found] == [("SBP006", "call")]
+    # The phone order-taker behind the line is a note, not a warning.
+    assert found[0].severity is Severity.INFO
+
+
+def test_sbp009_wait_over_tolerance() -> None:
+    bp = clean()
+    bp.replace_step(bp["order"].evolve(wait=Wait(duration=8, tolerance=5)))
+    [finding] = lint(bp)
+    assert (finding.code, finding.severity) == ("SBP009", Severity.WARNING)
+    assert finding.message == "wait of 8 min is over the tolerance of 5 min"
+    bp.replace_step(bp["order"].evolve(wait=Wait(duration=5, tolerance=5)))
+    assert lint(bp) == ()
+
+
+def test_sbp010_duration_over_standard() -> None:
+    bp = clean()
+    bp.replace_step(bp["barista"].evolve(duration=4.5, standard=3))
+    [finding] = lint(bp)
+    assert (finding.code, finding.step) == ("SBP010", "barista")
+    assert finding.message == "step takes 4.5 min, over its execution standard of 3 min"
+    bp.replace_step(bp["barista"].evolve(duration=3))
+    assert lint(bp) == ()
+
+
 def test_select_and_ignore_by_code_and_prefix() -> None:
     assert [r.code for r in select_rules()] == sorted(RULES)
     assert [r.code for r in select_rules(select=["SBP00"], ignore=["SBP0"])] == []
     assert [r.code for r in select_rules(select=["sbp003"])] == ["SBP003"]
     with pytest.raises(
-        UnknownLintRuleError, match=r"^ignore: .*'X1' \(the rules are SBP001-SBP008\)$"
+        UnknownLintRuleError, match=r"^ignore: .*'X1' \(the rules are SBP001-SBP010\)$"
     ):
         select_rules(ignore=["X1"])
     with pytest.raises(UnknownLintRuleError, match=r"'SBP04'; did you mean 'SBP004'\?"):
@@ -231,10 +289,10 @@ def test_the_files_lint_codes_are_checked_when_it_is_loaded() -> None:
     with pytest.raises(BlueprintValidationError) as info:
         loads(LINT_SECTION, format="yaml")
     assert [str(p) for p in info.value.problems] == [
-        "<string>:8:12: $.lint.ignore[0]: unknown lint rule code or prefix 'SBP999' "
-        "(the rules are SBP001-SBP008)",
+        "<string>:8:12: $.lint.ignore[0]: unknown lint rule code or prefix 'SBP999'; "
+        "did you mean 'SBP009'? (the rules are SBP001-SBP010)",
         "<string>:8:28: $.lint.ignore[2]: unknown lint rule code or prefix 'SPB003'; "
-        "did you mean 'SBP003'? (the rules are SBP001-SBP008)",
+        "did you mean 'SBP003'? (the rules are SBP001-SBP010)",
     ]
     # Known codes and prefixes, in any case, load.
     fixed = LINT_SECTION.replace("SBP999, SBP004, SPB003", "SBP004, sbp003")
@@ -244,7 +302,7 @@ def test_the_files_lint_codes_are_checked_when_it_is_loaded() -> None:
 def test_code_problem() -> None:
     assert code_problem("SBP") is None
     assert code_problem("sbp008") is None
-    assert code_problem("") == "unknown lint rule code or prefix '' (the rules are SBP001-SBP008)"
+    assert code_problem("") == "unknown lint rule code or prefix '' (the rules are SBP001-SBP010)"
     assert code_problem(4) == "a lint rule code or prefix must be text, not int (4)"
 
 

@@ -14,15 +14,24 @@ less than 1, the remainder is the chance that the customer leaves the service
 at that step, and belongs to no journey. A journey starts at each entry step
 with equal probability.
 
-Dependence across the lines
----------------------------
-Any flow between two different lanes, and any support flow or sequence flow
-inside one non-customer lane, makes one step depend on the other: across
-lanes the step nearer the customer depends on the farther one (customer on
-frontstage and physical evidence, frontstage on backstage, backstage on
-support); inside a lane a support flow's source depends on its target and a
-sequence flow's target on its source. Flows between two customer steps are
-the journey itself, not dependence.
+Dependence follows the flows
+----------------------------
+Every flow except one between two customer steps (those are the journey
+itself) makes one step depend on the other:
+
+- a **contact**, a flow between a customer step and a step of another lane,
+  in either direction and of either kind, makes the customer step depend on
+  the other one: the provider serves the customer there (and evidence is
+  shown to them);
+- between two steps of the provider's lanes, whatever their lanes, the flow's
+  direction decides: a **support** flow's source relies on its target, and a
+  **sequence** flow hands work on, so its target depends on its source.
+
+So a chain of hand-offs serves the customer step it reaches: backstage
+*take order* → support *cook* → frontstage *deliver* → customer *eats* makes
+*eats* depend on *deliver*, *deliver* on *cook* and *cook* on *take order*,
+and a fail point on *take order* reaches the customer. Lane depth plays no
+part: a hand-off upwards (support to frontstage) is as real as one downwards.
 
 Waits
 -----
@@ -86,25 +95,10 @@ __all__ = [
     "customer_graph",
     "dependence_graph",
     "dependent_closure",
-    "depth",
     "reach",
     "require_fail_point",
     "visits",
 ]
-
-_DEPTH: Mapping[Lane, int] = {
-    Lane.CUSTOMER: 0,
-    Lane.PHYSICAL_EVIDENCE: 1,
-    Lane.FRONTSTAGE: 1,
-    Lane.BACKSTAGE: 2,
-    Lane.SUPPORT: 3,
-}
-
-
-def depth(lane: Lane) -> int:
-    """How far *lane* lies from the customer (0 for the customer lane)."""
-    return _DEPTH[lane]
-
 
 @attrs.frozen(kw_only=True)
 class CustomerGraph:
@@ -226,16 +220,9 @@ def _dependence_edges(bp: Blueprint) -> Iterator[tuple[str, str]]:
         a, b = lane[source], lane[target]
         if a is Lane.CUSTOMER and b is Lane.CUSTOMER:
             continue
-        if a is not b:
-            if depth(a) < depth(b):
-                yield source, target
-            elif depth(a) > depth(b):
-                yield target, source
-            elif flow.kind is FlowKind.SUPPORT:
-                yield source, target
-            else:
-                yield target, source
-        elif flow.kind is FlowKind.SUPPORT:
+        if b is Lane.CUSTOMER:
+            yield target, source
+        elif a is Lane.CUSTOMER or flow.kind is FlowKind.SUPPORT:
             yield source, target
         else:
             yield target, source

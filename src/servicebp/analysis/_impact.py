@@ -1,10 +1,11 @@
 """Fail-point impact: who depends on each fail point, and how often journeys meet it.
 
 A fail point (Shostack's F) may sit in any lane. Its impact reaches every
-step that depends on it, following flows up across the lines towards the
-customer (see :mod:`servicebp._customer_graph` for the rule: the step nearer
-the customer depends on the farther one), and so every customer step and
-moment of truth behind which it works.
+step that depends on it, following the flows towards the customer (see
+:mod:`servicebp.analysis._customer_graph` for the rule: a contact makes the
+customer step depend on the provider's; between the provider's steps a
+sequence flow hands work on and a support flow's source relies on its
+target), and so every customer step and moment of truth behind which it works.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ import attrs
 
 from servicebp._lint_codes import LINT_CODES, code_problem
 from servicebp.analysis import contactless_frontstage
-from servicebp.analysis._customer_graph import customer_graph, dependence_graph, reach
+from servicebp.analysis._customer_graph import dependence_graph, reach
 from servicebp.errors import UnknownLintRuleError
 from servicebp.model import Behaviour, Blueprint, Lane, Step, lines_between
 
@@ -204,14 +204,36 @@ def _channels_differ(bp: Blueprint) -> Iterator[tuple[str, str]]:
 
 
 def _unreachable(bp: Blueprint) -> Iterator[tuple[str, str]]:
-    graph = customer_graph(bp)
-    # Every customer step is reachable from an entry unless a cycle blocks
-    # it, and customer_graph() already refuses cycles; so reachable work is
-    # what the customer steps depend on, directly or not.
-    reached = reach(dependence_graph(bp), graph.order)
+    # Reachable work is what the customer steps depend on, directly or not
+    # (dependence follows the flows: a chain of hand-offs serves the customer
+    # step it reaches). Physical evidence is placed by its stage, as the
+    # canonical blueprint draws it, and needs no arrow.
+    customers = (s.id for s in bp.steps(lane=Lane.CUSTOMER))
+    reached = reach(dependence_graph(bp), customers)
     for step in bp.steps():
-        if step.id not in reached:
+        if step.id not in reached and step.lane is not Lane.PHYSICAL_EVIDENCE:
             yield step.id, f"{step.lane.value} step {step.label!r} serves no customer step"
+
+
+def _wait_over_tolerance(bp: Blueprint) -> Iterator[tuple[str, str]]:
+    for step in bp.steps():
+        if step.wait is not None and step.wait.over_tolerance:
+            yield (
+                step.id,
+                f"wait of {step.wait.duration:g} min is over the tolerance of "
+                f"{step.wait.tolerance:g} min",
+            )
+
+
+def _duration_over_standard(bp: Blueprint) -> Iterator[tuple[str, str]]:
+    for step in bp.steps():
+        if step.duration is not None and step.standard is not None:
+            if step.duration > step.standard:
+                yield (
+                    step.id,
+                    f"step takes {step.duration:g} min, over its execution standard of "
+                    f"{step.standard:g} min",
+                )
 
 
 def _rules(*rules: Rule) -> Mapping[str, Rule]:
@@ -271,11 +293,14 @@ RULES: Final[Mapping[str, Rule]] = _rules(
     Rule(
         code="SBP006",
         name="customer-to-backstage",
-        severity=Severity.WARNING,
+        severity=Severity.INFO,
         summary="A customer step connected straight to the backstage or support lane.",
         rationale="A flow from the customer lane past the frontstage crosses the line of "
-        "visibility: the customer meets invisible work directly. Route it through the "
-        "frontstage step (person or system) that the customer actually meets.",
+        "visibility. That is often right: the phone order-taker the customer hears but "
+        "never sees is backstage in Bitner, Ostrom & Morgan's hotel blueprint. It is "
+        "noted so that the designer checks the contact is meant: if the customer meets "
+        "the person or system, draw that step in the frontstage; ignore SBP006 in the "
+        "blueprint's `lint` section where such contacts are the design.",
         check=_customer_to_backstage,
     ),
     Rule(
@@ -294,10 +319,34 @@ RULES: Final[Mapping[str, Rule]] = _rules(
         name="unreachable-step",
         severity=Severity.ERROR,
         summary="A step that no customer journey reaches.",
-        rationale="Every step of a blueprint serves a customer journey, directly or "
-        "through the lanes below it. A step that no flow connects to a customer step "
-        "(directly or through the steps it serves) is dead: connect it or remove it.",
+        rationale="Every step behind the line of interaction serves a customer journey, "
+        "directly or through a chain of hand-offs: a step that no chain of flows connects "
+        "to a customer step is dead, so connect it or remove it. Dependence follows the "
+        "flows (a sequence flow hands work on, a support flow's source relies on its "
+        "target), so backstage → support → frontstage → customer serves the customer. "
+        "Physical evidence needs no arrow: it is placed by its stage.",
         check=_unreachable,
+    ),
+    Rule(
+        code="SBP009",
+        name="wait-over-tolerance",
+        severity=Severity.WARNING,
+        summary="A wait longer than the customer tolerates.",
+        rationale="Shostack marks waits against the time customers tolerate; a wait past "
+        "its `wait.tolerance` is where patience, and often the relationship, runs out. "
+        "Shorten the wait, or raise the tolerance (with a promise, a seat, news of "
+        "progress) and say so.",
+        check=_wait_over_tolerance,
+    ),
+    Rule(
+        code="SBP010",
+        name="duration-over-standard",
+        severity=Severity.WARNING,
+        summary="A step that takes longer than its execution standard.",
+        rationale="A blueprint sets an execution standard (`standard`, minutes) for the "
+        "steps that matter, so that the service can be managed against it; a `duration` "
+        "over it is a step that misses its own standard.",
+        check=_duration_over_standard,
     ),
 )
 
@@ -324,7 +373,7 @@ def select_rules(
     Examples
     --------
     >>> [r.code for r in select_rules(select=["SBP00"], ignore=["SBP001", "SBP008"])]
-    ['SBP002', 'SBP003', 'SBP004', 'SBP005', 'SBP006', 'SBP007']
+    ['SBP002', 'SBP003', 'SBP004', 'SBP005', 'SBP006', 'SBP007', 'SBP009']
     >>> select_rules(select=["E501"])
     Traceback (most recent call last):
     ...
