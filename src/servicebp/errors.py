@@ -25,6 +25,7 @@ __all__ = [
     "EmptyJourneyError",
     "GridError",
     "InvalidArgumentError",
+    "LoopError",
     "MissingDependencyError",
     "MomentPlacementWarning",
     "ObservedDataError",
@@ -360,6 +361,17 @@ class AnalysisTooLargeError(ServiceBlueprintError, ValueError):
     """
 
 
+class LoopError(BlueprintValidationError):
+    """An analysis that needs journeys without loops met a loop of customer steps.
+
+    The blueprint is valid (loops with a way out are); only analyses that
+    truly need a DAG (the most likely or critical journey, counting journeys,
+    per-step timing) raise it. :func:`servicebp.journeys` lists a bounded
+    unrolling of the loops and :func:`servicebp.expected_scores` scores them
+    exactly.
+    """
+
+
 class TooManyJourneysError(ServiceBlueprintError, ValueError):
     """A blueprint has more customer journeys than the caller's limit.
 
@@ -370,12 +382,13 @@ class TooManyJourneysError(ServiceBlueprintError, ValueError):
     (1099511627776, 10000)
     """
 
-    def __init__(self, blueprint: str, count: int, limit: int) -> None:
+    def __init__(self, blueprint: str, count: int, limit: int, *, at_least: bool = False) -> None:
         self.blueprint = blueprint
         self.count = count
         self.limit = limit
+        how_many = f"at least {count}" if at_least else f"{count}"
         super().__init__(
-            f"blueprint {blueprint!r} has {count} customer journeys, more than the limit of "
+            f"blueprint {blueprint!r} has {how_many} customer journeys, more than the limit of "
             f"{limit}; raise the limit, or use most_likely_journey() / critical_journey(), "
             "which do not enumerate"
         )

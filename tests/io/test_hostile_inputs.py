@@ -369,13 +369,17 @@ def _(bp: Blueprint) -> Any:
     return bp.crossings("visible")
 
 
-@mutation("mut-validate-customer-cycle", E, "customer actions form a cycle in time: a -> b -> a")
+@mutation("mut-validate-customer-loop", E, "customer actions loop through a, b with no way out")
 def _(bp: Blueprint) -> Any:
+    old = bp.disconnect("a", "b")
+    bp.connect("a", "b")
     bp.connect("b", "a")
     try:
         return bp.validate()
     finally:
         bp.disconnect("b", "a")
+        bp.disconnect("a", "b")
+        bp.add_flow(old)
 
 
 # --- the model at scale -----------------------------------------------------------
@@ -385,7 +389,7 @@ def _(bp: Blueprint) -> Any:
     "api-100k-steps-cycle",
     "api",
     E,
-    "step 's1': flows: customer actions form a cycle",
+    "step 's1': flows: customer actions loop through s1, s2, s3",
     setup=lambda: chain(100_000, back=(99_999, 1)),
 )
 def _(folder: Path) -> Any:
@@ -505,7 +509,7 @@ row("yaml-id-bidi-override", Y, loads_yaml(yaml_doc("id: till", "id: ti\u202ell"
 row("yaml-id-integer", Y, loads_yaml(yaml_doc("id: till", "id: 42")), E, "$.steps[2].id: 42 is not of type 'string'")  # noqa: E501
 row("yaml-unknown-key", Y, loads_yaml(yaml_doc("stage: pay}", "stage: pay, colour: red}")), E, "$.steps[1].colour: unknown key 'colour'")  # noqa: E501
 row("yaml-unknown-lane", Y, loads_yaml(yaml_doc("lane: frontstage", "lane: front")), E, f"$.steps[2].lane: 'front' is not one of {LANES}")  # noqa: E501
-row("yaml-customer-cycle", Y, loads_yaml(GOOD_YAML + "- {from: pay, to: order}\n"), E, "customer actions form a cycle in time: order -> pay -> order")  # noqa: E501
+row("yaml-customer-cycle", Y, loads_yaml(GOOD_YAML + "- {from: pay, to: order}\n"), E, "customer actions loop through order, pay with no way out")  # noqa: E501
 row("yaml-dangling-flow", Y, loads_yaml(GOOD_YAML + "- {from: pay, to: ghost}\n"), E, "bp.yaml:11:19: $.flows[2].to: unknown step 'ghost' (no step has this id)")  # noqa: E501
 row("yaml-self-loop", Y, loads_yaml(GOOD_YAML + "- {from: pay, to: pay}\n"), E, "$.flows[2].to: a flow from a step to itself is not allowed")  # noqa: E501
 row("yaml-stage-not-listed", Y, loads_yaml(yaml_doc("stage: pay}", "stage: leave}")), E, "$.steps[1].stage: stage 'leave' is not one of the blueprint's stages")  # noqa: E501
@@ -765,7 +769,7 @@ cli_row("cli-render-bad-blueprint", cli("render", "input.yaml", "-o", "out.svg",
 cli_row("cli-render-bad-ratings", cli("render", "input.yaml", "-o", "out.svg", "--ratings", "input.csv", files={"input.yaml": GOOD_YAML, "input.csv": "step,rating\norder,-4\n"}), D, "input.csv:2: column 'rating': -4.0 is not on the MOT scale")  # noqa: E501
 cli_row("cli-render-mermaid-bad-blueprint", cli("render", "input.yaml", "-o", "out.mmd", files={"input.yaml": "{"}), E, "input.yaml:")  # noqa: E501
 cli_row("cli-lint-bad-blueprint", cli("lint", "input.yaml", files={"input.yaml": BAD_LANE}), E, BAD_LANE_MSG)  # noqa: E501
-cli_row("cli-journeys-cycle", cli("journeys", "input.yaml", files={"input.yaml": GOOD_YAML + "- {from: pay, to: order}\n"}), E, "customer actions form a cycle in time")  # noqa: E501
+cli_row("cli-journeys-cycle", cli("journeys", "input.yaml", files={"input.yaml": GOOD_YAML + "- {from: pay, to: order}\n"}), E, "customer actions loop through order, pay with no way out")  # noqa: E501
 cli_row("cli-impact-python-tag", cli("impact", "input.yaml", files={"input.yaml": "!!python/object/apply:os.system ['echo pwned']\n"}), E, "tags are never executed")  # noqa: E501
 cli_row("cli-diff-one-bad", cli("diff", "input.yaml", "input-2.yaml", files={"input.yaml": GOOD_YAML, "input-2.yaml": GOOD_YAML + "name: Tea\n"}), E, "input-2.yaml:11:1: $.name: duplicate key 'name'")  # noqa: E501
 cli_row("cli-discover-missing-outcome", cli("discover", "input.yaml", "input.csv", "--outcome", "churn", files={"input.yaml": GOOD_YAML, "input.csv": EVENTS}), D, "churn")  # noqa: E501

@@ -370,13 +370,18 @@ def test_unused_stage_is_a_whole_blueprint_problem() -> None:
     assert (problem.path, problem.line, problem.column) == ("$.stages[2]", 3, 22)
 
 
-def test_customer_cycle_is_a_whole_blueprint_problem() -> None:
+def test_customer_loop_without_a_way_out_is_a_whole_blueprint_problem() -> None:
     first, *rest = problems(GOOD + "  - {from: pay, to: order}\n")
-    assert first.message.startswith("customer actions form a cycle in time: order -> pay -> order")
+    assert first.message.startswith("customer actions loop through order, pay with no way out")
     assert (first.file, first.line, first.column, first.step) == ("bp.yaml", 5, 5, "order")
-    assert str(first).startswith("bp.yaml:5:5: step 'order': flows: customer actions form")
-    # The cycle is the one problem: its steps are not reported again as unreachable.
+    assert str(first).startswith("bp.yaml:5:5: step 'order': flows: customer actions loop")
+    # The loop is the one problem: its steps are not reported again as unreachable.
     assert rest == []
+    # A loop with a way out (a retry) loads.
+    done = "  - {id: done, label: Done, lane: customer, stage: pay}\n"
+    retry = GOOD.replace("flows:\n", done + "flows:\n")
+    retry += "  - {from: pay, to: order, probability: 0.2}\n  - {from: pay, to: done}\n"
+    assert servicebp.loads(retry, format="yaml").loops() == (("order", "pay"),)
 
 
 def test_non_string_id() -> None:

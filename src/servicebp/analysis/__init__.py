@@ -25,6 +25,7 @@ from servicebp.analysis._journeys import (
     journeys,
     most_likely_journey,
 )
+from servicebp.analysis._loops import expected_visits
 from servicebp.analysis._timing import (
     JourneyTime,
     StageWait,
@@ -66,6 +67,7 @@ __all__ = [
     "emotion_curve",
     "expected_ratings",
     "expected_scores",
+    "expected_visits",
     "fail_point_impact",
     "journey_scores",
     "journey_times",

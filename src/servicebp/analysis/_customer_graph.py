@@ -51,6 +51,7 @@ import networkx as nx
 from servicebp.errors import (
     AnalysisTooLargeError,
     BlueprintValidationError,
+    LoopError,
     Problem,
     UnknownStepError,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "visits",
 ]
 
+
 @attrs.frozen(kw_only=True)
 class CustomerGraph:
     """The customer lane's sequence flows, ready for dynamic programming.
@@ -141,8 +143,17 @@ def _branch_probabilities(flows: list[Flow]) -> list[float]:
     return [f.probability if f.probability is not None else share for f in flows]
 
 
-def customer_graph(bp: Blueprint) -> CustomerGraph:
-    """Build the customer lane's DAG, raising if the sequence flows form a cycle."""
+def customer_graph(bp: Blueprint, *, loops: bool = False) -> CustomerGraph:
+    """Build the customer lane's graph ready for dynamic programming.
+
+    With ``loops=False`` it must be a DAG: loops of customer steps (retry,
+    rework) raise the one message that this analysis needs journeys without
+    loops. With ``loops=True`` loops are kept: ``order`` is then the time
+    order (stage, then insertion), not a topological one, and the entries are
+    :meth:`Blueprint.entry_steps`.
+    """
+    if loops:
+        return _loop_graph(bp)
     stage_index = {stage: i for i, stage in enumerate(bp.stages)}
     steps: dict[str, Step] = {}
     key: dict[str, tuple[int, int]] = {}
@@ -198,18 +209,56 @@ def _topological_order(
             if indegree[target] == 0:
                 heapq.heappush(ready, (key[target], target))
     if len(order) < len(steps):
-        stuck = sorted((n for n, d in indegree.items() if d > 0), key=key.__getitem__)
-        raise BlueprintValidationError(
+        left = {n for n, d in indegree.items() if d > 0}
+        # Only the error path pays for finding the loop itself (steps after it are stuck too).
+        ring = nx.DiGraph((u, t) for u in left for t, _ in successors[u] if t in left)
+        loop = min(
+            (g for g in nx.strongly_connected_components(ring) if len(g) > 1),
+            key=lambda g: min(key[n] for n in g),
+        )
+        stuck = sorted(loop, key=key.__getitem__)
+        raise LoopError(
             [
                 Problem(
-                    message="customer actions form a cycle in time through "
-                    f"{stuck[:5]}; a journey must move forward (model a retry as a new step)",
+                    message=f"this analysis needs journeys without loops, and the customer "
+                    f"actions loop through {stuck[:5]}; journeys() lists a bounded "
+                    "unrolling of the loops and expected_scores() scores them exactly",
                     step=stuck[0],
                     field="flows",
                 )
             ]
         )
     return tuple(order)
+
+
+def _loop_graph(bp: Blueprint) -> CustomerGraph:
+    steps = {s.id: s for s in bp.customer_spine()}
+    rank = {n: i for i, n in enumerate(steps)}
+    out_flows: dict[str, list[Flow]] = {n: [] for n in steps}
+    for flow in bp.flows(kind=FlowKind.SEQUENCE):
+        if flow.source in steps and flow.target in steps:
+            out_flows[flow.source].append(flow)
+    successors: dict[str, tuple[tuple[str, float], ...]] = {}
+    preds: dict[str, list[tuple[str, float]]] = {n: [] for n in steps}
+    for node, flows in out_flows.items():
+        flows.sort(key=lambda f: rank[f.target])
+        pairs = tuple(zip((f.target for f in flows), _branch_probabilities(flows), strict=True))
+        successors[node] = pairs
+        for target, p in pairs:
+            preds[target].append((node, p))
+    entries = tuple(s.id for s in bp.entry_steps())
+    start = dict.fromkeys(steps, 0.0)
+    for entry in entries:
+        start[entry] = 1.0 / len(entries)
+    return CustomerGraph(
+        steps=steps,
+        order=tuple(steps),
+        successors=successors,
+        predecessors={n: tuple(sorted(preds[n], key=lambda pr: rank[pr[0]])) for n in steps},
+        entries=entries,
+        exits=tuple(n for n in steps if not successors[n]),
+        start=start,
+    )
 
 
 def _dependence_edges(bp: Blueprint) -> Iterator[tuple[str, str]]:
@@ -275,7 +324,7 @@ class Waits:
     is raised rather than running on for hours.
     """
 
-    def __init__(self, bp: Blueprint, graph: CustomerGraph) -> None:
+    def __init__(self, bp: Blueprint, graph: CustomerGraph, *, walk_only: bool = False) -> None:
         self.graph = graph
         all_steps = bp.steps()
         position = {step.id: i for i, step in enumerate(all_steps)}
@@ -302,6 +351,13 @@ class Waits:
         mapping: Mapping[str, int] = condensed.graph["mapping"]
         #: Per customer step, the waits that block it.
         self.blocks: dict[str, int] = {n: closure[mapping[n]] for n in graph.order}
+        self._states: StateGraph | None = None
+        if walk_only:
+            # A graph with loops has no topological order to share work along:
+            # only walk() (one journey at a time) is offered, which needs no more.
+            self._seen_every = dict.fromkeys(graph.order, 0)
+            self._later = dict.fromkeys(graph.order, 0)
+            return
         # Waits met before a step on some / on every way into it.
         seen_some: dict[str, int] = {}
         seen_every: dict[str, int] = {}
@@ -323,7 +379,6 @@ class Waits:
                 bits |= self.blocks[target] | later[target]
             later[node] = bits & tracked
         self._later = later
-        self._states: StateGraph | None = None
 
     def counted(self, node: str, seen: int) -> tuple[float, str]:
         """The wait counted at *node* after meeting the waits *seen*, and its carrier.

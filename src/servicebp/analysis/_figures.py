@@ -163,6 +163,13 @@ def expected_scores(
     service at a step); the expectation is over the customers who complete
     a journey. Parameters as for :func:`journey_scores`.
 
+    When the customer steps loop (retry, rework) and *journeys* is not given,
+    every journey is counted however often it loops, exactly, as an
+    absorbing Markov chain (see :func:`servicebp.expected_visits`); a
+    strategy registered by the caller then raises
+    :class:`~servicebp.errors.LoopError` (pass ``journeys=journeys(bp)`` to
+    score the bounded unrolling).
+
     Raises
     ------
     RatingError
@@ -179,6 +186,16 @@ def expected_scores(
     >>> expected_scores(bp, strategies=["worst"])  # 0.25 × (−2) + 0.75 × 1
     {'worst': 0.25}
     """
+    if journeys is None:
+        from servicebp.analysis._customer_graph import customer_graph
+        from servicebp.analysis._loops import loop_expected_scores
+        from servicebp.errors import LoopError
+
+        try:
+            customer_graph(bp)
+        except LoopError:
+            # Every journey, however often it loops: the absorbing chain is exact.
+            return loop_expected_scores(bp, _rating_table(bp, ratings), strategy_names(strategies))
     scored = journey_scores(
         bp, ratings=ratings, strategies=strategies, journeys=journeys, limit=limit
     )

@@ -57,10 +57,12 @@ from servicebp.analysis._customer_graph import CustomerGraph, Dag, Waits, custom
 from servicebp.errors import (
     BlueprintValidationError,
     InvalidArgumentError,
+    LoopError,
     Problem,
     TooManyJourneysError,
 )
 from servicebp.model import Blueprint
+from servicebp.model._blueprint import closed_loop_problems
 
 __all__ = [
     "JourneyPath",
@@ -74,6 +76,9 @@ _K = TypeVar("_K", str, tuple[str, int])
 
 #: How many journeys :func:`journeys` enumerates at most unless told otherwise.
 DEFAULT_JOURNEY_LIMIT = 10_000
+#: How often :func:`journeys` lets a journey pass one step of a loop unless told otherwise:
+#: a first try and two retries.
+MAX_VISITS = 3
 
 
 @attrs.frozen(kw_only=True)
@@ -122,8 +127,18 @@ class JourneyPath:
 class _Context:
     """The customer DAG with each step's own duration and the waits that block it."""
 
-    def __init__(self, bp: Blueprint) -> None:
-        self.graph: CustomerGraph = customer_graph(bp)
+    def __init__(self, bp: Blueprint, *, loops: bool = False) -> None:
+        self.loops = False
+        try:
+            self.graph: CustomerGraph = customer_graph(bp)
+        except LoopError:
+            if not loops:
+                raise
+            closed = closed_loop_problems(bp)
+            if closed:
+                raise BlueprintValidationError(closed) from None
+            self.graph = customer_graph(bp, loops=True)
+            self.loops = True
         if not self.graph.order:
             raise BlueprintValidationError(
                 [
@@ -133,7 +148,7 @@ class _Context:
                     )
                 ]
             )
-        self.waits = Waits(bp, self.graph)
+        self.waits = Waits(bp, self.graph, walk_only=self.loops)
         self.duration = {n: s.duration or 0.0 for n, s in self.graph.steps.items()}
 
     def path(self, steps: tuple[str, ...]) -> JourneyPath:
@@ -178,7 +193,9 @@ def count_journeys(bp: Blueprint) -> int:
     return sum(count[entry] for entry in graph.entries)
 
 
-def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[JourneyPath, ...]:
+def journeys(
+    bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT, max_visits: int = MAX_VISITS
+) -> tuple[JourneyPath, ...]:
     """Return every customer journey, in time order of their branches.
 
     Parameters
@@ -188,6 +205,13 @@ def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[Jour
     limit : int
         The most journeys to produce. The journeys are counted first (in
         linear time); if there are more, nothing is enumerated.
+    max_visits : int
+        With loops of customer steps (retry, rework): the most times a
+        journey passes one step. The journeys listed are the loops unrolled
+        up to that bound, so their probabilities sum to less than 1 by the
+        chance of looping more often; :func:`servicebp.expected_scores`
+        and :func:`servicebp.expected_visits` count every journey exactly
+        (absorbing Markov chain). Without loops it changes nothing.
 
     Returns
     -------
@@ -227,7 +251,11 @@ def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[Jour
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
-    context = _Context(bp)
+    if isinstance(max_visits, bool) or not isinstance(max_visits, int) or max_visits < 1:
+        raise InvalidArgumentError(f"max_visits must be a whole number >= 1, got {max_visits!r}")
+    context = _Context(bp, loops=True)
+    if context.loops:
+        return _unrolled(bp, context, limit, max_visits)
     graph = context.graph
     count = _path_counts(graph)
     total = sum(count[entry] for entry in graph.entries)
@@ -246,6 +274,27 @@ def journeys(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[Jour
             for target, _ in reversed(successors):
                 stack.append((*path, target))
     return tuple(found)
+
+
+def _unrolled(
+    bp: Blueprint, context: _Context, limit: int, max_visits: int
+) -> tuple[JourneyPath, ...]:
+    """The journeys of a graph with loops, each step passed at most *max_visits* times."""
+    graph = context.graph
+    found: list[tuple[str, ...]] = []
+    for entry in graph.entries:
+        stack: list[tuple[str, ...]] = [(entry,)]
+        while stack:
+            path = stack.pop()
+            successors = graph.successors[path[-1]]
+            if not successors:
+                found.append(path)
+                if len(found) > limit:
+                    raise TooManyJourneysError(bp.name, len(found), limit, at_least=True)
+            for target, _ in reversed(successors):
+                if path.count(target) < max_visits:
+                    stack.append((*path, target))
+    return tuple(context.path(path) for path in found)
 
 
 def _best_path(

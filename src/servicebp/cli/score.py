@@ -165,7 +165,12 @@ def score(
         scored = journey_scores(bp, ratings=observed, strategies=names, limit=limit)
         # A JourneyScore has .steps and .probability, so the journeys are
         # not enumerated twice.
-        expected = expected_scores(bp, ratings=observed, strategies=names, journeys=scored)
+        if bp.loops():
+            # The table lists the loops unrolled up to a bound; the expectation
+            # counts every journey, however often it loops (exact).
+            expected = expected_scores(bp, ratings=observed, strategies=names)
+        else:
+            expected = expected_scores(bp, ratings=observed, strategies=names, journeys=scored)
         data = {
             "blueprint": bp.name,
             "ratings": source,

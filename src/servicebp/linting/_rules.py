@@ -227,13 +227,12 @@ def _wait_over_tolerance(bp: Blueprint) -> Iterator[tuple[str, str]]:
 
 def _duration_over_standard(bp: Blueprint) -> Iterator[tuple[str, str]]:
     for step in bp.steps():
-        if step.duration is not None and step.standard is not None:
-            if step.duration > step.standard:
-                yield (
-                    step.id,
-                    f"step takes {step.duration:g} min, over its execution standard of "
-                    f"{step.standard:g} min",
-                )
+        duration, standard = step.duration, step.standard
+        if duration is not None and standard is not None and duration > standard:
+            yield (
+                step.id,
+                f"step takes {duration:g} min, over its execution standard of {standard:g} min",
+            )
 
 
 def _rules(*rules: Rule) -> Mapping[str, Rule]:

@@ -30,7 +30,7 @@ from servicebp.errors import (
     UnknownStepError,
 )
 from servicebp.model._fields import _check_text, _show
-from servicebp.model._graph_view import _cycle_in, _read_only
+from servicebp.model._graph_view import _cyclic_core, _read_only, _strong_groups
 from servicebp.model._lanes import FlowKind, Lane, Line, lines_between
 from servicebp.model._lint_config import LintConfig
 from servicebp.model._moment_queries import moment_placement_problems
@@ -38,7 +38,7 @@ from servicebp.model._moments import RUBRICS, ContactMode, MomentKind
 from servicebp.model._stages import Stage
 from servicebp.model._steps import Flow, Step
 
-__all__ = ["PROBABILITY_TOLERANCE", "Blueprint"]
+__all__ = ["PROBABILITY_TOLERANCE", "Blueprint", "closed_loop_problems"]
 
 #: How many steps of a customer cycle its problem message names.
 RING_SHOWN: Final = 10
@@ -682,9 +682,99 @@ class Blueprint:
             return sorted(sequence, key=key.__getitem__)
 
     def entry_steps(self) -> tuple[Step, ...]:
-        """Return the customer steps no customer sequence flow leads into."""
+        """Return the customer steps journeys start at, in time order.
+
+        A step no customer sequence flow leads into is an entry step. When a
+        loop is where journeys start (pay → retry → pay, with nothing before
+        pay), its earliest step (by stage, then insertion) is the entry.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Shop", stages=["pay", "done"])
+        >>> for i, st in [("pay", "pay"), ("retry", "pay"), ("done", "done")]:
+        ...     _ = bp.add_step(Step(id=i, label=i, lane="customer", stage=st))
+        >>> for a, b in [("pay", "retry"), ("retry", "pay"), ("pay", "done")]:
+        ...     _ = bp.connect(a, b)
+        >>> [s.id for s in bp.entry_steps()], bp.problems()
+        (['pay'], [])
+        """
         sequence = self._customer_sequence()
-        return tuple(s for s in self.customer_spine() if sequence.in_degree(s.id) == 0)
+        return tuple(self[n] for n in self._entries(sequence))
+
+    def _entries(self, sequence: nx.DiGraph[str]) -> list[str]:
+        key = self._time_key()
+        condensed = nx.condensation(sequence)
+        members: dict[int, set[str]] = nx.get_node_attributes(condensed, "members")
+        entries = [
+            min(members[c], key=key.__getitem__) for c in condensed if condensed.in_degree(c) == 0
+        ]
+        return sorted(entries, key=key.__getitem__)
+
+    def loops(self) -> tuple[tuple[str, ...], ...]:
+        """Return the loops of the customer lane: each a group of steps a journey may repeat.
+
+        Each loop is a strongly connected group of customer steps (retry,
+        rework, coming back with documents), in time order; loops are
+        ordered by their first step.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Shop", stages=["s"])
+        >>> for i in ["pay", "retry", "done"]:
+        ...     _ = bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+        >>> for a, b in [("pay", "retry"), ("retry", "pay"), ("pay", "done")]:
+        ...     _ = bp.connect(a, b)
+        >>> bp.loops()
+        (('pay', 'retry'),)
+        """
+        return self._loop_groups(self._customer_sequence())
+
+    def _loop_groups(self, sequence: nx.DiGraph[str]) -> tuple[tuple[str, ...], ...]:
+        core = _cyclic_core(sequence)
+        if not core:
+            return ()
+        key = self._time_key()
+        found = [
+            tuple(sorted(group, key=key.__getitem__)) for group in _strong_groups(sequence, core)
+        ]
+        return tuple(sorted(found, key=lambda group: key[group[0]]))
+
+    def _closed_loops(self, sequence: nx.DiGraph[str]) -> list[Problem]:
+        """Loops a journey can never leave: no flow out with a probability above 0."""
+        found = []
+        for group in self._loop_groups(sequence):
+            members = set(group)
+            if any(self._leaves(step_id, members, sequence) for step_id in group):
+                continue
+            shown = list(group)
+            if len(shown) > RING_SHOWN:
+                # A loop through thousands of steps would bury the message.
+                shown = [*shown[:RING_SHOWN], f"… ({len(group) - RING_SHOWN} more steps)"]
+            found.append(
+                Problem(
+                    message=f"customer actions loop through {', '.join(shown)} with no way "
+                    "out: a journey entering the loop never ends; add a sequence flow out "
+                    "of it (with a probability above 0)",
+                    step=group[0],
+                    field="flows",
+                )
+            )
+        return found
+
+    def _leaves(self, step_id: str, members: set[str], sequence: nx.DiGraph[str]) -> bool:
+        """Whether a journey at *step_id* may leave the loop *members* (or the service)."""
+        edges = self._graph.succ[step_id]
+        flows: list[Flow] = [edges[target]["flow"] for target in sequence.succ[step_id]]
+        specified = sum(f.probability for f in flows if f.probability is not None)
+        unspecified = [f for f in flows if f.probability is None]
+        remainder = max(0.0, 1.0 - specified)
+        share = remainder / len(unspecified) if unspecified else 0.0
+        if not unspecified and remainder > PROBABILITY_TOLERANCE:
+            return True  # the customer may leave the service here
+        return any(
+            f.target not in members and (f.probability if f.probability is not None else share) > 0
+            for f in flows
+        )
 
     def exit_steps(self) -> tuple[Step, ...]:
         """Return the customer steps no customer sequence flow leads out of."""
@@ -696,8 +786,9 @@ class Blueprint:
     def problems(self) -> list[Problem]:
         """Return what is wrong with the blueprint as a whole (empty when valid).
 
-        Checks a stage that no step uses, a sequence cycle in the customer
-        lane, customer steps that no entry step reaches, a moment of truth
+        Checks a stage that no step uses, a loop of customer steps that a
+        journey can never leave (loops with a way out are fine:
+        :meth:`loops`), a moment of truth
         on physical evidence (see
         :func:`~servicebp.moment_placement_problems`; its warnings are
         not problems) and a moment naming a rubric that is not registered.
@@ -721,42 +812,7 @@ class Blueprint:
                         field="stages",
                     )
                 )
-        sequence = self._customer_sequence()
-        ring = _cycle_in(sequence)
-        if ring:
-            shown = ring
-            if len(ring) > RING_SHOWN:
-                # A cycle through thousands of steps would bury the message.
-                shown = [*ring[:RING_SHOWN], f"… ({len(ring) - RING_SHOWN} more steps)"]
-            found.append(
-                Problem(
-                    message=f"customer actions form a cycle in time: "
-                    f"{' -> '.join([*shown, ring[0]])}; "
-                    "a journey must move forward (model a retry as a new step)",
-                    step=ring[0],
-                    field="flows",
-                )
-            )
-        entries = [n for n in sequence if sequence.in_degree(n) == 0]
-        # One breadth-first search from all entries at once: linear, not entries × steps.
-        reached = set(entries)
-        frontier = list(entries)
-        while frontier:
-            for nxt in sequence.successors(frontier.pop()):
-                if nxt not in reached:
-                    reached.add(nxt)
-                    frontier.append(nxt)
-        # The steps of the reported cycle are not reported again as unreachable.
-        reached.update(ring)
-        for step_id in self._spine_order(sequence):
-            if step_id not in reached:
-                found.append(
-                    Problem(
-                        message="customer step is not reachable from any entry step",
-                        step=step_id,
-                        field="flows",
-                    )
-                )
+        found.extend(self._closed_loops(self._customer_sequence()))
         found.extend(self._moment_problems())
         return found
 
@@ -797,3 +853,11 @@ class Blueprint:
         found = self.problems()
         if found:
             raise BlueprintValidationError(found)
+
+
+def closed_loop_problems(bp: Blueprint) -> list[Problem]:
+    """The loops of *bp*'s customer steps that a journey can never leave, one problem each.
+
+    For the analyses that walk loops: the one check they cannot do without.
+    """
+    return bp._closed_loops(bp._customer_sequence())

@@ -1,4 +1,4 @@
-"""The read-only view of a blueprint's graph, and the cycle finder."""
+"""The read-only view of a blueprint's graph, and the finder of its cycles."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NoReturn
 
 import networkx as nx
+import numpy as np
+import scipy.sparse as sparse
+from scipy.sparse import csgraph
 
 #: What a change through ``Blueprint.graph`` is told.
 _READ_ONLY = (
@@ -17,21 +20,20 @@ _READ_ONLY = (
 # --- the blueprint ----------------------------------------------------------
 
 
-def _cycle_in(graph: nx.DiGraph[str]) -> list[str]:
-    """Return one cycle of *graph* as its nodes in order, or ``[]`` if it has none.
+def _cyclic_core(graph: nx.DiGraph[str]) -> set[str]:
+    """Return the nodes of *graph* on a cycle or after one (empty when it has no cycle).
 
-    Kahn's algorithm peels off every node that no cycle feeds; each node left
-    has a predecessor left, so walking back from the first one in node order
-    must meet itself again. Linear in nodes and edges, and deterministic.
-    (networkx's ``find_cycle`` finds the same cycles, but ten times slower:
-    2.6-4 s against 0.27 s on a 100,000-step chain with one loop.)
+    Kahn's algorithm peels off every node that no cycle feeds; linear in
+    nodes and edges. Loops need a strongly connected components pass only
+    over what is left, so a graph without cycles (the common case) pays for
+    the peeling alone.
 
     Examples
     --------
-    >>> _cycle_in(nx.DiGraph([("a", "b"), ("b", "c"), ("c", "b")]))
-    ['b', 'c']
-    >>> _cycle_in(nx.DiGraph([("a", "b")]))
-    []
+    >>> sorted(_cyclic_core(nx.DiGraph([("a", "b"), ("b", "c"), ("c", "b"), ("c", "d")])))
+    ['b', 'c', 'd']
+    >>> _cyclic_core(nx.DiGraph([("a", "b")]))
+    set()
     """
     indegree = dict(graph.in_degree())
     ready = [n for n, d in indegree.items() if d == 0]
@@ -40,17 +42,37 @@ def _cycle_in(graph: nx.DiGraph[str]) -> list[str]:
             indegree[nxt] -= 1
             if indegree[nxt] == 0:
                 ready.append(nxt)
-    left = {n for n, d in indegree.items() if d > 0}
-    if not left:
-        return []
-    start = next(n for n in graph if n in left)
-    walked: dict[str, int] = {}
-    node = start
-    while node not in walked:
-        walked[node] = len(walked)
-        node = next(p for p in graph.predecessors(node) if p in left)
-    back = list(walked)[walked[node] :]
-    return [back[0], *reversed(back[1:])]
+    return {n for n, d in indegree.items() if d > 0}
+
+
+def _strong_groups(graph: nx.DiGraph[str], nodes: set[str]) -> list[list[str]]:
+    """The strongly connected groups of two or more of *nodes* in *graph*.
+
+    scipy's compiled components pass: networkx's own takes seconds on
+    100,000 steps.
+
+    Examples
+    --------
+    >>> g = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c")])
+    >>> _strong_groups(g, {"a", "b", "c"})
+    [['a', 'b']]
+    """
+    names = [n for n in graph if n in nodes]
+    index = {n: i for i, n in enumerate(names)}
+    rows, cols = [], []
+    for n in names:
+        for t in graph.succ[n]:
+            if t in index:
+                rows.append(index[n])
+                cols.append(index[t])
+    matrix = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(names), len(names))
+    )
+    _, labels = csgraph.connected_components(matrix, directed=True, connection="strong")
+    groups: dict[int, list[str]] = {}
+    for n, label in zip(names, labels.tolist(), strict=True):
+        groups.setdefault(label, []).append(n)
+    return [group for group in groups.values() if len(group) > 1]
 
 
 def _frozen(*args: object, **kwargs: object) -> NoReturn:

@@ -35,7 +35,7 @@ class LintConfig:
     >>> LintConfig(select=["SPB00"])
     Traceback (most recent call last):
     ...
-    servicebp.errors.UnknownLintRuleError: select: unknown lint rule code or prefix 'SPB00'; did you mean 'SBP008'? (the rules are SBP001-SBP010)
+    servicebp.errors.UnknownLintRuleError: select: unknown lint rule code or prefix 'SPB00'; did you mean 'SBP010'? (the rules are SBP001-SBP010)
     """  # noqa: E501
 
     select: tuple[str, ...] | None = attrs.field(
