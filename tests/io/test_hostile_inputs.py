@@ -212,7 +212,7 @@ row(
     "api",
     lambda: Flow(source="a", target="b", kind="x"),
     E,
-    "'x' is not a valid flowkind",
+    "'x' is not a valid flow kind",
 )
 row("api-flow-source-space", "api", lambda: Flow(source="a b", target="c"), E, "source 'a b'")
 row("api-blueprint-name-empty", "api", lambda: Blueprint(" "), E, "name must not be empty")
@@ -246,14 +246,14 @@ row(
 )
 
 # fmt: off
-row("api-moment-kind-unknown", "api", lambda: MomentOfTruth(kind="purchasex"), E, "'purchasex' is not a valid momentkind (must be one of ['purchase'")  # noqa: E501
-row("api-moment-contact-mode-unknown", "api", lambda: MomentOfTruth(kind="usage", contact_mode="telepathy"), E, "'telepathy' is not a valid contactmode")  # noqa: E501
+row("api-moment-kind-unknown", "api", lambda: MomentOfTruth(kind="purchasex"), E, "'purchasex' is not a valid moment kind; did you mean 'purchase'? (must be one of ['purchase'")  # noqa: E501
+row("api-moment-contact-mode-unknown", "api", lambda: MomentOfTruth(kind="usage", contact_mode="telepathy"), E, "'telepathy' is not a valid contact mode")  # noqa: E501
 row("api-moment-behaviour-unknown", "api", lambda: MomentOfTruth(kind="usage", behaviours=["apologise"]), E, "'apologise' is not a valid behaviour (must be one of ['explore', 'offer', 'action', 'confirm'])")  # noqa: E501
 row("api-moment-behaviours-one-string", "api", lambda: MomentOfTruth(kind="usage", behaviours="confirm"), T, "behaviours must be a sequence")  # noqa: E501
 row("api-moment-weight-negative", "api", lambda: MomentOfTruth(kind="usage", weight=-1), E, "weight must be a finite number above 0, got -1")  # noqa: E501
 row("api-moment-weight-10e400", "api", lambda: MomentOfTruth(kind="usage", weight=10**400), E, "weight must be a finite number above 0")  # noqa: E501
 row("api-expectation-text-number", "api", lambda: Expectation(text=3, type="explicit"), T, "text must be a string, not int (3)")  # noqa: E501
-row("api-expectation-type-unknown", "api", lambda: Expectation(text="x", type="implicit"), E, "'implicit' is not a valid expectationtype")  # noqa: E501
+row("api-expectation-type-unknown", "api", lambda: Expectation(text="x", type="implicit"), E, "'implicit' is not a valid expectation type")  # noqa: E501
 # fmt: on
 
 # --- the Python API: mutations of a valid blueprint ------------------------------
@@ -334,7 +334,7 @@ def _(bp: Blueprint) -> Any:
     return bp.connect("a", "g", probability=0.5)
 
 
-@mutation("mut-connect-kind-unknown", E, "'loop' is not a valid flowkind")
+@mutation("mut-connect-kind-unknown", E, "'loop' is not a valid flow kind")
 def _(bp: Blueprint) -> Any:
     return bp.connect("b", "f", kind="loop")
 

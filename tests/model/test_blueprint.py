@@ -265,8 +265,10 @@ def test_branch_probabilities_may_not_sum_above_1() -> None:
 
 def test_replace_step_keeps_flows() -> None:
     bp = bank()
-    old = bp.replace_step(bp["apply"].evolve(label="Applies online", channel="app"))
-    assert old.label == "Apply"
+    new = bp.replace_step(bp["apply"].evolve(label="Applies online", channel="app"))
+    # The mutator echoes what it put in, as every mutator does.
+    assert new == bp["apply"]
+    assert new.label == "Applies online"
     assert bp["apply"].channel == "app"
     assert [f.target for f in bp.outgoing("apply", kind="sequence")] == ["show-id"]
 
@@ -576,3 +578,21 @@ def test_copy_equals_and_removing_a_step_drops_its_flows(bp: Blueprint) -> None:
 def test_generated_steps_evolve_to_themselves(s: Step) -> None:
     assert s.evolve() == s
     assert repr(s).startswith(f"Step(id={s.id!r}")
+
+
+def test_every_mutator_echoes_what_it_put_in_or_took_out() -> None:
+    bp = Blueprint("Hotel", stages=["stay"])
+    assert bp.add_stage("Check in") == bp.stage("check-in")
+    added = bp.add_step(Step(id="desk", label="Desk", lane="customer", stage="Check in"))
+    assert added == bp["desk"]
+    assert added.stage == "check-in"
+    bp.add_step(Step(id="room", label="Room", lane="customer", stage="stay"))
+    flow = bp.connect("desk", "room")
+    assert flow == bp.flow("desk", "room")
+    assert bp.replace_step(bp["room"].evolve(rating=1)) == bp["room"]
+    assert bp.relabel_stage("stay", "Stay") == bp.stage("stay")
+    assert bp.disconnect("desk", "room") == flow
+    assert bp.add_flow(flow) == flow
+    removed = bp.remove_step("room")
+    assert removed.rating == 1
+    assert bp.remove_stage("stay") == Stage(id="stay", label="Stay")

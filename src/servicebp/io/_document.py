@@ -10,6 +10,7 @@ found is collected into one :class:`BlueprintValidationError`.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
 import difflib
@@ -37,7 +38,7 @@ from servicebp.errors import (
 )
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp.io._schema_fast import Check, compile_check
-from servicebp.model import Blueprint, Flow, LintConfig, Stage, Step
+from servicebp.model import Blueprint, Flow, Lane, LintConfig, Stage, Step
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
 
@@ -287,14 +288,29 @@ def _check_top(parsed: Parsed) -> list[Problem]:
     return []
 
 
-def _schema_problems(parsed: Parsed) -> list[Problem]:
-    found: list[tuple[tuple[int, int, str], Problem]] = []
+def _schema_problems(parsed: Parsed) -> list[tuple[PathKey, Problem]]:
+    """Every schema problem with its path, in file order."""
+    found: list[tuple[tuple[int, int, str], PathKey, Problem]] = []
     for prefix, error in _schema_errors(parsed.data):
         for path, problem in _describe_schema_error(parsed, error, prefix):
             where = parsed.locate(path) or (0, 0)
-            found.append(((where[0], where[1], format_path(path)), problem))
+            found.append(((where[0], where[1], format_path(path)), path, problem))
     found.sort(key=lambda item: item[0])
-    return [problem for _, problem in found]
+    return [(path, problem) for _, path, problem in found]
+
+
+def _canonical_lanes(data: dict[str, Any]) -> None:
+    """Write the lanes' other names (``onstage``, ``support processes``) as the lanes they mean."""
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return
+    known = {lane.value for lane in Lane}
+    for step in steps:
+        lane = step.get("lane") if isinstance(step, dict) else None
+        if isinstance(lane, str) and lane not in known:
+            # An unknown name is left for the schema to name, with the closest lane.
+            with contextlib.suppress(ValueError):
+                step["lane"] = Lane(lane).value
 
 
 def _describe_schema_error(
@@ -328,7 +344,10 @@ def _describe_schema_error(
         return [(path, parsed.problem(f"missing required key {missing}", path))]
     message = error.message
     if error.validator == "enum":
-        message = f"{instance!r} is not one of {error.validator_value!r}"
+        allowed_values: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
+        close = difflib.get_close_matches(str(instance), [str(v) for v in allowed_values], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        message = f"{instance!r} is not one of {error.validator_value!r}{hint}"
     wanted: Any = error.validator_value
     wants_text = (error.validator == "type" and "string" in wanted) or (
         error.validator in ("enum", "const")
@@ -424,8 +443,17 @@ def _build(parsed: Parsed) -> Blueprint:
     problems = _check_top(parsed)
     if problems:
         raise BlueprintValidationError(problems)
-    problems = _schema_problems(parsed)
-    if problems:
+    _canonical_lanes(parsed.data)
+    # One pass: a step or flow the schema refuses is left out of the build, so the
+    # references among the others (stages, flow ends) are checked in the same round.
+    refused = _schema_problems(parsed)
+    skipped = {
+        path[:2]
+        for path, _ in refused
+        if len(path) >= 2 and path[0] in ("steps", "flows") and isinstance(path[1], int)
+    }
+    problems = [problem for _, problem in refused]
+    if any(path[:2] not in skipped for path, _ in refused):
         raise BlueprintValidationError(problems)
     data: dict[str, Any] = parsed.data
 
@@ -463,6 +491,10 @@ def _build(parsed: Parsed) -> Blueprint:
     broken: set[str] = set()
     for i, step_data in enumerate(data["steps"]):
         path: PathKey = ("steps", i)
+        if path in skipped:
+            if isinstance(step_data, dict) and isinstance(step_data.get("id"), str):
+                broken.add(step_data["id"])
+            continue
         try:
             step = _CONVERTER.structure(step_data, Step)
         except (cattrs.BaseValidationError, TypeError, ValueError) as error:
@@ -491,7 +523,7 @@ def _build(parsed: Parsed) -> Blueprint:
 
     for i, flow_data in enumerate(data.get("flows", [])):
         path = ("flows", i)
-        if flow_data["from"] in broken or flow_data["to"] in broken:
+        if path in skipped or flow_data["from"] in broken or flow_data["to"] in broken:
             continue
         try:
             flow = _CONVERTER.structure(flow_data, Flow)

@@ -59,6 +59,13 @@ class Blueprint:
     out of a step summing to at most 1) or raises.
     :meth:`validate` checks what only shows on the whole.
 
+    Every mutator returns what it put in (:meth:`add_step`,
+    :meth:`replace_step`, :meth:`connect`, :meth:`add_flow`,
+    :meth:`add_stage`, :meth:`relabel_stage`: the new step, flow or stage)
+    or what it took out (:meth:`remove_step`, :meth:`disconnect`,
+    :meth:`remove_stage`), so a REPL echoes the change just made; in a
+    script, ignore it (``_ = bp.add_step(...)``).
+
     Parameters
     ----------
     name : str
@@ -410,7 +417,7 @@ class Blueprint:
         close = difflib.get_close_matches(str(stage), names, n=1)
         if not close:
             return ""
-        return f"; did you mean {self.stage(close[0]).id!r}?"
+        return f" (did you mean {self.stage(close[0]).id!r}?)"
 
     # -- steps ----------------------------------------------------------------
 
@@ -441,11 +448,22 @@ class Blueprint:
         return step
 
     def replace_step(self, step: Step) -> Step:
-        """Replace the step with the same id, keeping its flows; return the old one."""
-        old = self[step.id]
+        """Replace the step with the same id, keeping its flows; return the new step as stored.
+
+        Like every mutator, it returns what it put in the blueprint (the step
+        naming its stage by id), so a REPL echoes the change just made.
+
+        Examples
+        --------
+        >>> bp = Blueprint("A", stages=["s"])
+        >>> _ = bp.add_step(Step(id="x", label="X", lane="customer", stage="s"))
+        >>> bp.replace_step(bp["x"].evolve(rating=2))
+        Step(id='x', label='X', lane=<Lane.CUSTOMER: 'customer'>, stage='s', rating=2)
+        """
+        self[step.id]
         step = self._with_stage_id(step)
         self._graph.nodes[step.id]["step"] = step
-        return old
+        return step
 
     def remove_step(self, step_id: str) -> Step:
         """Remove a step and every flow into or out of it; return the step."""
@@ -464,8 +482,8 @@ class Blueprint:
         raise BlueprintValidationError(
             [
                 Problem(
-                    message=f"stage {step.stage!r} is not one of the blueprint's stages "
-                    f"{list(self.stages)}{self._stage_hint(step.stage)}; {_DECLARE_STAGE}",
+                    message=f"stage {step.stage!r}{self._stage_hint(step.stage)} is not one of "
+                    f"the blueprint's stages {list(self.stages)}; {_DECLARE_STAGE}",
                     step=step.id,
                     field="stage",
                 )

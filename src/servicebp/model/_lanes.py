@@ -7,20 +7,51 @@ visibility, internal interaction) are derived from that order.
 
 from __future__ import annotations
 
+import difflib
 import enum
+import re
 from typing import Final
 
 from servicebp.errors import BlueprintValidationError
 
-__all__ = ["FlowKind", "Lane", "Line", "lines_between"]
+__all__ = ["LANE_ALIASES", "FlowKind", "Lane", "Line", "lines_between"]
+
+
+def _words(name: str) -> str:
+    """``"MomentKind"`` → ``"moment kind"``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
 
 
 def _reject_unknown(cls: type[enum.StrEnum], value: object) -> None:
-    """Make ``Lane("front")`` raise servicebp's own error, naming the allowed values."""
+    """Make ``Lane("front")`` raise servicebp's own error, naming the allowed values.
+
+    Examples
+    --------
+    >>> from servicebp.model import MomentKind
+    >>> MomentKind("purchse")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.BlueprintValidationError: 'purchse' is not a valid moment kind; did you mean 'purchase'? (must be one of [...])
+    """  # noqa: E501
     allowed = [member.value for member in cls]
+    close = difflib.get_close_matches(str(value), allowed, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
     raise BlueprintValidationError(
-        f"{value!r} is not a valid {cls.__name__.lower()} (must be one of {allowed})"
+        f"{value!r} is not a valid {_words(cls.__name__)}{hint} (must be one of {allowed})"
     )
+
+
+def _lane_alias(cls: type[Lane], value: object) -> Lane:
+    """The lane a designer's other name stands for (``onstage``, ``support processes``)."""
+    if isinstance(value, str):
+        key = re.sub(r"[\s_]+", "-", value.strip().lower())
+        if key in _LANE_ALIASES:
+            return _LANE_ALIASES[key]
+        for lane in cls:
+            if lane.value == key:
+                return lane
+    _reject_unknown(cls, value)
+    raise AssertionError  # pragma: no cover - _reject_unknown raises
 
 
 class Lane(enum.StrEnum):
@@ -40,7 +71,9 @@ class Lane(enum.StrEnum):
     BACKSTAGE = "backstage"
     SUPPORT = "support"
 
-    _missing_ = classmethod(_reject_unknown)
+    # Bitner's and Shostack's other names for the lanes are accepted too:
+    # Lane("onstage") is Lane.FRONTSTAGE (see LANE_ALIASES).
+    _missing_ = classmethod(_lane_alias)
 
     @property
     def position(self) -> int:
@@ -54,6 +87,29 @@ class Lane(enum.StrEnum):
 
 
 _LANE_ORDER: Final = tuple(Lane)
+#: Other names designers give the lanes (Bitner, Ostrom & Morgan say onstage and
+#: offstage), lower case with words joined by ``-``; ``Lane(name)`` accepts them.
+LANE_ALIASES: Final = {
+    "evidence": Lane.PHYSICAL_EVIDENCE,
+    "physical": Lane.PHYSICAL_EVIDENCE,
+    "customer-actions": Lane.CUSTOMER,
+    "customer-action": Lane.CUSTOMER,
+    "onstage": Lane.FRONTSTAGE,
+    "on-stage": Lane.FRONTSTAGE,
+    "front-stage": Lane.FRONTSTAGE,
+    "onstage-contact": Lane.FRONTSTAGE,
+    "onstage-actions": Lane.FRONTSTAGE,
+    "frontstage-actions": Lane.FRONTSTAGE,
+    "offstage": Lane.BACKSTAGE,
+    "off-stage": Lane.BACKSTAGE,
+    "back-stage": Lane.BACKSTAGE,
+    "backstage-actions": Lane.BACKSTAGE,
+    "backstage-contact": Lane.BACKSTAGE,
+    "support-processes": Lane.SUPPORT,
+    "support-process": Lane.SUPPORT,
+    "support-processes-lane": Lane.SUPPORT,
+}
+_LANE_ALIASES: Final = LANE_ALIASES
 _LANE_TITLES: Final = {
     Lane.PHYSICAL_EVIDENCE: "Physical evidence",
     Lane.CUSTOMER: "Customer actions",

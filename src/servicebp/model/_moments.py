@@ -25,6 +25,7 @@ from servicebp.errors import (
     RatingError,
     RubricError,
 )
+from servicebp.model._lanes import _reject_unknown
 from servicebp.scales import RATING_MAX, RATING_MIN, check_rating
 
 if TYPE_CHECKING:
@@ -45,14 +46,6 @@ __all__ = [
     "rate_moment",
     "register_rubric",
 ]
-
-
-def _reject_unknown(cls: type[enum.StrEnum], value: object) -> None:
-    """Make ``MomentKind("x")`` raise servicebp's own error, naming the allowed values."""
-    allowed = [member.value for member in cls]
-    raise BlueprintValidationError(
-        f"{value!r} is not a valid {cls.__name__.lower()} (must be one of {allowed})"
-    )
 
 
 class MomentKind(enum.StrEnum):
