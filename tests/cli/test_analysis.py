@@ -97,13 +97,13 @@ def test_an_unknown_code_in_the_files_lint_section_fails_validate_and_lint(
 ) -> None:
     path = write(tmp_path, small())
     with open(path, "a", encoding="utf-8") as file:
-        file.write("lint:\n  ignore: [SBP987]\n")
-    line = Path(path).read_text(encoding="utf-8").splitlines().index("  ignore: [SBP987]") + 1
+        file.write("lint:\n  ignore: [QQ1]\n")
+    line = Path(path).read_text(encoding="utf-8").splitlines().index("  ignore: [QQ1]") + 1
     for command in ("validate", "lint"):
         result = CliRunner().invoke(main, [command, path])
         assert result.exit_code == 1, command
         assert result.stderr.splitlines() == [
-            f"{path}:{line}:12: $.lint.ignore[0]: unknown lint rule code or prefix 'SBP987' "
+            f"{path}:{line}:12: $.lint.ignore[0]: unknown lint rule code or prefix 'QQ1' "
             "(the rules are SBP001-SBP010)"
         ], command
 

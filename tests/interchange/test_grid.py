@@ -69,7 +69,8 @@ def test_hotel_grid_imports_validates_and_renders() -> None:
     assert bp.flow("process-registration", "registration-system").kind is sbp.FlowKind.SUPPORT
     assert bp.flow("greet-and-take-bags", "take-bags-to-room").kind is sbp.FlowKind.SUPPORT
     assert bp.flow("hotel-exterior", "arrive-at-hotel").kind is sbp.FlowKind.SUPPORT
-    assert [d.code for d in lint(bp)] == ["SBP001"]
+    # SBP009: a wait over the guests' tolerance (issue 14's lint rule).
+    assert [d.code for d in lint(bp)] == ["SBP001", "SBP009"]
     # Details: positional values go to the stage's customer steps in order.
     assert bp["check-in"].moment == sbp.MomentOfTruth(kind="first-contact")
     assert [bp[i].rating for i in ("call-room-service", "receive-food", "eat")] == [0, 2, 1]
@@ -190,7 +191,7 @@ def test_arrows_section_lists_every_flow(tmp_path: Path) -> None:
         ("X,s\nCustomer,Asks\nRating,{#nope} 1\n", "cell B3: no step has the id 'nope'"),
         ("X,s\nCustomer,Asks\nRating,1\nScore,2\n", "cell B4: rating of step 'Asks' is given"),
         ("X,s\nCustomer,Asks\nWait,soon\n", "cell B3: 'soon' is not minutes"),
-        ("X,s\nCustomer,Asks\nMoment,huge\n", "cell B3: 'huge' is not a valid momentkind"),
+        ("X,s\nCustomer,Asks\nMoment,huge\n", "cell B3: 'huge' is not a valid moment kind"),
         ("X,s\nEvidence,Sign\nCustomer,Asks\nMoment,{#sign} usage\n", "cell B4: step 'sign'"),
         ("X,s,s\nCustomer,Asks,Pays\n", "cell C1: stage 's' is named twice (also in B1)"),
         ("X,s\nCustomer,A {#x}; B {#x}\n", "cell B2: step id 'x' is given twice"),
@@ -198,8 +199,11 @@ def test_arrows_section_lists_every_flow(tmp_path: Path) -> None:
         ("X,s\nCustomer,A\narrows\na,b\n", "cell B4: 'b' is no step's id or label"),
         ("X,s\nCustomer,A; A {#b}\narrows\nA,b\n", "cell A4: 'A' names several steps"),
         ("X,s\nCustomer,A; B\narrows\na,b,,,2\n", "cell E4: probability must lie in [0, 1], got 2"),
-        ("X,s\nCustomer,A; B\narrows\na,b,both\n", "cell C4: 'both' is not a valid flowkind"),
-        ("X,s\nCustomer,A; B\narrows\na,b\nb,a\n", "customer actions form a cycle"),
+        ("X,s\nCustomer,A; B\narrows\na,b,both\n", "cell C4: 'both' is not a valid flow kind"),
+        (
+            "X,s\nCustomer,A; B\narrows\na,b\nb,a\n",
+            "customer actions loop through a, b with no way out",
+        ),
         ("\n\n", "the grid is empty"),
         ("X\nCustomer,A\n", "names no stages"),
     ],
@@ -283,7 +287,11 @@ def test_xlsx_keeps_text_that_looks_like_a_formula(tmp_path: Path) -> None:
 
 def _held(bp: sbp.Blueprint) -> sbp.Blueprint:
     """*bp* without what a grid cannot hold (what write_grid reports as lost)."""
-    kept = sbp.Blueprint(bp.name.strip(), stages=bp.stages)
+    # A stage keeps its display label ("Label {#id}" in the header), trimmed as cells are.
+    labelled = [bp.stage(s) for s in bp.stages]
+    kept = sbp.Blueprint(
+        bp.name.strip(), stages=[sbp.Stage(id=s.id, label=s.label.strip()) for s in labelled]
+    )
 
     def stripped(text: str | None) -> str | None:
         return None if text is None else text.strip()

@@ -235,7 +235,7 @@ def test_unknown_lane() -> None:
     )
     assert problem.message == (
         "'front' is not one of ['physical-evidence', 'customer', 'frontstage', "
-        "'backstage', 'support']"
+        "'backstage', 'support']; did you mean 'frontstage'?"
     )
     assert (problem.path, problem.line, problem.column) == ("$.steps[0].lane", 7, 11)
     assert str(problem).startswith("bp.yaml:7:11: $.steps[0].lane: 'front' is not one of [")

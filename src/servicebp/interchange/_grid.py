@@ -64,7 +64,17 @@ from servicebp.interchange._grid_text import (
     slug,
     split_cell,
 )
-from servicebp.model import Blueprint, FailPoint, Flow, FlowKind, Lane, MomentOfTruth, Step, Wait
+from servicebp.model import (
+    Blueprint,
+    FailPoint,
+    Flow,
+    FlowKind,
+    Lane,
+    MomentOfTruth,
+    Stage,
+    Step,
+    Wait,
+)
 
 __all__ = ["GridImport", "UnmappedCell", "default_flows", "from_grid", "read_grid"]
 
@@ -312,7 +322,8 @@ def _parse(
     if not rows:
         raise GridError([Problem(message=f"{where}the grid is empty (a header row is needed)")])
     header, body = rows[0], rows[1:]
-    stage_at = _stages(reader, header)
+    labels: dict[str, Stage] = {}
+    stage_at = _stages(reader, header, labels)
     if not stage_at:
         raise GridError(
             [Problem(message=f"{where}the header row {header[0].ref[1:]} names no stages")]
@@ -361,7 +372,7 @@ def _parse(
     try:
         bp = Blueprint(
             name or header[0].text.strip() or "Blueprint",
-            stages=[stage for stage in stage_at.values() if stage in used],
+            stages=[labels[stage] for stage in stage_at.values() if stage in used],
         )
     except BlueprintValidationError as error:
         reader.problem(header[0], _messages(error))
@@ -408,7 +419,7 @@ def _beyond(reader: _Reader, cells: Sequence[Cell], reason: str) -> None:
             reader.skip(cell, reason)
 
 
-def _stages(reader: _Reader, header: list[Cell]) -> dict[int, str]:
+def _stages(reader: _Reader, header: list[Cell], labels: dict[str, Stage]) -> dict[int, str]:
     stage_at: dict[int, str] = {}
     seen: dict[str, Cell] = {}
     for cell in header[1:]:
@@ -416,6 +427,11 @@ def _stages(reader: _Reader, header: list[Cell]) -> dict[int, str]:
         if not text:
             continue
         stage = "-".join(text.split())
+        # "Label {#id}" gives a stage its id and display label (as the writer does).
+        parts = split_cell(text, id_at="end")
+        if len(parts) == 1 and parts[0].id is not None:
+            stage = parts[0].id
+            labels[stage] = Stage(id=stage, label=parts[0].text or stage)
         if stage in seen:
             reader.problem(cell, f"stage {stage!r} is named twice (also in {seen[stage].ref})")
             continue
@@ -426,6 +442,7 @@ def _stages(reader: _Reader, header: list[Cell]) -> dict[int, str]:
             continue
         seen[stage] = cell
         stage_at[cell.column] = stage
+        labels.setdefault(stage, Stage(id=stage))
     return stage_at
 
 

@@ -21,7 +21,7 @@ from servicebp._atomic import write_atomic
 from servicebp.errors import GridError, MissingDependencyError, Problem
 from servicebp.interchange._grid import default_flows
 from servicebp.interchange._grid_text import FIELD_TITLES, escape, slug
-from servicebp.model import Blueprint, Flow, Lane, LintConfig, Step
+from servicebp.model import Blueprint, Flow, Lane, LintConfig, Stage, Step
 
 __all__ = ["GridExport", "grid_losses", "to_grid", "write_grid"]
 
@@ -34,6 +34,13 @@ class GridExport:
 
     path: Path
     lost: tuple[Problem, ...]
+
+
+def _stage_header(stage: Stage) -> str:
+    """The header cell of *stage*: its id, or its label with ``{#id}`` when they differ."""
+    if stage.label == stage.id:
+        return stage.id
+    return f"{escape(stage.label)} {{#{stage.id}}}"
 
 
 def _number(value: float) -> str:
@@ -110,7 +117,7 @@ def to_grid(bp: Blueprint) -> list[list[str]]:
     ['Rating', '1']
     """
     cells = _cells(bp)
-    rows: list[list[str]] = [[bp.name, *bp.stages]]
+    rows: list[list[str]] = [[bp.name, *(_stage_header(bp.stage(s)) for s in bp.stages)]]
     for lane in Lane:
         rows.append(
             [

@@ -433,7 +433,7 @@ def from_parsed(parsed: Parsed) -> Blueprint:
     >>> from_parsed(parse(text, format="yaml", file="coffee.yaml"))
     Traceback (most recent call last):
     ...
-    servicebp.errors.BlueprintValidationError: coffee.yaml:6:35: $.steps[0].lane: 'front' is not one of [...]
+    servicebp.errors.BlueprintValidationError: coffee.yaml:6:35: $.steps[0].lane: 'front' is not one of [...]; did you mean 'frontstage'?
     """  # noqa: E501
     with paused_gc():
         return _build(parsed)
@@ -454,6 +454,9 @@ def _build(parsed: Parsed) -> Blueprint:
     }
     problems = [problem for _, problem in refused]
     if any(path[:2] not in skipped for path, _ in refused):
+        raise BlueprintValidationError(problems)
+    if problems:
+        problems.extend(_reference_problems(parsed, skipped))
         raise BlueprintValidationError(problems)
     data: dict[str, Any] = parsed.data
 
@@ -491,10 +494,6 @@ def _build(parsed: Parsed) -> Blueprint:
     broken: set[str] = set()
     for i, step_data in enumerate(data["steps"]):
         path: PathKey = ("steps", i)
-        if path in skipped:
-            if isinstance(step_data, dict) and isinstance(step_data.get("id"), str):
-                broken.add(step_data["id"])
-            continue
         try:
             step = _CONVERTER.structure(step_data, Step)
         except (cattrs.BaseValidationError, TypeError, ValueError) as error:
@@ -523,7 +522,7 @@ def _build(parsed: Parsed) -> Blueprint:
 
     for i, flow_data in enumerate(data.get("flows", [])):
         path = ("flows", i)
-        if path in skipped or flow_data["from"] in broken or flow_data["to"] in broken:
+        if flow_data["from"] in broken or flow_data["to"] in broken:
             continue
         try:
             flow = _CONVERTER.structure(flow_data, Flow)
@@ -567,6 +566,46 @@ def _build(parsed: Parsed) -> Blueprint:
     if problems:
         raise BlueprintValidationError(problems)
     return bp
+
+
+def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
+    """The stage and flow-end references among the items the schema accepted.
+
+    A cheap pass over the plain data (no steps are built), so that a file with
+    schema problems has its broken references named in the same round.
+    """
+    data: dict[str, Any] = parsed.data
+    stages = Blueprint("references")
+    for stage in data["stages"]:
+        with contextlib.suppress(ServiceBlueprintError, TypeError, ValueError):
+            stages.add_stage(stage if isinstance(stage, str) else Stage(**stage))
+    found: list[Problem] = []
+    ids: list[str] = []
+    blurred = False  # a refused step whose id is not text: its flows cannot be told apart
+    for i, step in enumerate(data["steps"]):
+        step_id = step.get("id")
+        if not isinstance(step_id, str):
+            blurred = True
+            continue
+        ids.append(step_id)
+        stage = step.get("stage")
+        checked = ("steps", i) not in skipped and isinstance(stage, str)
+        if checked and not stages._names_stage(stage):
+            found.append(parsed.problem(stages._unknown_stage(stage), ("steps", i, "stage")))
+    known = set(ids)
+    for i, flow in enumerate(data.get("flows", [])):
+        if ("flows", i) in skipped or blurred:
+            continue
+        for end in ("from", "to"):
+            if flow[end] not in known:
+                close = difflib.get_close_matches(str(flow[end]), ids, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                found.append(
+                    parsed.problem(
+                        f"unknown step {flow[end]!r}{hint} (no step has this id)", ("flows", i, end)
+                    )
+                )
+    return found
 
 
 def _path_key(path: str) -> PathKey:

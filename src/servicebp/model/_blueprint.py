@@ -480,15 +480,18 @@ class Blueprint:
             if stage.label == step.stage:
                 return attrs.evolve(step, stage=stage.id)
         raise BlueprintValidationError(
-            [
-                Problem(
-                    message=f"stage {step.stage!r}{self._stage_hint(step.stage)} is not one of "
-                    f"the blueprint's stages {list(self.stages)}; {_DECLARE_STAGE}",
-                    step=step.id,
-                    field="stage",
-                )
-            ]
+            [Problem(message=self._unknown_stage(step.stage), step=step.id, field="stage")]
         )
+
+    def _unknown_stage(self, stage: str) -> str:
+        """What to say of a step's stage that is no stage's id or label (the loader says it too)."""
+        return (
+            f"stage {stage!r}{self._stage_hint(stage)} is not one of "
+            f"the blueprint's stages {list(self.stages)}; {_DECLARE_STAGE}"
+        )
+
+    def _names_stage(self, stage: str) -> bool:
+        return any(stage in (known.id, known.label) for known in self._stages)
 
     def steps(
         self, *, lane: Lane | str | None = None, stage: str | None = None
