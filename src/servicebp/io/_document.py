@@ -583,7 +583,7 @@ def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
     ids: list[str] = []
     blurred = False  # a refused step whose id is not text: its flows cannot be told apart
     for i, step in enumerate(data["steps"]):
-        step_id = step.get("id")
+        step_id = step.get("id") if isinstance(step, dict) else None
         if not isinstance(step_id, str):
             blurred = True
             continue
