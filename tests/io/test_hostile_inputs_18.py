@@ -19,9 +19,104 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from servicebp import OutputError, load, loads, save
+from servicebp import (
+    ArgumentTypeError,
+    BlueprintValidationError,
+    InvalidArgumentError,
+    OutputError,
+    dumps,
+    load,
+    loads,
+    save,
+)
 from servicebp.cli import main
-from tests.io.test_hostile_inputs import GOOD_YAML
+from tests.io.test_hostile_inputs import GOOD_YAML, yaml_doc
+
+# --- 1. YAML scalars the safe loader resolved by itself -------------------------------------
+
+#: Unquoted labels that YAML 1.1 reads as dates, numbers or tags: they stay text.
+TEXT_LABELS = [
+    "2024-13-45",  # month 13
+    "2024-02-30",
+    "2024-01-01 99:00:00",  # hour 99
+    "2024-01-01T10:00:00+25:00",  # a 25-hour offset
+    "2024-01-01",
+    "190:20:30:15:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00",  # sexagesimal overflow
+    "1:30",
+    "=",  # the value tag
+    "NO",
+    "on",
+    "1_000",
+]
+
+
+@pytest.mark.parametrize("label", TEXT_LABELS)
+def test_c1_yaml_1_1_scalars_stay_text(label: str) -> None:
+    bp = loads(yaml_doc("label: Pay", f"label: {label}"))
+    assert bp["pay"].label == label
+
+
+@pytest.mark.parametrize("channel", TEXT_LABELS)
+def test_c1_yaml_1_1_scalars_stay_text_as_channels_and_attributes(channel: str) -> None:
+    bp = loads(
+        yaml_doc("stage: pay}", f"stage: pay, channel: {channel}, attributes: {{x: {channel}}}}}")
+    )
+    assert bp["pay"].channel == channel
+    assert bp["pay"].attributes == {"x": channel}
+
+
+def test_c1_a_leading_zero_is_decimal_as_in_yaml_1_2() -> None:
+    bp = loads(yaml_doc("stage: pay}", "stage: pay, duration: 010}"))
+    assert bp["pay"].duration == 10
+
+
+def test_c1_a_tag_its_text_cannot_have_is_refused_with_its_line() -> None:
+    with pytest.raises(
+        BlueprintValidationError, match=r"^<string>:6:20: .*'1:30' is not an integer"
+    ):
+        loads(yaml_doc("label: Pay", "label: !!int 1:30"), source="<string>")
+
+
+@pytest.mark.parametrize("text", ["0o17", "1e3", "0x1F", ".5", "+1", "~", "True"])
+def test_c1_what_yaml_1_2_reads_as_a_number_is_written_quoted(text: str) -> None:
+    bp = loads(GOOD_YAML)
+    bp.replace_step(attrs_evolve(bp["pay"], label=text, channel=text))
+    assert loads(dumps(bp)) == bp
+
+
+def attrs_evolve(value: object, **changes: object) -> object:
+    import attrs
+
+    return attrs.evolve(value, **changes)  # type: ignore[misc]
+
+
+def test_c1_a_lone_surrogate_is_refused_with_its_line() -> None:
+    with pytest.raises(BlueprintValidationError, match=r"6:21: .*lone surrogate \(U\+D800\)"):
+        loads(GOOD_YAML.replace("Pay", "P\ud800y"))
+
+
+def test_c1_memoryview_and_bytearray_are_read() -> None:
+    data = GOOD_YAML.encode("utf-8")
+    assert loads(memoryview(data)) == loads(data) == loads(bytearray(data))
+
+
+@pytest.mark.parametrize("max_bytes", ["10", None, 1.5, True])
+def test_c1_max_bytes_of_the_wrong_type_is_a_library_error(
+    max_bytes: object, tmp_path: Path
+) -> None:
+    with pytest.raises(ArgumentTypeError, match="max_bytes must be a whole number"):
+        loads(GOOD_YAML, max_bytes=max_bytes)  # type: ignore[arg-type]
+    (tmp_path / "bp.yaml").write_text(GOOD_YAML, encoding="utf-8")
+    with pytest.raises(ArgumentTypeError, match="max_bytes must be a whole number"):
+        load(tmp_path / "bp.yaml", max_bytes=max_bytes)  # type: ignore[arg-type]
+
+
+def test_c1_negative_and_huge_max_bytes(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="at least 0"):
+        loads(GOOD_YAML, max_bytes=-1)
+    (tmp_path / "bp.yaml").write_text(GOOD_YAML, encoding="utf-8")
+    assert load(tmp_path / "bp.yaml", max_bytes=10**30) == loads(GOOD_YAML)
+
 
 # --- 6. outputs that destroy or endanger data -------------------------------------------------
 

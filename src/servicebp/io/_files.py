@@ -39,7 +39,14 @@ import yaml
 from servicebp._atomic import write_atomic
 from servicebp.errors import BlueprintValidationError, Problem
 from servicebp.io._document import FORMAT_VERSION, from_parsed, schema, to_document
-from servicebp.io._parse import MAX_BYTES, MAX_DEPTH, Parsed, parse, read_bytes
+from servicebp.io._parse import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    Parsed,
+    parse,
+    read_bytes,
+    resolves_as_text,
+)
 from servicebp.model import Blueprint
 
 __all__ = [
@@ -278,7 +285,9 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # The emitter falls back to a quoted style when a block cannot hold the text exactly.
-    style = "|" if "\n" in value else None
+    # The safe dumper quotes what YAML 1.1 would read as something else; quote too what
+    # load()'s YAML 1.2 reading would (0o17, 1e3), so that every reader gets the text back.
+    style = "|" if "\n" in value else None if resolves_as_text(value) else "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
