@@ -8,6 +8,7 @@ before the fix it tests; each must finish well within
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -30,7 +31,7 @@ from servicebp import (
     save,
 )
 from servicebp.cli import main
-from tests.io.test_hostile_inputs import GOOD_YAML, yaml_doc
+from tests.io.test_hostile_inputs import GOOD_DOC, GOOD_YAML, yaml_doc
 
 # --- 1. YAML scalars the safe loader resolved by itself -------------------------------------
 
@@ -259,3 +260,278 @@ def test_c6_sigterm_while_writing_leaves_no_temporary_file(tmp_path: Path) -> No
 def test_c6_writes_are_still_loadable(bp_file: Path, tmp_path: Path) -> None:
     save(loads(GOOD_YAML), tmp_path / "again.json")
     assert load(tmp_path / "again.json") == load(bp_file)
+
+
+# --- 7. output that a reader's tools execute --------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(1)", "@SUM(1+9)*cmd|' /C calc'!A0", "+1+cmd", "-2+3", "\tx"]
+
+
+def _ratings_file(folder: Path, rows: str) -> Path:
+    path = folder / "events.csv"
+    path.write_text("journey,step,order,rating\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_c7_csv_cells_are_neutralised_against_formulas(bp_file: Path, tmp_path: Path) -> None:
+    import csv as csv_module
+
+    rows = "".join(f'"{j}",order,1,1\n"{j}",pay,2,-1\n' for j in FORMULAS)
+    ratings = _ratings_file(tmp_path, rows.replace('"\tx"', '"\tx"'))
+    out = tmp_path / "out.csv"
+    code, output = _invoke("score", str(bp_file), "--ratings", str(ratings), "--output", str(out))
+    assert code == 0, output
+    text = out.read_text(encoding="utf-8")
+    cells = [cell for row in csv_module.reader(text.splitlines()) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    # Our own numbers stay numbers; only text that is not a number is quoted.
+    assert (
+        "-1" in cells
+        or "-1.0" in cells
+        or any(c.startswith("-") and c[1:2].isdigit() for c in cells)
+    )
+    assert "'=HYPERLINK(1)" in cells
+    assert "'-2+3" in cells
+
+
+def test_c7_neutralising_is_reversible() -> None:
+    from servicebp.cli._format import neutralise_cell, restore_cell
+
+    for text in [*FORMULAS, "'=x", "''@y", "plain", "-1.5", "'", ""]:
+        assert restore_cell(str(neutralise_cell(text))) == text
+
+
+def _fail_point_yaml(what: str) -> str:
+    return yaml_doc(
+        "stage: pay}", f'stage: pay, fail_point: {{what: "{what}", recovery: "r\\u202e"}}}}'
+    )
+
+
+def test_c7_impact_escapes_control_bidi_and_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(_fail_point_yaml("P\\u202eay\\nrisk 1.0  fake row"), encoding="utf-8")
+    code, output = _invoke("impact", str(path))
+    assert code == 0, output
+    assert "\u202e" not in output
+    assert "fake row" in output
+    assert "\nrisk 1.0" not in output
+
+
+@pytest.mark.parametrize("command", ["validate"])
+def test_c7_file_names_with_control_characters_are_escaped(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "a\u202eb\x07.yaml"
+    path.write_text(GOOD_YAML, encoding="utf-8")
+    _, output = _invoke(command, str(path))
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in output), repr(output)
+    assert "\u202e" not in output
+
+
+def test_c7_render_escapes_the_output_name(bp_file: Path, tmp_path: Path) -> None:
+    code, output = _invoke("render", str(bp_file), "-o", str(tmp_path / "x\x07\u202e.dot"))
+    assert code == 0, output
+    assert "\x07" not in output
+    assert "\u202e" not in output
+
+
+@pytest.mark.parametrize("command", ["validate", "journeys"])
+def test_c7_a_latin_1_terminal_gets_escapes_not_a_crash(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(GOOD_YAML.replace("name: Coffee", "name: 开户"), encoding="utf-8")
+    result = CliRunner(charset="latin-1").invoke(main, [command, str(path)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "\\u5f00" in result.output
+
+
+def test_c7_json_output_never_holds_infinity() -> None:
+    from servicebp.cli._format import json_text
+
+    text = json_text({"wait": float("inf"), "rows": [[float("-inf"), float("nan"), 1.0]]})
+    assert "Infinity" not in text
+    assert "NaN" not in text
+    assert json.loads(text) == {"wait": None, "rows": [[None, None, 1.0]]}
+
+
+@pytest.mark.parametrize("step_id", ["sbp-graph", "sbp-legend", "sbp-lane:customer", "sbp-step:a"])
+def test_c7_svg_element_ids_are_unique_whatever_the_step_ids(step_id: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    from servicebp import Step, render_bytes
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(Step(id=step_id, label="Hostile", lane="customer", stage="pay"))
+    bp.add_step(Step(id="a", label="A", lane="customer", stage="pay"))
+    svg = render_bytes(bp, format="svg", engine="embedded")
+    ids = [e.get("id") for e in ET.fromstring(svg).iter() if e.get("id") is not None]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+# --- 3. programmatic entry points as guarded as files ---------------------------------------
+
+
+def _deep(depth: int) -> dict[str, object]:
+    root: dict[str, object] = {}
+    current = root
+    for _ in range(depth):
+        child: dict[str, object] = {}
+        current["a"] = child
+        current = child
+    return root
+
+
+def _self_referencing() -> dict[str, object]:
+    loop: dict[str, object] = {}
+    loop["x"] = loop
+    return loop
+
+
+def _doc_with(**step_changes: object) -> dict[str, object]:
+    import copy
+
+    doc = copy.deepcopy(GOOD_DOC)
+    doc["steps"][0].update(step_changes)
+    return doc
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _doc_with(attributes=_deep(100_000)),
+        lambda: _doc_with(attributes=_self_referencing()),
+        lambda: dict(GOOD_DOC, description=[_deep(100_000)]),
+        lambda: dict(GOOD_DOC, extra=_self_referencing()),
+    ],
+    ids=["deep-attributes", "self-attributes", "deep-top", "self-top"],
+)
+def test_c3_from_dict_refuses_deep_and_self_referencing_data(make: object) -> None:
+    from servicebp import from_dict
+
+    with pytest.raises(BlueprintValidationError, match="nested more than 64 levels"):
+        from_dict(make())  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [_deep(100_000), _self_referencing(), {"x": [_self_referencing()]}],
+    ids=["deep", "self", "self-in-list"],
+)
+def test_c3_step_attributes_deep_or_self_referencing_are_refused(attributes: object) -> None:
+    from servicebp import Step
+
+    with pytest.raises(BlueprintValidationError, match="nested more than 61 levels"):
+        Step(id="a", label="A", lane="customer", stage="s", attributes=attributes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        lambda g: __import__("networkx").MultiDiGraph(g),
+        lambda g: __import__("networkx").Graph(g),
+        lambda g: {"nodes": []},
+    ],
+    ids=["multidigraph", "undirected", "dict"],
+)
+def test_c3_from_networkx_refuses_other_graphs_with_a_library_error(graph: object) -> None:
+    from servicebp import BlueprintTypeError, from_networkx, to_networkx
+
+    with pytest.raises(BlueprintTypeError, match=r"takes a networkx\.DiGraph"):
+        from_networkx(graph(to_networkx(loads(GOOD_YAML))))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "fragment"),
+    [
+        ("graph", None, "$.graph: must be a mapping"),
+        ("graph", 5, "$.graph: must be a mapping"),
+        ("graph", "x", "$.graph: must be a mapping"),
+        ("graph", [1], "$.graph: must be a mapping"),
+        ("directed", False, "$.directed: must be true"),
+        ("directed", None, "$.directed: must be true"),
+        ("multigraph", True, "$.multigraph: must be false"),
+        ("multigraph", "x", "$.multigraph: must be false"),
+        ("nodes", [1], "$.nodes[0]: must be a mapping"),
+        ("nodes", [{"label": "x"}], "$.nodes[0]: missing required key 'id'"),
+        ("nodes", [{"id": 5}], "$.nodes[0].id: must be a step id"),
+        ("edges", 5, "$.edges: must be a list"),
+        ("edges", [None], "$.edges[0]: must be a mapping"),
+        ("edges", [{"source": "order"}], "$.edges[0]: missing required key 'target'"),
+    ],
+)
+def test_c3_malformed_node_link_sections_are_named(
+    section: str, value: object, fragment: str
+) -> None:
+    from servicebp import from_node_link, to_node_link
+
+    data = to_node_link(loads(GOOD_YAML))
+    data[section] = value
+    with pytest.raises(BlueprintValidationError) as info:
+        from_node_link(data)
+    assert fragment in str(info.value)
+
+
+def test_c3_replace_step_and_add_flow_take_their_types() -> None:
+    from servicebp import BlueprintTypeError
+
+    bp = loads(GOOD_YAML)
+    before = bp.copy()
+    with pytest.raises(BlueprintTypeError, match="replace_step\\(\\) takes a Step, not dict"):
+        bp.replace_step({"id": "pay"})  # type: ignore[arg-type]
+    with pytest.raises(BlueprintTypeError, match="add_flow\\(\\) takes a Flow, not tuple"):
+        bp.add_flow(("order", "till"))  # type: ignore[arg-type]
+    assert bp == before
+
+
+def test_c3_copy_does_not_share_attribute_containers() -> None:
+    from servicebp import Step
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(Step(id="x", label="X", lane="customer", stage="pay", attributes={"tags": ["a"]}))
+    other = bp.copy()
+    other["x"].attributes["tags"].append("b")
+    other["x"].attributes["new"] = 1
+    assert bp["x"].attributes == {"tags": ["a"]}
+
+
+def test_c3_a_step_owns_its_attributes() -> None:
+    from servicebp import Step
+
+    given = {"tags": ["a"]}
+    step = Step(id="x", label="X", lane="customer", stage="s", attributes=given)
+    given["tags"].append("b")
+    assert step.attributes == {"tags": ["a"]}
+
+
+def test_c3_tuple_attributes_survive_dumps_and_loads() -> None:
+    from servicebp import Step
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(
+        Step(id="x", label="X", lane="customer", stage="pay", attributes={"t": (1, (2, 3))})
+    )
+    assert bp["x"].attributes == {"t": [1, [2, 3]]}
+    for fmt in ("yaml", "json"):
+        assert loads(dumps(bp, format=fmt), format=fmt) == bp
+
+
+@pytest.mark.parametrize(
+    ("argument", "error"),
+    [
+        ({"seed": -1}, InvalidArgumentError),
+        ({"seed": 1.5}, ArgumentTypeError),
+        ({"resamples": 10**7}, InvalidArgumentError),
+    ],
+)
+def test_c3_seed_and_resamples_are_checked(
+    argument: dict[str, object], error: type[Exception]
+) -> None:
+    from servicebp import key_drivers
+
+    ratings = {"a": [1.0, 2.0, 3.0, 1.0], "b": [2.0, 1.0, 3.0, 2.0]}
+    with pytest.raises(error, match=r"seed|resamples"):
+        key_drivers(ratings, [1.0, 2.0, 3.0, 1.5], **argument)  # type: ignore[arg-type]
+
+
+def test_c3_an_empty_path_separator_is_refused() -> None:
+    from servicebp import markov_model
+
+    with pytest.raises(InvalidArgumentError, match="sep must be a non-empty text"):
+        markov_model(["a>b"], [1], sep="")

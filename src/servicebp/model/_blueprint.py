@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
+import attrs
 import networkx as nx
 
 from servicebp.errors import (
@@ -274,18 +275,31 @@ class Blueprint:
         return _read_only(self._graph)
 
     def copy(self) -> Blueprint:
-        """Return an independent copy (steps and flows are immutable, so shared).
+        """Return an independent copy.
+
+        Steps and flows are immutable and shared, except that a step's
+        ``attributes`` (a mutable mapping) are copied deeply: changing the
+        copy's attributes leaves the original's alone.
 
         Examples
         --------
+        >>> from servicebp import Step
         >>> bp = Blueprint("A", stages=["s"])
-        >>> bp.copy() == bp
-        True
+        >>> _ = bp.add_step(Step(id="a", label="A", lane="customer", stage="s",
+        ...                      attributes={"tags": ["x"]}))
+        >>> other = bp.copy()
+        >>> other["a"].attributes["tags"].append("y")
+        >>> bp["a"].attributes, other == bp
+        ({'tags': ['x']}, False)
         """
         new = Blueprint(
             self.name, stages=self._stages, description=self.description, lint=self.lint
         )
         new._graph = self._graph.copy()
+        for data in new._graph.nodes.values():
+            step = data["step"]
+            if step.attributes:
+                data["step"] = attrs.evolve(step, attributes=step.attributes)
         return new
 
     # -- stages ---------------------------------------------------------------
@@ -356,6 +370,8 @@ class Blueprint:
 
     def replace_step(self, step: Step) -> Step:
         """Replace the step with the same id, keeping its flows; return the old one."""
+        if not isinstance(step, Step):
+            raise BlueprintTypeError(f"replace_step() takes a Step, not {type(step).__name__}")
         old = self[step.id]
         self._check_stage(step)
         self._graph.nodes[step.id]["step"] = step
@@ -456,6 +472,11 @@ class Blueprint:
             For a self-loop, a second flow between the same steps, or branch
             probabilities out of the source that would sum above 1.
         """
+        if not isinstance(flow, Flow):
+            raise BlueprintTypeError(
+                f"add_flow() takes a Flow, not {type(flow).__name__}; "
+                "use connect(source, target) for a pair of step ids"
+            )
         for end in (flow.source, flow.target):
             if end not in self._graph:
                 raise UnknownStepError(end, known=list(self._graph))

@@ -118,11 +118,23 @@ def _each_label(instance: object, attribute: attrs.Attribute[Any], value: tuple[
 
 
 def _attributes(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The step's own copy of its attributes, as a file would read them back.
+
+    A deep copy (mutating the caller's dict later does not change the step),
+    tuples as lists; what cannot be saved is refused here, with the rule the
+    writer applies.
+    """
     if value is not None and not isinstance(value, Mapping):
         raise BlueprintTypeError(
             f"attributes must be a mapping, not {type(value).__name__} ({value!r})"
         )
-    return dict(value or {})
+    if not value:
+        return {}
+    for key in value:
+        if not isinstance(key, str):
+            raise BlueprintTypeError(f"attributes keys must be strings, not {key!r}")
+    copied: dict[str, Any] = json_ready(value, "attributes")
+    return copied
 
 
 def _optional_instance(cls: type) -> Any:
@@ -140,6 +152,5 @@ def _json_data(instance: object, attribute: attrs.Attribute[Any], value: Mapping
     for key in value:
         if not isinstance(key, str):
             raise BlueprintTypeError(f"{attribute.name} keys must be strings, not {key!r}")
-    # One rule for construction and saving, so a step that is accepted can
-    # always be written.
-    json_ready(value, attribute.name)
+    # The converter (_attributes) applied the writer's rule already: a step
+    # that is accepted can always be written.
