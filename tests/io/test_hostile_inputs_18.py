@@ -535,3 +535,32 @@ def test_c3_an_empty_path_separator_is_refused() -> None:
 
     with pytest.raises(InvalidArgumentError, match="sep must be a non-empty text"):
         markov_model(["a>b"], [1], sep="")
+
+
+# --- 4. bounded cost ---------------------------------------------------------------------------
+
+
+def test_c4_a_report_of_missing_ratings_is_capped() -> None:
+    from servicebp import Blueprint, RatingError, Step, journey_scores
+
+    bp = Blueprint("Chain", stages=["s"])
+    for i in range(5_000):
+        bp.add_step(Step(id=f"s{i}", label="S", lane="customer", stage="s"))
+        if i:
+            bp.connect(f"s{i - 1}", f"s{i}")
+    with pytest.raises(RatingError, match="and 4,990 more") as info:
+        journey_scores(bp)
+    assert len(str(info.value)) < 500
+
+
+def test_c4_journeys_of_a_long_chain_are_enumerated_in_order() -> None:
+    from servicebp import Blueprint, Step, journeys
+
+    bp = Blueprint("Fork", stages=["s"])
+    for name in ["a", "b", "c", "d"]:
+        bp.add_step(Step(id=name, label=name, lane="customer", stage="s"))
+    bp.connect("a", "b", probability=0.5)
+    bp.connect("a", "c", probability=0.5)
+    bp.connect("b", "d")
+    bp.connect("c", "d")
+    assert [j.steps for j in journeys(bp)] == [("a", "b", "d"), ("a", "c", "d")]
