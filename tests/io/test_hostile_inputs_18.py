@@ -564,3 +564,56 @@ def test_c4_journeys_of_a_long_chain_are_enumerated_in_order() -> None:
     bp.connect("b", "d")
     bp.connect("c", "d")
     assert [j.steps for j in journeys(bp)] == [("a", "b", "d"), ("a", "c", "d")]
+
+
+# --- 5. observed data: files the readers must not open -----------------------------------------
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise TimeoutError("the reader blocked")
+
+
+def _bounded(call: object) -> object:
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(10)
+    try:
+        return call()  # type: ignore[operator]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+@pytest.mark.parametrize("reader", ["read_ratings", "read_observed", "score_observed"])
+def test_c5_a_fifo_is_refused_not_opened(tmp_path: Path, reader: str) -> None:
+    import servicebp
+
+    fifo = tmp_path / "events.csv"
+    os.mkfifo(fifo)
+    call = getattr(servicebp, reader)
+    args = (loads(GOOD_YAML), fifo) if reader == "score_observed" else (fifo,)
+    with pytest.raises(servicebp.ObservedDataError, match="is not a regular file"):
+        _bounded(lambda: call(*args))
+
+
+def test_c5_dev_zero_is_refused() -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    with pytest.raises(ObservedDataError, match="/dev/zero: is not a regular file"):
+        _bounded(lambda: read_ratings("/dev/zero"))
+
+
+def test_c5_a_nul_in_the_path_is_a_library_error() -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    with pytest.raises(ObservedDataError, match="cannot hold a NUL"):
+        read_ratings("ratings\0.csv")
+
+
+def test_c5_a_header_of_too_many_columns_is_refused(tmp_path: Path) -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(20_001)) + "\n1\n", encoding="utf-8")
+    with pytest.raises(ObservedDataError, match="20,001 columns, above the limit of 10,000"):
+        read_ratings(path)
