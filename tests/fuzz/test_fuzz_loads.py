@@ -19,7 +19,7 @@ def test_the_property_accepts_an_error_and_a_blueprint() -> None:
 
 @pytest.mark.parametrize("name", sorted(PROPERTIES))
 def test_fuzz_entry_points_briefly(name: str) -> None:
-    # About 1 s each on an idle machine: the fuzzer's structure-aware inputs for every programmatic entry point.
+    # About 1 s each on an idle machine: structure-aware inputs for each programmatic entry point.
     strategy, check = PROPERTIES[name]
     settings(
         max_examples=40,

@@ -617,3 +617,66 @@ def test_c5_a_header_of_too_many_columns_is_refused(tmp_path: Path) -> None:
     path.write_text(",".join(f"c{i}" for i in range(20_001)) + "\n1\n", encoding="utf-8")
     with pytest.raises(ObservedDataError, match="20,001 columns, above the limit of 10,000"):
         read_ratings(path)
+
+
+# --- 2. ids that look the same ----------------------------------------------------------------
+
+
+def test_c2_ids_are_stored_in_nfc_so_nfd_and_nfc_cannot_coexist() -> None:
+    from servicebp import DuplicateStepError, Step
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(Step(id="caf\u00e9", label="NFC", lane="customer", stage="pay"))
+    with pytest.raises(DuplicateStepError):
+        bp.add_step(Step(id="cafe\u0301", label="NFD", lane="customer", stage="pay"))
+    assert bp["cafe\u0301"].id == "caf\u00e9"
+    assert "cafe\u0301" in bp
+    bp.connect("pay", "cafe\u0301")
+    assert bp.remove_step("cafe\u0301").label == "NFC"
+
+
+def test_c2_stage_ids_are_stored_in_nfc() -> None:
+    from servicebp import Blueprint, BlueprintValidationError, Step
+
+    bp = Blueprint("B", stages=["cafe\u0301"])
+    assert bp.stages == ("caf\u00e9",)
+    with pytest.raises(BlueprintValidationError, match="listed twice"):
+        bp.add_stage("caf\u00e9")
+    bp.add_step(Step(id="a", label="A", lane="customer", stage="cafe\u0301"))
+    assert bp["a"].stage == "caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("step_id", "fragment"),
+    [
+        (
+            "p\u0430y",
+            "mixes Cyrillic and Latin letters, which can look the same as another id "
+            "(U+0430 CYRILLIC SMALL LETTER A)",
+        ),
+        ("\u0440ay", "U+0440 CYRILLIC SMALL LETTER ER"),
+        ("p\u03b1y", "mixes Greek and Latin letters"),
+        (
+            "\uff50\uff41\uff59",
+            "fullwidth or halfwidth forms (U+FF50 FULLWIDTH LATIN SMALL LETTER P",
+        ),
+    ],
+)
+def test_c2_confusable_ids_are_refused_with_their_code_points(step_id: str, fragment: str) -> None:
+    from servicebp import Step
+
+    with pytest.raises(BlueprintValidationError) as info:
+        Step(id=step_id, label="X", lane="customer", stage="s")
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("step_id", ["点单-order", "αβγ", "заказ", "café", "s-1"])
+def test_c2_ids_in_one_script_or_with_chinese_are_fine(step_id: str) -> None:
+    from servicebp import Step
+
+    assert Step(id=step_id, label="X", lane="customer", stage="s").id == step_id
+
+
+def test_c2_a_confusable_stage_is_refused_when_loading() -> None:
+    with pytest.raises(BlueprintValidationError, match="U\\+0430 CYRILLIC SMALL LETTER A"):
+        loads(GOOD_YAML.replace("stages: [order, pay]", "stages: [order, p\u0430y]"))

@@ -28,7 +28,7 @@ from servicebp.errors import (
     Problem,
     UnknownStepError,
 )
-from servicebp.model._fields import _check_identifier, _check_text, _show
+from servicebp.model._fields import _check_identifier, _check_text, _show, nfc
 from servicebp.model._graph_view import _cycle_in, _read_only
 from servicebp.model._lanes import FlowKind, Lane, Line, lines_between
 from servicebp.model._lint_config import LintConfig
@@ -218,9 +218,10 @@ class Blueprint:
         return iter(self.steps())
 
     def __contains__(self, step_id: object) -> bool:
-        return isinstance(step_id, str) and step_id in self._graph
+        return isinstance(step_id, str) and nfc(step_id) in self._graph
 
     def __getitem__(self, step_id: str) -> Step:
+        step_id = nfc(step_id)  # type: ignore[assignment]
         try:
             step: Step = self._graph.nodes[step_id]["step"]
         except (KeyError, TypeError):
@@ -305,7 +306,8 @@ class Blueprint:
     # -- stages ---------------------------------------------------------------
 
     def add_stage(self, stage: str, *, before: str | None = None) -> None:
-        """Add a stage at the end, or just before stage *before*."""
+        """Add a stage at the end, or just before stage *before* (ids are stored in NFC)."""
+        stage = nfc(stage)  # type: ignore[assignment]
         _check_identifier("stage", stage)
         if stage in self._stages:
             raise BlueprintValidationError(
@@ -380,7 +382,7 @@ class Blueprint:
     def remove_step(self, step_id: str) -> Step:
         """Remove a step and every flow into or out of it; return the step."""
         old = self[step_id]
-        self._graph.remove_node(step_id)
+        self._graph.remove_node(old.id)
         return old
 
     def _check_stage(self, step: Step) -> None:
