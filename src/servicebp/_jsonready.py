@@ -19,8 +19,10 @@ MAX_ATTRIBUTE_DEPTH: Final = 61
 _FLOAT_MAX: Final = sys.float_info.max
 
 
-def json_ready(value: Any, where: str, *, max_depth: int = MAX_ATTRIBUTE_DEPTH) -> Any:
-    """Return a copy of free data with sorted keys, refusing what JSON files cannot hold.
+def json_ready(
+    value: Any, where: str, *, max_depth: int = MAX_ATTRIBUTE_DEPTH, sort_keys: bool = True
+) -> Any:
+    """Return a copy of free data (keys sorted if *sort_keys*), refusing what JSON cannot hold.
 
     The one rule for a step's free attributes: the model applies it when a
     step is made and the writer when it is saved, so what is accepted can
@@ -78,7 +80,7 @@ def json_ready(value: Any, where: str, *, max_depth: int = MAX_ATTRIBUTE_DEPTH) 
                     if not isinstance(name, str):
                         raise _refuse(f"the key {name!r} is not text", path)
                     _check_string(name, path)
-                out = dict.fromkeys(sorted(keys))
+                out = dict.fromkeys(sorted(keys) if sort_keys else keys)
                 children = [(out, name, item[name], f"{path}.{name}", depth + 1) for name in out]
             else:
                 out = [None] * len(item)

@@ -195,7 +195,7 @@ def _attributes(value: Mapping[str, Any] | None) -> dict[str, Any]:
     for key in value:
         if not isinstance(key, str):
             raise BlueprintTypeError(f"attributes keys must be strings, not {key!r}")
-    copied: dict[str, Any] = json_ready(value, "attributes")
+    copied: dict[str, Any] = json_ready(value, "attributes", sort_keys=False)
     return copied
 
 
