@@ -363,3 +363,14 @@ def test_cli_grid_reports_unmapped_and_bad_cells(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["grid", str(bp_file), "-o", str(tmp_path / "a.csv")])
     assert result.exit_code == 0
     assert "warning: not in the grid: description: a grid has no place for it" in result.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx"])
+def test_a_name_that_starts_with_a_byte_order_mark_survives(tmp_path: Path, suffix: str) -> None:
+    # Found by the round-trip property: the reader strips one BOM from a CSV,
+    # so the writer puts one in front of the text.
+    bp = sbp.Blueprint("\ufeffCoffee", stages=["order"])
+    bp.add_step(sbp.Step(id="order", label="Orders", lane="customer", stage="order"))
+    path = tmp_path / f"grid{suffix}"
+    sbp.write_grid(bp, path)
+    assert sbp.read_grid(path).blueprint.name == "\ufeffCoffee"

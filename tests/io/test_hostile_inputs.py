@@ -498,7 +498,7 @@ row("yaml-duplicate-step-id", Y, loads_yaml(yaml_doc("id: till", "id: pay")), E,
 row("yaml-number-as-string", Y, loads_yaml(yaml_doc("stage: pay}", "stage: pay, duration: '5'}")), E, "$.steps[1].duration: '5' is not of type 'number'")  # noqa: E501
 row("yaml-string-as-number", Y, loads_yaml(yaml_doc("label: Pay", "label: 3")), E, "bp.yaml:6:20: $.steps[1].label: 3 is not of type 'string' (YAML reads the unquoted 3 as a number")  # noqa: E501
 row("yaml-version-1.10", Y, loads_yaml(yaml_doc('version: "1"', "version: 1.10")), E, "$.version: the format version must be a quoted string")  # noqa: E501
-row("yaml-lane-NO", Y, loads_yaml(yaml_doc("lane: frontstage", "lane: NO")), E, f"$.steps[2].lane: False is not one of {LANES}")  # noqa: E501
+row("yaml-lane-NO", Y, loads_yaml(yaml_doc("lane: frontstage", "lane: NO")), E, f"$.steps[2].lane: 'NO' is not one of {LANES}")  # noqa: E501
 row("yaml-nan", Y, loads_yaml(yaml_doc("stage: pay}", "stage: pay, duration: .nan}")), E, "$.steps[1].duration: nan is not allowed: numbers must be finite")  # noqa: E501
 row("yaml-infinity", Y, loads_yaml(yaml_doc("stage: pay}", "stage: pay, rating: -.inf}")), E, "$.steps[1].rating: -inf is not allowed")  # noqa: E501
 row("yaml-int-10e400", Y, loads_yaml(yaml_doc("stage: pay}", "stage: pay, cost: 1" + "0" * 400 + "}")), E, "$.steps[1].cost: 100000000000… (401 digits) is not allowed: numbers must be finite")  # noqa: E501

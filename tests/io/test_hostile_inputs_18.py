@@ -8,6 +8,7 @@ before the fix it tests; each must finish well within
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -19,9 +20,104 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from servicebp import OutputError, load, loads, save
+from servicebp import (
+    ArgumentTypeError,
+    BlueprintValidationError,
+    InvalidArgumentError,
+    OutputError,
+    dumps,
+    load,
+    loads,
+    save,
+)
 from servicebp.cli import main
-from tests.io.test_hostile_inputs import GOOD_YAML
+from tests.io.test_hostile_inputs import GOOD_DOC, GOOD_YAML, yaml_doc
+
+# --- 1. YAML scalars the safe loader resolved by itself -------------------------------------
+
+#: Unquoted labels that YAML 1.1 reads as dates, numbers or tags: they stay text.
+TEXT_LABELS = [
+    "2024-13-45",  # month 13
+    "2024-02-30",
+    "2024-01-01 99:00:00",  # hour 99
+    "2024-01-01T10:00:00+25:00",  # a 25-hour offset
+    "2024-01-01",
+    "190:20:30:15:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00",  # sexagesimal overflow
+    "1:30",
+    "=",  # the value tag
+    "NO",
+    "on",
+    "1_000",
+]
+
+
+@pytest.mark.parametrize("label", TEXT_LABELS)
+def test_c1_yaml_1_1_scalars_stay_text(label: str) -> None:
+    bp = loads(yaml_doc("label: Pay", f"label: {label}"))
+    assert bp["pay"].label == label
+
+
+@pytest.mark.parametrize("channel", TEXT_LABELS)
+def test_c1_yaml_1_1_scalars_stay_text_as_channels_and_attributes(channel: str) -> None:
+    bp = loads(
+        yaml_doc("stage: pay}", f"stage: pay, channel: {channel}, attributes: {{x: {channel}}}}}")
+    )
+    assert bp["pay"].channel == channel
+    assert bp["pay"].attributes == {"x": channel}
+
+
+def test_c1_a_leading_zero_is_decimal_as_in_yaml_1_2() -> None:
+    bp = loads(yaml_doc("stage: pay}", "stage: pay, duration: 010}"))
+    assert bp["pay"].duration == 10
+
+
+def test_c1_a_tag_its_text_cannot_have_is_refused_with_its_line() -> None:
+    with pytest.raises(
+        BlueprintValidationError, match=r"^<string>:6:20: .*'1:30' is not an integer"
+    ):
+        loads(yaml_doc("label: Pay", "label: !!int 1:30"), source="<string>")
+
+
+@pytest.mark.parametrize("text", ["0o17", "1e3", "0x1F", ".5", "+1", "~", "True"])
+def test_c1_what_yaml_1_2_reads_as_a_number_is_written_quoted(text: str) -> None:
+    bp = loads(GOOD_YAML)
+    bp.replace_step(attrs_evolve(bp["pay"], label=text, channel=text))
+    assert loads(dumps(bp)) == bp
+
+
+def attrs_evolve(value: object, **changes: object) -> object:
+    import attrs
+
+    return attrs.evolve(value, **changes)  # type: ignore[misc]
+
+
+def test_c1_a_lone_surrogate_is_refused_with_its_line() -> None:
+    with pytest.raises(BlueprintValidationError, match=r"6:21: .*lone surrogate \(U\+D800\)"):
+        loads(GOOD_YAML.replace("Pay", "P\ud800y"))
+
+
+def test_c1_memoryview_and_bytearray_are_read() -> None:
+    data = GOOD_YAML.encode("utf-8")
+    assert loads(memoryview(data)) == loads(data) == loads(bytearray(data))
+
+
+@pytest.mark.parametrize("max_bytes", ["10", None, 1.5, True])
+def test_c1_max_bytes_of_the_wrong_type_is_a_library_error(
+    max_bytes: object, tmp_path: Path
+) -> None:
+    with pytest.raises(ArgumentTypeError, match="max_bytes must be a whole number"):
+        loads(GOOD_YAML, max_bytes=max_bytes)  # type: ignore[arg-type]
+    (tmp_path / "bp.yaml").write_text(GOOD_YAML, encoding="utf-8")
+    with pytest.raises(ArgumentTypeError, match="max_bytes must be a whole number"):
+        load(tmp_path / "bp.yaml", max_bytes=max_bytes)  # type: ignore[arg-type]
+
+
+def test_c1_negative_and_huge_max_bytes(tmp_path: Path) -> None:
+    with pytest.raises(InvalidArgumentError, match="at least 0"):
+        loads(GOOD_YAML, max_bytes=-1)
+    (tmp_path / "bp.yaml").write_text(GOOD_YAML, encoding="utf-8")
+    assert load(tmp_path / "bp.yaml", max_bytes=10**30) == loads(GOOD_YAML)
+
 
 # --- 6. outputs that destroy or endanger data -------------------------------------------------
 
@@ -164,3 +260,423 @@ def test_c6_sigterm_while_writing_leaves_no_temporary_file(tmp_path: Path) -> No
 def test_c6_writes_are_still_loadable(bp_file: Path, tmp_path: Path) -> None:
     save(loads(GOOD_YAML), tmp_path / "again.json")
     assert load(tmp_path / "again.json") == load(bp_file)
+
+
+# --- 7. output that a reader's tools execute --------------------------------------------------
+
+FORMULAS = ["=HYPERLINK(1)", "@SUM(1+9)*cmd|' /C calc'!A0", "+1+cmd", "-2+3", "\tx"]
+
+
+def _ratings_file(folder: Path, rows: str) -> Path:
+    path = folder / "events.csv"
+    path.write_text("journey,step,order,rating\n" + rows, encoding="utf-8")
+    return path
+
+
+def test_c7_csv_cells_are_neutralised_against_formulas(bp_file: Path, tmp_path: Path) -> None:
+    import csv as csv_module
+
+    rows = "".join(f'"{j}",order,1,1\n"{j}",pay,2,-1\n' for j in FORMULAS)
+    ratings = _ratings_file(tmp_path, rows.replace('"\tx"', '"\tx"'))
+    out = tmp_path / "out.csv"
+    code, output = _invoke("score", str(bp_file), "--ratings", str(ratings), "--output", str(out))
+    assert code == 0, output
+    text = out.read_text(encoding="utf-8")
+    cells = [cell for row in csv_module.reader(text.splitlines()) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    # Our own numbers stay numbers; only text that is not a number is quoted.
+    assert (
+        "-1" in cells
+        or "-1.0" in cells
+        or any(c.startswith("-") and c[1:2].isdigit() for c in cells)
+    )
+    assert "'=HYPERLINK(1)" in cells
+    assert "'-2+3" in cells
+
+
+def test_c7_neutralising_is_reversible() -> None:
+    from servicebp.cli._format import neutralise_cell, restore_cell
+
+    for text in [*FORMULAS, "'=x", "''@y", "plain", "-1.5", "'", ""]:
+        assert restore_cell(str(neutralise_cell(text))) == text
+
+
+def _fail_point_yaml(what: str) -> str:
+    return yaml_doc(
+        "stage: pay}", f'stage: pay, fail_point: {{what: "{what}", recovery: "r\\u202e"}}}}'
+    )
+
+
+def test_c7_impact_escapes_control_bidi_and_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(_fail_point_yaml("P\\u202eay\\nrisk 1.0  fake row"), encoding="utf-8")
+    code, output = _invoke("impact", str(path))
+    assert code == 0, output
+    assert "\u202e" not in output
+    assert "fake row" in output
+    assert "\nrisk 1.0" not in output
+
+
+@pytest.mark.parametrize("command", ["validate"])
+def test_c7_file_names_with_control_characters_are_escaped(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "a\u202eb\x07.yaml"
+    path.write_text(GOOD_YAML, encoding="utf-8")
+    _, output = _invoke(command, str(path))
+    assert not any(ord(c) < 32 and c not in "\n\t" for c in output), repr(output)
+    assert "\u202e" not in output
+
+
+def test_c7_render_escapes_the_output_name(bp_file: Path, tmp_path: Path) -> None:
+    code, output = _invoke("render", str(bp_file), "-o", str(tmp_path / "x\x07\u202e.dot"))
+    assert code == 0, output
+    assert "\x07" not in output
+    assert "\u202e" not in output
+
+
+@pytest.mark.parametrize("command", ["validate", "journeys"])
+def test_c7_a_latin_1_terminal_gets_escapes_not_a_crash(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "bp.yaml"
+    path.write_text(GOOD_YAML.replace("name: Coffee", "name: 开户"), encoding="utf-8")
+    result = CliRunner(charset="latin-1").invoke(main, [command, str(path)])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "\\u5f00" in result.output
+
+
+def test_c7_json_output_never_holds_infinity() -> None:
+    from servicebp.cli._format import json_text
+
+    text = json_text({"wait": float("inf"), "rows": [[float("-inf"), float("nan"), 1.0]]})
+    assert "Infinity" not in text
+    assert "NaN" not in text
+    assert json.loads(text) == {"wait": None, "rows": [[None, None, 1.0]]}
+
+
+@pytest.mark.parametrize("step_id", ["sbp-graph", "sbp-legend", "sbp-lane:customer", "sbp-step:a"])
+def test_c7_svg_element_ids_are_unique_whatever_the_step_ids(step_id: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    from servicebp import Step, render_bytes
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(Step(id=step_id, label="Hostile", lane="customer", stage="pay"))
+    bp.add_step(Step(id="a", label="A", lane="customer", stage="pay"))
+    svg = render_bytes(bp, format="svg", engine="embedded")
+    ids = [e.get("id") for e in ET.fromstring(svg).iter() if e.get("id") is not None]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+# --- 3. programmatic entry points as guarded as files ---------------------------------------
+
+
+def _deep(depth: int) -> dict[str, object]:
+    root: dict[str, object] = {}
+    current = root
+    for _ in range(depth):
+        child: dict[str, object] = {}
+        current["a"] = child
+        current = child
+    return root
+
+
+def _self_referencing() -> dict[str, object]:
+    loop: dict[str, object] = {}
+    loop["x"] = loop
+    return loop
+
+
+def _doc_with(**step_changes: object) -> dict[str, object]:
+    import copy
+
+    doc = copy.deepcopy(GOOD_DOC)
+    doc["steps"][0].update(step_changes)
+    return doc
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: _doc_with(attributes=_deep(100_000)),
+        lambda: _doc_with(attributes=_self_referencing()),
+        lambda: dict(GOOD_DOC, description=[_deep(100_000)]),
+        lambda: dict(GOOD_DOC, extra=_self_referencing()),
+    ],
+    ids=["deep-attributes", "self-attributes", "deep-top", "self-top"],
+)
+def test_c3_from_dict_refuses_deep_and_self_referencing_data(make: object) -> None:
+    from servicebp import from_dict
+
+    with pytest.raises(BlueprintValidationError, match="nested more than 64 levels"):
+        from_dict(make())  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [_deep(100_000), _self_referencing(), {"x": [_self_referencing()]}],
+    ids=["deep", "self", "self-in-list"],
+)
+def test_c3_step_attributes_deep_or_self_referencing_are_refused(attributes: object) -> None:
+    from servicebp import Step
+
+    with pytest.raises(BlueprintValidationError, match="nested more than 61 levels"):
+        Step(id="a", label="A", lane="customer", stage="s", attributes=attributes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "graph",
+    [
+        lambda g: __import__("networkx").MultiDiGraph(g),
+        lambda g: __import__("networkx").Graph(g),
+        lambda g: {"nodes": []},
+    ],
+    ids=["multidigraph", "undirected", "dict"],
+)
+def test_c3_from_networkx_refuses_other_graphs_with_a_library_error(graph: object) -> None:
+    from servicebp import BlueprintTypeError, from_networkx, to_networkx
+
+    with pytest.raises(BlueprintTypeError, match=r"takes a networkx\.DiGraph"):
+        from_networkx(graph(to_networkx(loads(GOOD_YAML))))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "fragment"),
+    [
+        ("graph", None, "$.graph: must be a mapping"),
+        ("graph", 5, "$.graph: must be a mapping"),
+        ("graph", "x", "$.graph: must be a mapping"),
+        ("graph", [1], "$.graph: must be a mapping"),
+        ("directed", False, "$.directed: must be true"),
+        ("directed", None, "$.directed: must be true"),
+        ("multigraph", True, "$.multigraph: must be false"),
+        ("multigraph", "x", "$.multigraph: must be false"),
+        ("nodes", [1], "$.nodes[0]: must be a mapping"),
+        ("nodes", [{"label": "x"}], "$.nodes[0]: missing required key 'id'"),
+        ("nodes", [{"id": 5}], "$.nodes[0].id: must be a step id"),
+        ("edges", 5, "$.edges: must be a list"),
+        ("edges", [None], "$.edges[0]: must be a mapping"),
+        ("edges", [{"source": "order"}], "$.edges[0]: missing required key 'target'"),
+    ],
+)
+def test_c3_malformed_node_link_sections_are_named(
+    section: str, value: object, fragment: str
+) -> None:
+    from servicebp import from_node_link, to_node_link
+
+    data = to_node_link(loads(GOOD_YAML))
+    data[section] = value
+    with pytest.raises(BlueprintValidationError) as info:
+        from_node_link(data)
+    assert fragment in str(info.value)
+
+
+def test_c3_replace_step_and_add_flow_take_their_types() -> None:
+    from servicebp import BlueprintTypeError
+
+    bp = loads(GOOD_YAML)
+    before = bp.copy()
+    with pytest.raises(BlueprintTypeError, match="replace_step\\(\\) takes a Step, not dict"):
+        bp.replace_step({"id": "pay"})  # type: ignore[arg-type]
+    with pytest.raises(BlueprintTypeError, match="add_flow\\(\\) takes a Flow, not tuple"):
+        bp.add_flow(("order", "till"))  # type: ignore[arg-type]
+    assert bp == before
+
+
+def test_c3_copy_does_not_share_attribute_containers() -> None:
+    from servicebp import Step
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(Step(id="x", label="X", lane="customer", stage="pay", attributes={"tags": ["a"]}))
+    other = bp.copy()
+    other["x"].attributes["tags"].append("b")
+    other["x"].attributes["new"] = 1
+    assert bp["x"].attributes == {"tags": ["a"]}
+
+
+def test_c3_a_step_owns_its_attributes() -> None:
+    from servicebp import Step
+
+    given = {"tags": ["a"]}
+    step = Step(id="x", label="X", lane="customer", stage="s", attributes=given)
+    given["tags"].append("b")
+    assert step.attributes == {"tags": ["a"]}
+
+
+def test_c3_tuple_attributes_survive_dumps_and_loads() -> None:
+    from servicebp import Step
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(
+        Step(id="x", label="X", lane="customer", stage="pay", attributes={"t": (1, (2, 3))})
+    )
+    assert bp["x"].attributes == {"t": [1, [2, 3]]}
+    for fmt in ("yaml", "json"):
+        assert loads(dumps(bp, format=fmt), format=fmt) == bp
+
+
+@pytest.mark.parametrize(
+    ("argument", "error"),
+    [
+        ({"seed": -1}, InvalidArgumentError),
+        ({"seed": 1.5}, ArgumentTypeError),
+        ({"resamples": 10**7}, InvalidArgumentError),
+    ],
+)
+def test_c3_seed_and_resamples_are_checked(
+    argument: dict[str, object], error: type[Exception]
+) -> None:
+    from servicebp import key_drivers
+
+    ratings = {"a": [1.0, 2.0, 3.0, 1.0], "b": [2.0, 1.0, 3.0, 2.0]}
+    with pytest.raises(error, match=r"seed|resamples"):
+        key_drivers(ratings, [1.0, 2.0, 3.0, 1.5], **argument)  # type: ignore[arg-type]
+
+
+def test_c3_an_empty_path_separator_is_refused() -> None:
+    from servicebp import markov_model
+
+    with pytest.raises(InvalidArgumentError, match="sep must be a non-empty text"):
+        markov_model(["a>b"], [1], sep="")
+
+
+# --- 4. bounded cost ---------------------------------------------------------------------------
+
+
+def test_c4_a_report_of_missing_ratings_is_capped() -> None:
+    from servicebp import Blueprint, RatingError, Step, journey_scores
+
+    bp = Blueprint("Chain", stages=["s"])
+    for i in range(5_000):
+        bp.add_step(Step(id=f"s{i}", label="S", lane="customer", stage="s"))
+        if i:
+            bp.connect(f"s{i - 1}", f"s{i}")
+    with pytest.raises(RatingError, match="and 4,990 more") as info:
+        journey_scores(bp)
+    assert len(str(info.value)) < 500
+
+
+def test_c4_journeys_of_a_long_chain_are_enumerated_in_order() -> None:
+    from servicebp import Blueprint, Step, journeys
+
+    bp = Blueprint("Fork", stages=["s"])
+    for name in ["a", "b", "c", "d"]:
+        bp.add_step(Step(id=name, label=name, lane="customer", stage="s"))
+    bp.connect("a", "b", probability=0.5)
+    bp.connect("a", "c", probability=0.5)
+    bp.connect("b", "d")
+    bp.connect("c", "d")
+    assert [j.steps for j in journeys(bp)] == [("a", "b", "d"), ("a", "c", "d")]
+
+
+# --- 5. observed data: files the readers must not open -----------------------------------------
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise TimeoutError("the reader blocked")
+
+
+def _bounded(call: object) -> object:
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(10)
+    try:
+        return call()  # type: ignore[operator]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+@pytest.mark.parametrize("reader", ["read_ratings", "read_observed", "score_observed"])
+def test_c5_a_fifo_is_refused_not_opened(tmp_path: Path, reader: str) -> None:
+    import servicebp
+
+    fifo = tmp_path / "events.csv"
+    os.mkfifo(fifo)
+    call = getattr(servicebp, reader)
+    args = (loads(GOOD_YAML), fifo) if reader == "score_observed" else (fifo,)
+    with pytest.raises(servicebp.ObservedDataError, match="is not a regular file"):
+        _bounded(lambda: call(*args))
+
+
+def test_c5_dev_zero_is_refused() -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    with pytest.raises(ObservedDataError, match="/dev/zero: is not a regular file"):
+        _bounded(lambda: read_ratings("/dev/zero"))
+
+
+def test_c5_a_nul_in_the_path_is_a_library_error() -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    with pytest.raises(ObservedDataError, match="cannot hold a NUL"):
+        read_ratings("ratings\0.csv")
+
+
+def test_c5_a_header_of_too_many_columns_is_refused(tmp_path: Path) -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"c{i}" for i in range(20_001)) + "\n1\n", encoding="utf-8")
+    with pytest.raises(ObservedDataError, match="20,001 columns, above the limit of 10,000"):
+        read_ratings(path)
+
+
+# --- 2. ids that look the same ----------------------------------------------------------------
+
+
+def test_c2_ids_are_stored_in_nfc_so_nfd_and_nfc_cannot_coexist() -> None:
+    from servicebp import DuplicateStepError, Step
+
+    bp = loads(GOOD_YAML)
+    bp.add_step(Step(id="caf\u00e9", label="NFC", lane="customer", stage="pay"))
+    with pytest.raises(DuplicateStepError):
+        bp.add_step(Step(id="cafe\u0301", label="NFD", lane="customer", stage="pay"))
+    assert bp["cafe\u0301"].id == "caf\u00e9"
+    assert "cafe\u0301" in bp
+    bp.connect("pay", "cafe\u0301")
+    assert bp.remove_step("cafe\u0301").label == "NFC"
+
+
+def test_c2_stage_ids_are_stored_in_nfc() -> None:
+    from servicebp import Blueprint, BlueprintValidationError, Step
+
+    bp = Blueprint("B", stages=["cafe\u0301"])
+    assert bp.stages == ("caf\u00e9",)
+    with pytest.raises(BlueprintValidationError, match="listed twice"):
+        bp.add_stage("caf\u00e9")
+    bp.add_step(Step(id="a", label="A", lane="customer", stage="cafe\u0301"))
+    assert bp["a"].stage == "caf\u00e9"
+
+
+@pytest.mark.parametrize(
+    ("step_id", "fragment"),
+    [
+        (
+            "p\u0430y",
+            "mixes Cyrillic and Latin letters, which can look the same as another id "
+            "(U+0430 CYRILLIC SMALL LETTER A)",
+        ),
+        ("\u0440ay", "U+0440 CYRILLIC SMALL LETTER ER"),
+        ("p\u03b1y", "mixes Greek and Latin letters"),
+        (
+            "\uff50\uff41\uff59",
+            "fullwidth or halfwidth forms (U+FF50 FULLWIDTH LATIN SMALL LETTER P",
+        ),
+    ],
+)
+def test_c2_confusable_ids_are_refused_with_their_code_points(step_id: str, fragment: str) -> None:
+    from servicebp import Step
+
+    with pytest.raises(BlueprintValidationError) as info:
+        Step(id=step_id, label="X", lane="customer", stage="s")
+    assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize("step_id", ["点单-order", "αβγ", "заказ", "café", "s-1"])
+def test_c2_ids_in_one_script_or_with_chinese_are_fine(step_id: str) -> None:
+    from servicebp import Step
+
+    assert Step(id=step_id, label="X", lane="customer", stage="s").id == step_id
+
+
+def test_c2_a_confusable_stage_is_refused_when_loading() -> None:
+    with pytest.raises(BlueprintValidationError, match="U\\+0430 CYRILLIC SMALL LETTER A"):
+        loads(GOOD_YAML.replace("stages: [order, pay]", "stages: [order, p\u0430y]"))

@@ -260,7 +260,7 @@ def test_from_networkx_checks_like_a_file() -> None:
 
 
 def test_from_networkx_refuses_other_graphs() -> None:
-    with pytest.raises(TypeError, match=r"takes a networkx\.DiGraph, not Graph"):
+    with pytest.raises(TypeError, match=r"takes a networkx\.DiGraph, not an undirected Graph"):
         servicebp.from_networkx(nx.Graph())  # type: ignore[arg-type]
 
 

@@ -180,17 +180,17 @@ def test_unquoted_version_is_caught() -> None:
 
 @pytest.mark.parametrize(
     ("written", "shown"),
-    [("1e3", "1000"), ('"2"', "2"), ("'-1.5'", "-1.5"), ("2.5e-1x", None)],
+    [("'1e3'", "1000"), ('"2"', "2"), ("'-1.5'", "-1.5"), ("2.5e-1x", None)],
 )
 def test_a_number_read_as_text_says_why(written: str, shown: str | None) -> None:
-    # YAML 1.1 needs a dot in a float: 1e3 is text; a quoted number is text anywhere.
+    # A quoted number is text anywhere.
     problem = only(edit("    stage: pay\n", f"    stage: pay\n    duration: {written}\n"))
     assert "is not of type 'number'" in problem.message
     assert problem.path == "$.steps[1].duration"
     if shown is None:
         assert "(it is text" not in problem.message
     else:
-        assert "YAML reads an exponent without a dot" in problem.message
+        assert "a quoted number is text" in problem.message
         assert problem.message.endswith(f"write the number unquoted, e.g. {shown})")
 
 
@@ -243,12 +243,22 @@ def test_unknown_lane() -> None:
     assert (problem.step, problem.field) == ("order", "lane")
 
 
-def test_lane_no_is_a_yaml_boolean() -> None:
+def test_an_exponent_without_a_dot_is_a_number_as_in_yaml_1_2() -> None:
+    text = edit("    stage: pay\n", "    stage: pay\n    duration: 1e3\n")
+    assert servicebp.loads(text)["pay"].duration == 1000
+
+
+def test_lane_no_is_text_not_a_yaml_1_1_boolean() -> None:
     problem = only(edit("    lane: customer\n    stage: order", "    lane: NO\n    stage: order"))
-    assert problem.message.startswith("False is not one of [")
-    assert "YAML reads the unquoted NO as a boolean: false" in problem.message
-    assert "quote the value" in problem.message
+    assert problem.message.startswith("'NO' is not one of [")
     assert problem.path == "$.steps[0].lane"
+
+
+def test_lane_true_is_a_boolean_with_a_quote_hint() -> None:
+    problem = only(edit("    lane: customer\n    stage: order", "    lane: true\n    stage: order"))
+    assert problem.message.startswith("True is not one of [")
+    assert "YAML reads the unquoted true as a boolean: true" in problem.message
+    assert "quote the value" in problem.message
 
 
 def test_duplicate_step_id() -> None:

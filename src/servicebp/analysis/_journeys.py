@@ -150,11 +150,19 @@ class _Context:
             )
         self.waits = Waits(bp, self.graph, walk_only=self.loops)
         self.duration = {n: s.duration or 0.0 for n, s in self.graph.steps.items()}
+        self._branch: dict[str, dict[str, float]] = {}
+
+    def _branches(self, source: str) -> dict[str, float]:
+        # Built once per step (a fan-out of thousands was rebuilt per journey).
+        found = self._branch.get(source)
+        if found is None:
+            found = self._branch[source] = dict(self.graph.successors[source])
+        return found
 
     def path(self, steps: tuple[str, ...]) -> JourneyPath:
         probability = self.graph.start[steps[0]]
         for source, target in itertools.pairwise(steps):
-            probability *= dict(self.graph.successors[source])[target]
+            probability *= self._branches(source)[target]
         return JourneyPath(
             steps=steps,
             probability=probability,
@@ -262,17 +270,29 @@ def journeys(
     if total > limit:
         raise TooManyJourneysError(bp.name, total, limit)
     found: list[JourneyPath] = []
+    successors = graph.successors
     for entry in graph.entries:
-        # Iterative depth-first search: a blueprint may be deeper than
-        # Python's recursion limit.
-        stack: list[tuple[str, ...]] = [(entry,)]
-        while stack:
-            path = stack.pop()
-            successors = graph.successors[path[-1]]
-            if not successors:
-                found.append(context.path(path))
-            for target, _ in reversed(successors):
-                stack.append((*path, target))
+        # Iterative depth-first search (a blueprint may be deeper than Python's
+        # recursion limit) over one path that grows and shrinks in place: the
+        # path is copied only when a journey ends, so the cost is linear in
+        # the output, not in the output times the journeys' length.
+        path = [entry]
+        branches = [iter(successors[entry])]
+        if not successors[entry]:
+            found.append(context.path(tuple(path)))
+        while branches:
+            following = next(branches[-1], None)
+            if following is None:
+                branches.pop()
+                path.pop()
+                continue
+            target = following[0]
+            path.append(target)
+            if successors[target]:
+                branches.append(iter(successors[target]))
+            else:
+                found.append(context.path(tuple(path)))
+                path.pop()
     return tuple(found)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import json
+import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
@@ -11,6 +11,7 @@ from typing import NoReturn, ParamSpec, TypeVar
 import click
 
 from servicebp._atomic import same_file
+from servicebp.cli._format import json_text, terminal_text
 from servicebp.errors import (
     BlueprintValidationError,
     ObservedDataError,
@@ -23,6 +24,7 @@ __all__ = [
     "EXIT_PROBLEMS",
     "EXIT_USAGE",
     "INPUT_FILE",
+    "echo",
     "fail",
     "format_option",
     "not_an_input",
@@ -52,14 +54,26 @@ format_option = click.option(
 )
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print *message* as :func:`click.echo` does, safe for the terminal it goes to.
+
+    Every command prints through this: a control or bidi character that
+    reached the output (a file name, a fail point's text) is escaped, and a
+    character the stream's encoding cannot hold (Chinese on a latin-1
+    terminal) is written ``\\uXXXX`` instead of ending in UnicodeEncodeError.
+    """
+    stream = sys.stderr if err else sys.stdout
+    click.echo(terminal_text(str(message), getattr(stream, "encoding", None)), err=err, nl=nl)
+
+
 def fail(problems: Iterable[Problem], *, output_format: str = "text") -> NoReturn:
     """Print one line per problem (or a JSON list) and exit with status 1."""
     found = list(problems)
     if output_format == "json":
-        click.echo(json.dumps({"problems": [p.to_dict() for p in found]}, ensure_ascii=False))
+        echo(json_text({"problems": [p.to_dict() for p in found]}, indent=None))
     else:
         for problem in found:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
     raise SystemExit(EXIT_PROBLEMS)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,8 @@ import click
 
 from servicebp.analysis import BlueprintDiff, diff
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, echo, format_option, reports_errors
+from servicebp.cli._format import json_text
 from servicebp.io import load
 from servicebp.model import Lane
 
@@ -60,10 +60,10 @@ def diff_command(before: Path, after: Path, scores: bool, output_format: str) ->
     )
     d = diff(old, new, ratings_before={} if rated else None, ratings_after={} if rated else None)
     if output_format == "json":
-        click.echo(json.dumps(_as_dict(d), ensure_ascii=False, indent=2))
+        echo(json_text(_as_dict(d)))
         return
     if not d:
-        click.echo("no changes")
+        echo("no changes")
         return
     for sign, label, items in [
         ("+", "step", d.added_steps),
@@ -73,19 +73,19 @@ def diff_command(before: Path, after: Path, scores: bool, output_format: str) ->
         ("~", "moment", d.changed_moments),
     ]:
         for item in items:
-            click.echo(f"{sign} {label} {item}")
+            echo(f"{sign} {label} {item}")
     for change in d.changed_steps:
-        click.echo(f"~ step {change.step}: {', '.join(change.fields)}")
+        echo(f"~ step {change.step}: {', '.join(change.fields)}")
     for sign, pairs in [("+", d.added_flows), ("-", d.removed_flows)]:
         for source, target in pairs:
-            click.echo(f"{sign} flow {source} -> {target}")
+            echo(f"{sign} flow {source} -> {target}")
     for flow in d.changed_flows:
-        click.echo(f"~ flow {flow.source} -> {flow.target}: {', '.join(flow.fields)}")
+        echo(f"~ flow {flow.source} -> {flow.target}: {', '.join(flow.fields)}")
     for j in d.journeys:
         path = " > ".join(j.steps)
         if j.change is None:
             side = "new" if j.before is None else "gone"
-            click.echo(f"journey {path} ({side})")
+            echo(f"journey {path} ({side})")
         else:
             shown = ", ".join(f"{k} {v:+.3g}" for k, v in j.change.items())
-            click.echo(f"journey {path}: {shown}")
+            echo(f"journey {path}: {shown}")

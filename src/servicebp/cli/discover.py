@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import attrs
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, echo, format_option, reports_errors
+from servicebp.cli._format import json_text
 from servicebp.discovery import DRIVER_METHODS, conformance, suggest_moments
 from servicebp.io import load
 
@@ -112,14 +112,14 @@ def discover_command(
             }
             for s in found
         ]
-        click.echo(json.dumps({"suggestions": rows}, ensure_ascii=False, indent=2))
+        echo(json_text({"suggestions": rows}))
         return
     for s in found:
         score = "-" if s.score is None else f"{s.score:.3f}"
         mark = "MOT?" if s.suggested else ("MOT" if s.already_tagged else "")
-        click.echo(f"{s.rank:>3}  {s.step:<24} {s.signal}={score:<8} n={s.journeys:<7} {mark}")
+        echo(f"{s.rank:>3}  {s.step:<24} {s.signal}={score:<8} n={s.journeys:<7} {mark}")
         for reason in s.reasons:
-            click.echo(f"       {reason}")
+            echo(f"       {reason}")
 
 
 @main.command("conformance")
@@ -187,39 +187,37 @@ def conformance_command(
                 for d in result.deviations
             ],
         }
-        click.echo(_json_for_terminal(report))
+        echo(_json_for_terminal(report))
         return
-    click.echo(f"{result.cases} case(s)")
+    echo(f"{result.cases} case(s)")
     fitness = "-" if result.fitness is None else f"{result.fitness:.3f}"
     precision = "-" if result.precision is None else f"{result.precision:.3f}"
     fitting = len(result.deviations)
-    click.echo(
+    echo(
         f"fitness {fitness} ({result.transitions} within-lane transition(s), "
         f"{fitting} case(s) off the design), precision {precision}"
     )
     for e in result.edges:
         flag = "" if e.designed else "  NOT DESIGNED"
-        click.echo(
-            f"{e.source} -> {e.target}: n={e.count}, median wait {e.median_wait:g} min{flag}"
-        )
+        echo(f"{e.source} -> {e.target}: n={e.count}, median wait {e.median_wait:g} min{flag}")
     for f in result.unobserved:
-        click.echo(f"{f.source} -> {f.target}: designed, never observed")
+        echo(f"{f.source} -> {f.target}: designed, never observed")
     for x in result.links:
-        click.echo(f"{x.source} -> {x.target}: {x.kind.value}, both in {x.cases} case(s)")
+        echo(f"{x.source} -> {x.target}: {x.kind.value}, both in {x.cases} case(s)")
     for f in result.unobserved_links:
-        click.echo(f"{f.source} -> {f.target}: designed {f.kind.value}, never observed")
+        echo(f"{f.source} -> {f.target}: designed {f.kind.value}, never observed")
     for jump, between in result.skipped.items():
-        click.echo(f"{jump}: skips {', '.join(between)}")
+        echo(f"{jump}: skips {', '.join(between)}")
     for sid in result.never_observed:
-        click.echo(f"{sid}: never observed")
+        echo(f"{sid}: never observed")
     for w in result.slow_waits:
-        click.echo(
+        echo(
             f"{w.step}: median wait {w.median_wait:g} min over tolerance {w.tolerance:g} "
             f"({w.share_over:.0%} of arrivals)"
         )
     for name, count in result.unknown_activities.items():
         # Text from the log, shown as the validate messages show values: repr() escapes it.
-        click.echo(f"{name!r}: not a step of the blueprint ({count} event(s))")
+        echo(f"{name!r}: not a step of the blueprint ({count} event(s))")
 
 
 def _json_for_terminal(data: object) -> str:
@@ -237,7 +235,7 @@ def _json_for_terminal(data: object) -> str:
       "a\u009b": "\u202eb"
     }
     """
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = json_text(data)
     if text.isprintable():
         return text
     out: list[str] = []

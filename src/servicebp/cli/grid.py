@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import EXIT_PROBLEMS, INPUT_FILE, reports_errors
+from servicebp.cli._common import EXIT_PROBLEMS, INPUT_FILE, echo, reports_errors
 from servicebp.interchange import read_grid, write_grid
 from servicebp.io import load, save
 
@@ -46,8 +46,8 @@ def grid_command(source: Path, output: Path, name: str | None, strict: bool) -> 
         result = read_grid(source, name=name)
         save(result.blueprint, output)
         for cell in result.unmapped:
-            click.echo(f"warning: {cell}", err=True)
-        click.echo(f"wrote {output} ({len(result.blueprint)} steps)")
+            echo(f"warning: {cell}", err=True)
+        echo(f"wrote {output} ({len(result.blueprint)} steps)")
         if strict and result.unmapped:
             raise SystemExit(EXIT_PROBLEMS)
         return
@@ -62,7 +62,7 @@ def grid_command(source: Path, output: Path, name: str | None, strict: bool) -> 
         bp.name = name
     written = write_grid(bp, output)
     for problem in written.lost:
-        click.echo(f"warning: not in the grid: {problem}", err=True)
-    click.echo(f"wrote {output}")
+        echo(f"warning: not in the grid: {problem}", err=True)
+    echo(f"wrote {output}")
     if strict and written.lost:
         raise SystemExit(EXIT_PROBLEMS)

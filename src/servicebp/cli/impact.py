@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from servicebp.analysis import fail_point_impact
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, echo, format_option, reports_errors
+from servicebp.cli._format import json_text, printable
 from servicebp.io import load
 
 __all__ = ["impact_command"]
@@ -49,15 +49,16 @@ def impact_command(blueprint: Path, min_probability: float, output_format: str) 
             }
             for i in found
         ]
-        click.echo(json.dumps({"fail_points": rows}, ensure_ascii=False, indent=2))
+        echo(json_text({"fail_points": rows}))
         return
     if not found:
-        click.echo(f"no fail points in {bp.name!r}")
+        echo(f"no fail points in {bp.name!r}")
         return
-    click.echo(f"{'risk':>6}  {'reach':>6}  {'fails':>6}  fail point")
+    echo(f"{'risk':>6}  {'reach':>6}  {'fails':>6}  fail point")
     for i in found:
         fails = "?" if i.failure_probability is None else f"{i.failure_probability:.3g}"
-        click.echo(f"{i.risk:>6.3g}  {i.reach_probability:>6.3g}  {fails:>6}  {i.step}: {i.what}")
-        click.echo(f"{'':>24}customer steps: {', '.join(i.customer_steps) or '-'}")
-        click.echo(f"{'':>24}moments endangered: {', '.join(i.moments) or '-'}")
-        click.echo(f"{'':>24}recovery: {i.recovery or 'NONE'}")
+        what = printable(i.what)
+        echo(f"{i.risk:>6.3g}  {i.reach_probability:>6.3g}  {fails:>6}  {i.step}: {what}")
+        echo(f"{'':>24}customer steps: {', '.join(i.customer_steps) or '-'}")
+        echo(f"{'':>24}moments endangered: {', '.join(i.moments) or '-'}")
+        echo(f"{'':>24}recovery: {printable(i.recovery or 'NONE')}")

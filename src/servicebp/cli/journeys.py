@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -15,7 +14,8 @@ from servicebp.analysis._journeys import (
     most_likely_journey,
 )
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, echo, format_option, reports_errors
+from servicebp.cli._format import json_text
 from servicebp.io import load
 
 __all__ = ["journeys_command"]
@@ -45,8 +45,8 @@ def journeys_command(blueprint: Path, limit: int, output_format: str) -> None:
     critical = critical_journey(bp)
     found = journeys(bp, limit=limit)
     if output_format == "json":
-        click.echo(
-            json.dumps(
+        echo(
+            json_text(
                 {
                     "count": count_journeys(bp),
                     "journeys": [
@@ -61,17 +61,15 @@ def journeys_command(blueprint: Path, limit: int, output_format: str) -> None:
                         for j in found
                     ],
                 },
-                ensure_ascii=False,
-                indent=2,
             )
         )
         return
-    click.echo(f"{len(found)} journey(s) through {bp.name!r}")
-    click.echo(f"{'probability':>11}  {'duration':>8}  {'wait':>6}  steps")
+    echo(f"{len(found)} journey(s) through {bp.name!r}")
+    echo(f"{'probability':>11}  {'duration':>8}  {'wait':>6}  steps")
     for j in found:
         marks = ("  [most likely]" if j.steps == likely.steps else "") + (
             "  [critical]" if j.steps == critical.steps else ""
         )
-        click.echo(
+        echo(
             f"{j.probability:>11.4g}  {j.duration:>8g}  {j.wait:>6g}  {' > '.join(j.steps)}{marks}"
         )

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import EXIT_PROBLEMS, INPUT_FILE, format_option, reports_errors
+from servicebp.cli._common import EXIT_PROBLEMS, INPUT_FILE, echo, format_option, reports_errors
+from servicebp.cli._format import json_text
 from servicebp.io import load
 from servicebp.linting import Severity, lint
 
@@ -46,17 +46,15 @@ def lint_command(
     bp = load(blueprint)
     found = lint(bp, select=_codes(select) or None, ignore=_codes(ignore))
     if output_format == "json":
-        click.echo(
-            json.dumps(
+        echo(
+            json_text(
                 {"file": str(blueprint), "findings": [d.to_dict() for d in found]},
-                ensure_ascii=False,
-                indent=2,
             )
         )
     else:
         for diagnostic in found:
-            click.echo(f"{blueprint}: {diagnostic}")
+            echo(f"{blueprint}: {diagnostic}")
         errors = sum(d.severity is Severity.ERROR for d in found)
-        click.echo(f"{len(found)} finding(s), {errors} error(s)", err=True)
+        echo(f"{len(found)} finding(s), {errors} error(s)", err=True)
     if any(d.severity is Severity.ERROR for d in found):
         raise SystemExit(EXIT_PROBLEMS)

@@ -8,7 +8,7 @@ import click
 
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
-from servicebp.cli._common import not_an_input, reports_errors
+from servicebp.cli._common import echo, not_an_input, reports_errors
 from servicebp.interchange import to_drawio
 from servicebp.io import load
 from servicebp.observed import read_ratings
@@ -122,7 +122,7 @@ def render_command(
             timeout=timeout,
         )
         write_atomic(output, data)
-    click.echo(f"wrote {output}")
+    echo(f"wrote {output}")
 
 
 def _format_from_suffix(output: Path) -> str:

@@ -9,7 +9,7 @@ import click
 
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, not_an_input, reports_errors
+from servicebp.cli._common import INPUT_FILE, echo, not_an_input, reports_errors
 from servicebp.io import load
 from servicebp.observed import read_ratings
 from servicebp.rendering import ENGINES
@@ -77,4 +77,4 @@ def report_command(
         raise click.UsageError("--outcome needs --ratings with an observed-journey table")
     page = report(bp, ratings=rated, observed=observed, outcome=outcome, title=title, engine=engine)
     write_atomic(output, page)
-    click.echo(f"wrote {output}")
+    echo(f"wrote {output}")

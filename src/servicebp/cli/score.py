@@ -13,7 +13,6 @@ of journeys, so the terminal shows a summary over all of them and the first
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,8 @@ from servicebp.analysis import (
 )
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, format_option, not_an_input, reports_errors
-from servicebp.cli._format import csv_text, signed, table
+from servicebp.cli._common import INPUT_FILE, echo, format_option, not_an_input, reports_errors
+from servicebp.cli._format import csv_text, json_text, signed, table
 from servicebp.cli._score_observed import is_journey_table, observed_output
 from servicebp.model import Blueprint, moment_placement_problems
 from servicebp.scales import SCALES
@@ -137,7 +136,7 @@ def score(
     bp = load(blueprint)
     # load() refuses misplaced moments; the doubtful placements are warnings.
     for problem in moment_placement_problems(bp)[1]:
-        click.echo(f"warning: {problem}", err=True)
+        echo(f"warning: {problem}", err=True)
     names = list(strategies) if strategies else list(STRATEGIES)
     if ratings is not None and is_journey_table(ratings):
         json_file = output is not None and output.suffix.lower() == ".json"
@@ -199,16 +198,16 @@ def _write_output(
     if output is None:
         return
     if output.suffix.lower() == ".json":
-        write_atomic(output, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_atomic(output, json_text(data) + "\n")
     else:
         write_atomic(output, csv_text(rows))
 
 
 def _echo(data: dict[str, Any], text: str, output_format: str) -> None:
     if output_format == "json":
-        click.echo(json.dumps(data, ensure_ascii=False))
+        echo(json_text(data, indent=None))
     else:
-        click.echo(text)
+        echo(text)
 
 
 def _read_ratings(path: Path, bp: Blueprint) -> dict[str, float]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,7 +9,8 @@ import attrs
 import click
 
 from servicebp.cli import main
-from servicebp.cli._common import EXIT_PROBLEMS, format_option, reports_errors
+from servicebp.cli._common import EXIT_PROBLEMS, echo, format_option, reports_errors
+from servicebp.cli._format import json_text
 from servicebp.errors import BlueprintValidationError, Problem, ServiceBlueprintError
 from servicebp.io._files import MAX_BYTES, load
 from servicebp.model import Blueprint, moment_placement_problems
@@ -80,14 +80,14 @@ def validate_command(files: Sequence[str], max_bytes: int, output_format: str) -
                 for file, bp, problems in results
             ],
         }
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        echo(json_text(report))
     else:
         for file, bp, problems in results:
             if bp is not None and not problems:
-                click.echo(f"{file}: ok — {bp!r}")
+                echo(f"{file}: ok — {bp!r}")
             for warning in warned[file]:
-                click.echo(f"warning: {warning}", err=True)
+                echo(f"warning: {warning}", err=True)
             for problem in problems:
-                click.echo(str(problem), err=True)
+                echo(str(problem), err=True)
     if not valid:
         raise SystemExit(EXIT_PROBLEMS)

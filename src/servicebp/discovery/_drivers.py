@@ -33,6 +33,7 @@ from servicebp.discovery._importance import (
 )
 from servicebp.errors import (
     AnalysisTooLargeError,
+    ArgumentTypeError,
     InvalidArgumentError,
     ObservedDataError,
     UnknownStrategyError,
@@ -383,7 +384,11 @@ def _check_pairs(pairs: FloatArray, ok: BoolArray, names: list[str]) -> None:
         )
 
 
-def _check_arguments(method: str, resamples: object, confidence: float) -> None:
+#: Most bootstrap resamples one call takes; intervals settle long before (1,000 is the default).
+MAX_RESAMPLES: Final = 100_000
+
+
+def _check_arguments(method: str, resamples: object, confidence: float, seed: object = 0) -> None:
     if method not in DRIVER_METHODS:
         raise UnknownStrategyError(
             f"unknown key-driver method: {method!r} (must be one of {sorted(DRIVER_METHODS)})"
@@ -392,6 +397,17 @@ def _check_arguments(method: str, resamples: object, confidence: float) -> None:
         raise InvalidArgumentError(f"confidence must lie in (0, 1), got {confidence!r}")
     if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 0:
         raise InvalidArgumentError(f"resamples must be a whole number ≥ 0, got {resamples!r}")
+    if resamples > MAX_RESAMPLES:
+        raise InvalidArgumentError(
+            f"resamples={resamples:,} is above the limit of {MAX_RESAMPLES:,} bootstrap "
+            "resamples (the intervals settle long before: 1,000 is the default); use fewer"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ArgumentTypeError(
+            f"seed must be a whole number ≥ 0, not {type(seed).__name__} ({seed!r})"
+        )
+    if seed < 0:
+        raise InvalidArgumentError(f"seed must be a whole number ≥ 0, got {seed!r}")
 
 
 def _outcome(outcome: Any, journeys: int) -> FloatArray:
@@ -496,7 +512,7 @@ def key_drivers(
     >>> round(total, 12) == round(weights[0].r_squared, 12)
     True
     """
-    _check_arguments(method, resamples, confidence)
+    _check_arguments(method, resamples, confidence, seed)
     names, x = _matrix(ratings, "ratings")
     y = _outcome(outcome, x.shape[0])
     went = _visited(visited, names, x.shape)

@@ -29,7 +29,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.errors import ObservedDataError
+from servicebp.errors import InvalidArgumentError, ObservedDataError
 
 if TYPE_CHECKING:
     # scipy costs a third of ``import servicebp``; only solving a chain needs it.
@@ -138,6 +138,10 @@ def encode_paths(
     >>> e.conversions.tolist(), e.nulls.tolist()
     ([1.0, 1.0], [1.0, 0.0])
     """
+    if not isinstance(sep, str) or not sep:
+        raise InvalidArgumentError(
+            f"sep must be a non-empty text that joins the touchpoints of a path, got {sep!r}"
+        )
     size = len(paths)
     if size == 0:
         raise ObservedDataError("no paths given; at least one journey is needed")

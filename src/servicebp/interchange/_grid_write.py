@@ -259,7 +259,10 @@ def write_grid(bp: Blueprint, path: str | os.PathLike[str]) -> GridExport:
         csv.writer(
             buffer, delimiter="\t" if suffix == ".tsv" else ",", lineterminator="\r\n"
         ).writerows(rows)
-        write_atomic(target, buffer.getvalue().encode("utf-8"))
+        # With a byte-order mark, as spreadsheets expect of UTF-8 text; the
+        # reader strips exactly one, so text that itself starts with U+FEFF
+        # (a name of one BOM) survives the round trip.
+        write_atomic(target, buffer.getvalue().encode("utf-8-sig"))
     elif suffix == ".xlsx":
         write_atomic(target, _xlsx(rows))
     else:

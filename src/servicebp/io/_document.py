@@ -363,7 +363,7 @@ def _describe_schema_error(
 
 
 def _text_number_hint(text: str) -> str:
-    """Why a number may have been read as text (quotes, or YAML 1.1's exponent rule)."""
+    """Why a number was read as text: it was quoted."""
     try:
         number = float(text)
     except ValueError:
@@ -371,10 +371,7 @@ def _text_number_hint(text: str) -> str:
     if not math.isfinite(number):
         return ""
     shown = int(number) if number.is_integer() and abs(number) < 1e15 else number
-    return (
-        f" (it is text: a quoted number is text, and YAML reads an exponent without a dot, "
-        f"such as 1e3, as text; write the number unquoted, e.g. {shown!r})"
-    )
+    return f" (it is text: a quoted number is text; write the number unquoted, e.g. {shown!r})"
 
 
 def _field_of(message: str, data: Mapping[str, Any]) -> str | None:

@@ -37,9 +37,18 @@ import networkx as nx
 import yaml
 
 from servicebp._atomic import write_atomic
-from servicebp.errors import BlueprintValidationError, Problem
+from servicebp.errors import BlueprintTypeError, BlueprintValidationError, Problem
 from servicebp.io._document import FORMAT_VERSION, from_parsed, schema, to_document
-from servicebp.io._parse import MAX_BYTES, MAX_DEPTH, Parsed, parse, read_bytes
+from servicebp.io._parse import (
+    MAX_BYTES,
+    MAX_DEPTH,
+    Parsed,
+    PathKey,
+    format_path,
+    parse,
+    read_bytes,
+    resolves_as_text,
+)
 from servicebp.model import Blueprint
 
 __all__ = [
@@ -224,15 +233,43 @@ def from_dict(data: Mapping[str, Any], *, source: str | None = None) -> Blueprin
     >>> from_dict({"version": "1", "name": "Empty", "stages": [], "steps": []})
     Blueprint('Empty', stages=0, steps=0, flows=0)
     """
-    return from_parsed(Parsed(_plain_copy(data), file=source))
+    return from_parsed(Parsed(_plain_copy(data, source=source), file=source))
 
 
-def _plain_copy(data: Any) -> Any:
-    if isinstance(data, Mapping):
-        return {key: _plain_copy(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [_plain_copy(value) for value in data]
-    return data
+def _plain_copy(data: Any, *, source: str | None = None, max_depth: int = MAX_DEPTH) -> Any:
+    """Copy mappings and lists of *data* (tuples as lists), without recursion.
+
+    Deeper nesting than a file may hold (a structure holding itself is that
+    too) is refused as :func:`load` refuses it, so no input ends in a
+    ``RecursionError``.
+    """
+    root: list[Any] = [None]
+    pending: list[tuple[Any, Any, Any, PathKey]] = [(root, 0, data, ())]
+    while pending:
+        parent, key, value, path = pending.pop()
+        if isinstance(value, Mapping | list | tuple):
+            if len(path) >= max_depth:
+                raise BlueprintValidationError(
+                    [
+                        Problem(
+                            message=f"the data is nested more than {max_depth} levels deep "
+                            "(or holds itself); a blueprint needs far fewer",
+                            path=format_path(path[:8]) + ("…" if len(path) > 8 else ""),
+                            file=source,
+                        )
+                    ]
+                )
+            items = list(value.items()) if isinstance(value, Mapping) else list(enumerate(value))
+            copy: Any = {} if isinstance(value, Mapping) else [None] * len(items)
+            for name, item in items:
+                if isinstance(copy, dict):
+                    copy[name] = None
+                child = name if isinstance(name, str | int) else str(name)
+                pending.append((copy, name, item, (*path, child)))
+            parent[key] = copy
+        else:
+            parent[key] = value
+    return root[0]
 
 
 def dumps(bp: Blueprint, *, format: str = "yaml") -> str:
@@ -278,7 +315,9 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # The emitter falls back to a quoted style when a block cannot hold the text exactly.
-    style = "|" if "\n" in value else None
+    # The safe dumper quotes what YAML 1.1 would read as something else; quote too what
+    # load()'s YAML 1.2 reading would (0o17, 1e3), so that every reader gets the text back.
+    style = "|" if "\n" in value else None if resolves_as_text(value) else "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -359,11 +398,24 @@ def from_networkx(graph: nx.DiGraph[Any]) -> Blueprint:
     ------
     BlueprintValidationError
         Listing every problem found.
-    TypeError
-        If *graph* is not a directed graph.
+    BlueprintTypeError
+        If *graph* is not a directed graph without parallel edges (also a
+        ``TypeError``).
     """
-    if not isinstance(graph, nx.DiGraph) or graph.is_multigraph():
-        raise TypeError(f"from_networkx() takes a networkx.DiGraph, not {type(graph).__name__}")
+    if not isinstance(graph, nx.Graph):
+        raise BlueprintTypeError(
+            f"from_networkx() takes a networkx.DiGraph, not {type(graph).__name__}"
+        )
+    if graph.is_multigraph():
+        raise BlueprintTypeError(
+            f"from_networkx() takes a networkx.DiGraph, not a {type(graph).__name__}: a "
+            "blueprint joins two steps by one flow at most; build a DiGraph from it first"
+        )
+    if not graph.is_directed():
+        raise BlueprintTypeError(
+            f"from_networkx() takes a networkx.DiGraph, not an undirected {type(graph).__name__}: "
+            "flows have a direction"
+        )
     document: dict[str, Any] = dict(graph.graph)
     document.setdefault("version", FORMAT_VERSION)
     document["steps"] = [{"id": node, **data} for node, data in graph.nodes(data=True)]
@@ -412,6 +464,9 @@ def from_node_link(data: Mapping[str, Any]) -> Blueprint:
             [Problem(message="node-link data must be a mapping with a 'nodes' list", path="$")]
         )
     key = "edges" if "edges" in data or "links" not in data else "links"
+    problems = _node_link_problems(data, key)
+    if problems:
+        raise BlueprintValidationError(problems)
     try:
         graph: Any = nx.node_link_graph(
             dict(data, **{key: data.get(key, [])}),
@@ -419,8 +474,63 @@ def from_node_link(data: Mapping[str, Any]) -> Blueprint:
             multigraph=False,
             **{_EDGES_KEYWORD: key},
         )
-    except (KeyError, TypeError, nx.NetworkXError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, nx.NetworkXError) as error:
         raise BlueprintValidationError(
             [Problem(message=f"not valid node-link data: {error!s}", path="$")]
         ) from None
     return from_networkx(graph)
+
+
+def _node_link_problems(data: Mapping[str, Any], key: str) -> list[Problem]:
+    """What keeps *data* from being a blueprint's node-link data, section by section."""
+    problems: list[Problem] = []
+    for flag, wanted in (("directed", True), ("multigraph", False)):
+        if flag in data and data[flag] is not wanted:
+            problems.append(
+                Problem(
+                    message=f"must be {str(wanted).lower()} for a blueprint, got {data[flag]!r}",
+                    path=f"$.{flag}",
+                )
+            )
+    if "graph" in data and not isinstance(data["graph"], Mapping):
+        problems.append(
+            Problem(
+                message=f"must be a mapping of the blueprint's fields, not "
+                f"{type(data['graph']).__name__}",
+                path="$.graph",
+            )
+        )
+    links = data.get(key, [])
+    if not isinstance(links, list):
+        problems.append(
+            Problem(message=f"must be a list of flows, not {type(links).__name__}", path=f"$.{key}")
+        )
+        links = []
+    for section, items, required in (
+        ("nodes", data["nodes"], ("id",)),
+        (key, links, ("source", "target")),
+    ):
+        for i, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                problems.append(
+                    Problem(
+                        message=f"must be a mapping, not {type(item).__name__}",
+                        path=f"$.{section}[{i}]",
+                    )
+                )
+                continue
+            for name in required:
+                if name not in item:
+                    problems.append(
+                        Problem(message=f"missing required key {name!r}", path=f"$.{section}[{i}]")
+                    )
+                elif not isinstance(item[name], str):
+                    problems.append(
+                        Problem(
+                            message=f"must be a step id (text), not {item[name]!r}",
+                            path=f"$.{section}[{i}].{name}",
+                        )
+                    )
+            if len(problems) >= 100:
+                return problems
+    return problems

@@ -28,11 +28,17 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import yaml
 
-from servicebp.errors import BlueprintTypeError, BlueprintValidationError, Problem
+from servicebp.errors import (
+    ArgumentTypeError,
+    BlueprintTypeError,
+    BlueprintValidationError,
+    InvalidArgumentError,
+    Problem,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -40,10 +46,12 @@ __all__ = [
     "NonFinite",
     "Parsed",
     "PathKey",
+    "check_max_bytes",
     "format_path",
     "parse",
     "paused_gc",
     "read_bytes",
+    "resolves_as_text",
 ]
 
 #: Largest file (in bytes) read by default; larger ones are refused unread.
@@ -67,7 +75,86 @@ class _StrictLoader(_Base):  # type: ignore[valid-type, misc]
 
     It never composes a tree (PyYAML's composer recurses and expands
     aliases); :func:`_parse_yaml` walks the events itself.
+
+    Plain scalars are resolved only to the types a blueprint holds, as YAML
+    1.2's core schema reads them: null (``~``, ``null``, empty), booleans
+    (``true`` and ``false`` only: ``NO`` and ``on`` stay text), integers in
+    decimal (``010`` is ten, not YAML 1.1's octal eight), ``0o`` octal and
+    ``0x`` hexadecimal, and floats. Timestamps (``2024-13-45`` would end in a
+    raw ``ValueError``), sexagesimal numbers (``1:30``), the ``=`` value tag,
+    ``<<`` merge keys and ``1_000`` stay text.
     """
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+_INT_12 = re.compile(r"[-+]?[0-9]+\Z|0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
+_FLOAT_12 = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z"
+    r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
+)
+for _tag, _pattern, _first in (
+    ("bool", re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), "tTfF"),
+    ("null", re.compile(r"(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""]),
+    ("int", _INT_12, "-+0123456789"),
+    ("float", _FLOAT_12, "-+.0123456789"),
+):
+    _StrictLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", _pattern, list(_first))
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if not _INT_12.match(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not an integer", node.start_mark
+        )
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    text = str(node.value)
+    if not _FLOAT_12.match(text) and not _INT_12.match(text):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a number", node.start_mark
+        )
+    lowered = text.lower()
+    if lowered.lstrip("+-") == ".inf":
+        return -math.inf if text.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    if _INT_12.match(text) and text[:2] in ("0o", "0x"):
+        return float(_construct_int(loader, node))
+    return float(text)
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    text = str(node.value).lower()
+    if text not in ("true", "false"):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not true or false", node.start_mark
+        )
+    return text == "true"
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_StrictLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
+def resolves_as_text(value: str) -> bool:
+    """Whether the plain (unquoted) YAML scalar *value* is read back as text.
+
+    Examples
+    --------
+    >>> resolves_as_text("NO"), resolves_as_text("1e3"), resolves_as_text("2024-01-01")
+    (True, False, True)
+    """
+    candidates = _StrictLoader.yaml_implicit_resolvers.get(value[:1], [])
+    return not any(pattern.match(value) for _tag, pattern in candidates)
 
 
 def format_path(path: PathKey) -> str:
@@ -221,6 +308,7 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> b
     ...
     servicebp.errors.BlueprintValidationError: no/such/file.yaml: no such file
     """
+    check_max_bytes(max_bytes)
     file = os.fspath(path)
     try:
         # Opening a named pipe would block until someone writes to it: refuse
@@ -240,8 +328,13 @@ def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> b
             info = os.fstat(handle.fileno())
             if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
                 raise _too_big(info.st_size, max_bytes, file)
-            # Read at most one byte past the cap: a pipe or a growing file cannot exhaust memory.
-            data = handle.read(max_bytes + 1)
+            # Read at most one byte past the cap: a growing file cannot exhaust memory.
+            chunks: list[bytes] = []
+            left = max_bytes + 1
+            while left > 0 and (chunk := handle.read(min(left, 1 << 24))):
+                chunks.append(chunk)
+                left -= len(chunk)
+            data = b"".join(chunks)
     except FileNotFoundError:
         raise BlueprintValidationError([Problem(message="no such file", file=file)]) from None
     except IsADirectoryError:
@@ -276,6 +369,45 @@ def _decode(data: bytes, file: str | None) -> str:
             ]
         ) from None
     return text.removeprefix("\ufeff")
+
+
+def _refuse_surrogates(text: str, file: str | None) -> None:
+    """Refuse a lone surrogate (no UTF-8 file can hold one) with its position."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        line, column = _position_of_index(text, error.start)
+        raise BlueprintValidationError(
+            [
+                Problem(
+                    message=f"the text holds a lone surrogate (U+{ord(text[error.start]):04X}), "
+                    "which is not a character and cannot be saved as UTF-8; remove it",
+                    file=file,
+                    line=line,
+                    column=column,
+                )
+            ]
+        ) from None
+
+
+def check_max_bytes(max_bytes: object) -> int:
+    """Return *max_bytes* if it is a whole number of at least 0, else raise.
+
+    Examples
+    --------
+    >>> check_max_bytes("10")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ArgumentTypeError: max_bytes must be a whole number of bytes, not str ('10')
+    """
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise ArgumentTypeError(
+            f"max_bytes must be a whole number of bytes, not {type(max_bytes).__name__} "
+            f"({max_bytes!r})"
+        )
+    if max_bytes < 0:
+        raise InvalidArgumentError(f"max_bytes must be at least 0, got {max_bytes}")
+    return max_bytes
 
 
 def _position_of_index(text: str, index: int) -> Position:
@@ -616,7 +748,9 @@ def _scalar(loader: Any, event: yaml.ScalarEvent, resolved: dict[str, str] | Non
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR_TAG:
         return event.value  # what the constructor would return, without its bookkeeping
-    node = yaml.ScalarNode(tag, event.value, None, None, event.style or None)
+    # With the event's marks, a value its tag refuses (!!int 1:30) is reported at its line.
+    marks: Any = (event.start_mark, event.end_mark)  # libyaml's marks are duck-typed alike
+    node = yaml.ScalarNode(tag, event.value, marks[0], marks[1], event.style or None)
     try:
         value = loader.construct_object(node, deep=True)
     except ValueError:
@@ -783,16 +917,19 @@ def parse(
 
     Examples
     --------
-    >>> parsed = parse("steps:\\n- id: a\\n  lane: NO\\n", format="yaml", file="x.yaml")
+    >>> parsed = parse("steps:\\n- id: a\\n  lane: 010\\n", format="yaml", file="x.yaml")
     >>> parsed.data
-    {'steps': [{'id': 'a', 'lane': False}]}
+    {'steps': [{'id': 'a', 'lane': 10}]}
     >>> parsed.locate(("steps", 0, "lane")), parsed.raw[("steps", 0, "lane")]
-    ((3, 9), 'NO')
+    ((3, 9), '010')
+    >>> parse("a: NO\\nb: 2024-13-45\\nc: 1:30\\n", format="yaml").data
+    {'a': 'NO', 'b': '2024-13-45', 'c': '1:30'}
     >>> parse("a: &x 1\\nb: *x\\n", format="yaml", file="x.yaml")
     Traceback (most recent call last):
     ...
     servicebp.errors.BlueprintValidationError: x.yaml:1:4: $.a: YAML anchors and aliases ...
     """
+    check_max_bytes(max_bytes)
     with paused_gc():
         return _parse_source(
             source, format=format, file=file, max_bytes=max_bytes, max_depth=max_depth
@@ -833,12 +970,13 @@ def _parse_source(
             max_bytes
         ):
             raise _too_big(max_bytes + 1, max_bytes, file)
-        text = source.removeprefix("\ufeff")
         del data
+        _refuse_surrogates(source, file)
+        text = source.removeprefix("\ufeff")
     else:
         if len(source) > max_bytes:
             raise _too_big(len(source), max_bytes, file)
-        text = _decode(source, file)
+        text = _decode(bytes(source), file)
     if not text.strip():
         raise BlueprintValidationError([Problem(message=_EMPTY, file=file)])
     if format == "yaml":

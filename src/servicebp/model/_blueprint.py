@@ -29,7 +29,7 @@ from servicebp.errors import (
     Problem,
     UnknownStepError,
 )
-from servicebp.model._fields import _check_text, _show
+from servicebp.model._fields import _check_text, _show, nfc
 from servicebp.model._graph_view import _cyclic_core, _read_only, _strong_groups
 from servicebp.model._lanes import FlowKind, Lane, Line, lines_between
 from servicebp.model._lint_config import LintConfig
@@ -230,9 +230,10 @@ class Blueprint:
         return iter(self.steps())
 
     def __contains__(self, step_id: object) -> bool:
-        return isinstance(step_id, str) and step_id in self._graph
+        return isinstance(step_id, str) and nfc(step_id) in self._graph
 
     def __getitem__(self, step_id: str) -> Step:
+        step_id = nfc(step_id)  # type: ignore[assignment]
         try:
             step: Step = self._graph.nodes[step_id]["step"]
         except (KeyError, TypeError):
@@ -312,18 +313,31 @@ class Blueprint:
         return _read_only(self._graph)
 
     def copy(self) -> Blueprint:
-        """Return an independent copy (steps and flows are immutable, so shared).
+        """Return an independent copy.
+
+        Steps and flows are immutable and shared, except that a step's
+        ``attributes`` (a mutable mapping) are copied deeply: changing the
+        copy's attributes leaves the original's alone.
 
         Examples
         --------
+        >>> from servicebp import Step
         >>> bp = Blueprint("A", stages=["s"])
-        >>> bp.copy() == bp
-        True
+        >>> _ = bp.add_step(Step(id="a", label="A", lane="customer", stage="s",
+        ...                      attributes={"tags": ["x"]}))
+        >>> other = bp.copy()
+        >>> other["a"].attributes["tags"].append("y")
+        >>> bp["a"].attributes, other == bp
+        ({'tags': ['x']}, False)
         """
         new = Blueprint(
             self.name, stages=self._stages, description=self.description, lint=self.lint
         )
         new._graph = self._graph.copy()
+        for data in new._graph.nodes.values():
+            step = data["step"]
+            if step.attributes:
+                data["step"] = attrs.evolve(step, attributes=step.attributes)
         return new
 
     # -- stages ---------------------------------------------------------------
@@ -460,6 +474,8 @@ class Blueprint:
         >>> bp.replace_step(bp["x"].evolve(rating=2))
         Step(id='x', label='X', lane=<Lane.CUSTOMER: 'customer'>, stage='s', rating=2)
         """
+        if not isinstance(step, Step):
+            raise BlueprintTypeError(f"replace_step() takes a Step, not {type(step).__name__}")
         self[step.id]
         step = self._with_stage_id(step)
         self._graph.nodes[step.id]["step"] = step
@@ -468,7 +484,7 @@ class Blueprint:
     def remove_step(self, step_id: str) -> Step:
         """Remove a step and every flow into or out of it; return the step."""
         old = self[step_id]
-        self._graph.remove_node(step_id)
+        self._graph.remove_node(old.id)
         return old
 
     def _with_stage_id(self, step: Step) -> Step:
@@ -569,6 +585,11 @@ class Blueprint:
             For a self-loop, a second flow between the same steps, or branch
             probabilities out of the source that would sum above 1.
         """
+        if not isinstance(flow, Flow):
+            raise BlueprintTypeError(
+                f"add_flow() takes a Flow, not {type(flow).__name__}; "
+                "use connect(source, target) for a pair of step ids"
+            )
         for end in (flow.source, flow.target):
             if end not in self._graph:
                 raise UnknownStepError(end, known=list(self._graph))

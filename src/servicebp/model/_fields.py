@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -42,9 +42,71 @@ def _check_text(name: str, value: object, *, multiline: bool) -> None:
             )
 
 
+#: Alphabetic scripts whose letters look alike (Latin "a", Cyrillic "а", Greek "α"):
+#: an id mixing two of them is refused. Other mixes (Latin with Chinese) are fine.
+_CONFUSABLE_SCRIPTS: Final = frozenset({"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE"})
+
+
+def nfc(value: object) -> object:
+    """An id as the boundary stores it: text in Unicode normal form C, anything else as is.
+
+    Examples
+    --------
+    >>> nfc("cafe\u0301") == "caf\u00e9", nfc(5)
+    (True, 5)
+    """
+    if isinstance(value, str) and not value.isascii():
+        try:
+            return unicodedata.normalize("NFC", value)
+        except UnicodeError:
+            return value
+    return value
+
+
+def code_points(text: str) -> str:
+    """Name each character of *text*: ``U+0430 CYRILLIC SMALL LETTER A``.
+
+    Examples
+    --------
+    >>> code_points("pа")
+    'U+0070 LATIN SMALL LETTER P, U+0430 CYRILLIC SMALL LETTER A'
+    """
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '?')}" for c in text)
+
+
+def _script(char: str) -> str | None:
+    if not char.isalpha():
+        return None
+    word = unicodedata.name(char, "").split(" ", 1)[0]
+    return word if word in _CONFUSABLE_SCRIPTS else None
+
+
+def _check_confusable(name: str, value: str) -> None:
+    if value.isascii():
+        return
+    wide = [c for c in value if unicodedata.name(c, "").startswith(("FULLWIDTH", "HALFWIDTH"))]
+    if wide:
+        plain = unicodedata.normalize("NFKC", value)
+        raise BlueprintValidationError(
+            f"{name} {value!r} holds fullwidth or halfwidth forms ({code_points(''.join(wide))}), "
+            f"which look like other ids; write {plain!r}"
+        )
+    scripts = {s for s in map(_script, value) if s is not None}
+    if len(scripts) > 1:
+        minority = (
+            [c for c in value if _script(c) not in (None, "LATIN")] if "LATIN" in scripts else []
+        )
+        shown = code_points("".join(dict.fromkeys(minority or value)))
+        raise BlueprintValidationError(
+            f"{name} {value!r} mixes {' and '.join(sorted(s.title() for s in scripts))} letters, "
+            f"which can look the same as another id ({shown}); write it in one script"
+        )
+
+
 def _check_identifier(name: str, value: object) -> None:
     _check_text(name, value, multiline=False)
     assert isinstance(value, str)
+    _check_confusable(name, value)
     if any(char.isspace() for char in value):
         raise BlueprintValidationError(
             f"{name} {value!r} contains white space; use e.g. {'-'.join(value.split())!r}"
@@ -122,11 +184,23 @@ def _each_label(instance: object, attribute: attrs.Attribute[Any], value: tuple[
 
 
 def _attributes(value: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The step's own copy of its attributes, as a file would read them back.
+
+    A deep copy (mutating the caller's dict later does not change the step),
+    tuples as lists; what cannot be saved is refused here, with the rule the
+    writer applies.
+    """
     if value is not None and not isinstance(value, Mapping):
         raise BlueprintTypeError(
             f"attributes must be a mapping, not {type(value).__name__} ({value!r})"
         )
-    return dict(value or {})
+    if not value:
+        return {}
+    for key in value:
+        if not isinstance(key, str):
+            raise BlueprintTypeError(f"attributes keys must be strings, not {key!r}")
+    copied: dict[str, Any] = json_ready(value, "attributes", sort_keys=False)
+    return copied
 
 
 def _optional_instance(cls: type) -> Any:
@@ -144,6 +218,5 @@ def _json_data(instance: object, attribute: attrs.Attribute[Any], value: Mapping
     for key in value:
         if not isinstance(key, str):
             raise BlueprintTypeError(f"{attribute.name} keys must be strings, not {key!r}")
-    # One rule for construction and saving, so a step that is accepted can
-    # always be written.
-    json_ready(value, attribute.name)
+    # The converter (_attributes) applied the writer's rule already: a step
+    # that is accepted can always be written.

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from servicebp.errors import BlueprintTypeError
-from servicebp.model._fields import _check_identifier, _check_text, _show
+from servicebp.model._fields import _check_identifier, _check_text, _show, nfc
 
 __all__ = ["Stage", "stage_id"]
 
@@ -66,9 +66,13 @@ class Stage:
     Stage(id='pay', label='pay')
     """
 
-    id: str = attrs.field(validator=_stage_key)
+    id: str = attrs.field(converter=nfc, validator=_stage_key)
+    # In NFC like the id, so a stage named by text without spaces keeps one
+    # name for id and label.
     label: str = attrs.field(
-        default=attrs.Factory(lambda self: self.id, takes_self=True), validator=_single_line
+        default=attrs.Factory(lambda self: self.id, takes_self=True),
+        converter=nfc,
+        validator=_single_line,
     )
 
     @classmethod

@@ -23,6 +23,7 @@ from servicebp.model._fields import (
     _probability,
     _rating,
     _text_tuple,
+    nfc,
 )
 from servicebp.model._lanes import FlowKind, Lane
 from servicebp.model._moments import MomentOfTruth
@@ -145,10 +146,10 @@ class Step:
     Step(id='apply', label='开户申请', lane=<Lane.CUSTOMER: 'customer'>, stage='apply')
     """
 
-    id: str = attrs.field(validator=_id)
+    id: str = attrs.field(converter=nfc, validator=_id)
     label: str = attrs.field(validator=_label)
     lane: Lane = attrs.field(converter=Lane)
-    stage: str = attrs.field(validator=_line)
+    stage: str = attrs.field(converter=nfc, validator=_line)
     channel: str | None = attrs.field(default=None, validator=_optional_text)
     actor: str | None = attrs.field(default=None, validator=_optional_text)
     duration: float | None = attrs.field(default=None, validator=_non_negative)
@@ -225,8 +226,8 @@ class Flow:
     Flow(source='a', target='b', kind=<FlowKind.SEQUENCE: 'sequence'>, label=None, probability=0.25)
     """
 
-    source: str = attrs.field(validator=_id)
-    target: str = attrs.field(validator=_id)
+    source: str = attrs.field(converter=nfc, validator=_id)
+    target: str = attrs.field(converter=nfc, validator=_id)
     kind: FlowKind = attrs.field(default=FlowKind.SEQUENCE, converter=FlowKind)
     label: str | None = attrs.field(default=None, validator=_optional_text)
     probability: float | None = attrs.field(default=None, validator=_probability)

@@ -28,6 +28,7 @@ from servicebp.observed._cells import (
     parse_times,
     rating_problem,
 )
+from servicebp.observed._input_files import check_csv_path
 from servicebp.observed._tables import (
     SHOWN_PROBLEMS,
     CsvTable,
@@ -146,7 +147,7 @@ def extract(
     """
     kind: Kind
     if isinstance(table, str | os.PathLike):
-        table = read_csv(table)
+        table = read_csv(check_csv_path(table))
         kind = "numpy"
     else:
         kind = table_kind(table)

@@ -52,6 +52,7 @@ from servicebp.errors import (
 from servicebp.model import Blueprint, Lane
 from servicebp.observed._cells import parse_rating
 from servicebp.observed._files import csv_header, is_scannable, scan_events
+from servicebp.observed._input_files import check_csv_path
 from servicebp.observed._journey_tables import Columns, extract
 from servicebp.observed._kernels import VECTORISED, Events, Kernels
 from servicebp.observed._reduce import is_lazy, lazy_scores, lazy_step_statistics
@@ -128,7 +129,7 @@ def read_ratings(
     ...
     servicebp.errors.ObservedDataError: ...ratings.csv:4: column 'rating': 'x' is not a number
     """
-    table = read_csv(path)
+    table = read_csv(check_csv_path(path))
     table.require([step, rating])
     per_journey = journey in table.columns
     sums: dict[str, float] = defaultdict(float)
@@ -438,6 +439,8 @@ def _source(
     if is_scannable(table):
         scanned = scan_events(table)
         return scanned, scanned, same
+    # A FIFO or a device would block or never end in csv_header; refuse it first.
+    table = check_csv_path(table)
     header = csv_header(table)
     clean = header is not None and all(h == h.strip() and header.count(h) == 1 for h in header)
     if not clean or importlib.util.find_spec("duckdb") is None:

@@ -306,7 +306,9 @@ def load_table(table: object) -> object:
     if is_scannable(table):
         return scan_events(table)  # type: ignore[arg-type]
     if isinstance(table, str | os.PathLike):
-        return read_csv(table, skip_blank_rows=True)
+        from servicebp.observed._input_files import check_csv_path
+
+        return read_csv(check_csv_path(table), skip_blank_rows=True)
     return table
 
 

@@ -31,7 +31,24 @@ from servicebp.rendering._metrics import SAFETY, text_width, wrap
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
 from servicebp.scales import RatingLevel
 
-__all__ = ["DETAILS", "Box", "Path", "Scene", "human_time", "scene_of"]
+__all__ = ["DETAILS", "Box", "Path", "Scene", "human_time", "scene_of", "svg_id"]
+
+
+def svg_id(step_id: str) -> str:
+    """The SVG element id of a step: its own id, unless that could be one of ours.
+
+    The drawing's own elements have ids starting ``sbp-`` (``sbp-graph``,
+    ``sbp-legend``, ``sbp-lane:customer``), never ``sbp-step:``; a step id
+    starting ``sbp-`` is written ``sbp-step:<id>``, so no step box can collide
+    with them or with another step's.
+
+    Examples
+    --------
+    >>> svg_id("order"), svg_id("sbp-legend")
+    ('order', 'sbp-step:sbp-legend')
+    """
+    return f"sbp-step:{step_id}" if step_id.startswith("sbp-") else step_id
+
 
 #: What :func:`scene_of` can print on steps besides the label and markers.
 DETAILS: Final = ("duration", "cost")
@@ -667,7 +684,7 @@ class _Layout:
             boxes.append(
                 Box(
                     name=self.names[step_id],
-                    ident=step_id,
+                    ident=svg_id(step_id),
                     role="step",
                     x=bx,
                     y=by,

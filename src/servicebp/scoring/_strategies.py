@@ -385,6 +385,10 @@ def _rating_table(bp: Blueprint, ratings: Mapping[str, object] | None) -> dict[s
     return table
 
 
+#: Step ids a "no rating" message names before "and N more".
+_NAMED: Final = 10
+
+
 def _journey_of(bp: Blueprint, ids: Sequence[str], table: Mapping[str, float]) -> Journey:
     from servicebp.model import Lane
 
@@ -399,7 +403,10 @@ def _journey_of(bp: Blueprint, ids: Sequence[str], table: Mapping[str, float]) -
         elif step_id not in table:
             missing.append(step_id)
     if missing:
-        names = ", ".join(repr(m) for m in missing)
+        # A report names the first few; a million unknown steps make one short line.
+        names = ", ".join(repr(m) for m in missing[:_NAMED])
+        if len(missing) > _NAMED:
+            names += f" and {len(missing) - _NAMED:,} more"
         problems.append(
             f"no rating for step{'s' if len(missing) > 1 else ''} {names} "
             "(give one in the ratings or as the step's designed rating)"
