@@ -12,7 +12,7 @@ from hypothesis import given, settings
 
 import servicebp as sbp
 from servicebp.cli import main
-from servicebp.rendering._layout import grid_of
+from servicebp.rendering import grid_of, scene_of
 from servicebp.testing import blueprints
 from tests._paths import EXAMPLES
 
@@ -106,8 +106,13 @@ def test_steps_sit_in_the_svg_grid_columns_and_keep_its_styling() -> None:
     moment = bp.moments()[0]
     assert "double=1;" in (parsed[f"step:{moment.id}"].get("style") or "")
     assert (parsed[f"step:{moment.id}"].get("value") or "").startswith("[MOT: ")
-    failing = next(s for s in bp.steps() if s.fail_point is not None and s.wait is None)
-    assert "strokeColor=#b2182b;" in (parsed[f"step:{failing.id}"].get("style") or "")
+    failing = next(s for s in bp.steps() if s.fail_point is not None)
+    fail = parsed[f"badge:fail:{failing.id}"]
+    assert fail.get("value") == "F"
+    assert fail.get("parent") == f"step:{failing.id}", "the marker moves with its step"
+    assert "octagon" in (fail.get("style") or "")
+    assert "fillColor=#000000;" in (fail.get("style") or "")
+    assert "(F)" not in (parsed[f"step:{failing.id}"].get("value") or "")
     support = next(f for f in bp.flows() if f.kind is sbp.FlowKind.SUPPORT)
     edge = next(
         c
@@ -116,6 +121,80 @@ def test_steps_sit_in_the_svg_grid_columns_and_keep_its_styling() -> None:
         and c.get("target") == f"step:{support.target}"
     )
     assert "dashed=1;" in (edge.get("style") or "")
+
+
+def test_wait_markers_and_human_times() -> None:
+    bp = sbp.Blueprint("Waits", stages=["s"])
+    bp.add_step(
+        sbp.Step(
+            id="q",
+            label="Queues",
+            lane="customer",
+            stage="s",
+            wait=sbp.Wait(duration=90, tolerance=60),
+        )
+    )
+    bp.add_step(
+        sbp.Step(id="r", label="Rests", lane="frontstage", stage="s", wait=sbp.Wait(duration=2880))
+    )
+    cells = check_blueprint(bp, sbp.to_drawio(bp))
+    assert cells["badge:wait-over:q"].get("value") == "W!"
+    assert "fillColor=#000000;" in (cells["badge:wait-over:q"].get("style") or "")
+    assert cells["badge:wait:r"].get("value") == "W"
+    assert "fillColor=#ffffff;" in (cells["badge:wait:r"].get("style") or "")
+    assert (cells["step:q"].get("value") or "").splitlines()[-1] == "W 1 h 30 min > 1 h!"
+    assert (cells["step:r"].get("value") or "").splitlines()[-1] == "W 2 d"
+    assert "#e66101" not in sbp.to_drawio(bp), "no orange border any more"
+
+
+def absolute_boxes(text: str) -> dict[str, tuple[float, float, float, float]]:
+    """Each step's box in diagram coordinates (its lane's position added).
+
+    Coordinates are written to the hundredth of a point, a step's relative to
+    its lane: the sum is within 0.01 of the scene's.
+    """
+    cells = check_mxfile(text)
+
+    def where(cell_id: str) -> tuple[float, float, float, float]:
+        cell = cells[cell_id]
+        geometry = cell.find("mxGeometry")
+        assert geometry is not None
+        x, y = float(geometry.get("x", "0")), float(geometry.get("y", "0"))
+        parent = cell.get("parent") or "1"
+        if parent not in ("0", "1"):
+            px, py, _, _ = where(parent)
+            x, y = x + px, y + py
+        return (x, y, float(geometry.get("width", "0")), float(geometry.get("height", "0")))
+
+    return {key[5:]: where(key) for key in cells if key.startswith("step:")}
+
+
+@settings(max_examples=15, deadline=None)
+@given(bp=blueprints(max_steps=8))
+def test_step_positions_are_the_svg_scenes(bp: sbp.Blueprint) -> None:
+    ratings = {s.id: s.rating for s in bp.steps() if s.rating is not None}
+    scene = scene_of(bp, ratings=ratings, legend=False)
+    svg = {box.ident: (box.x, box.y, box.w, box.h) for box in scene.boxes if box.role == "step"}
+    drawio = absolute_boxes(sbp.to_drawio(bp))
+    assert drawio.keys() == svg.keys()
+    for step_id, (x, y, w, h) in svg.items():
+        assert drawio[step_id] == pytest.approx((x, y, w, h), abs=0.011), step_id
+
+
+def test_bank_positions_are_the_svgs() -> None:
+    bp = sbp.load(EXAMPLES / "bank_account_opening.yaml")
+    ratings = {s.id: s.rating for s in bp.steps() if s.rating is not None}
+    scene = scene_of(bp, ratings=ratings, legend=False)
+    drawio = absolute_boxes(sbp.to_drawio(bp))
+    for box in scene.boxes:
+        if box.role == "step":
+            assert drawio[box.ident] == pytest.approx((box.x, box.y, box.w, box.h), abs=0.011)
+    # The legend (SVG only) lies below the blueprint: the same scene with it
+    # has the same step boxes, so the SVG picture and the file agree.
+    with_legend = scene_of(bp, ratings=ratings, legend=True)
+    assert [b for b in with_legend.boxes if b.role == "step"] == [
+        b for b in scene.boxes if b.role == "step"
+    ]
 
 
 def test_hostile_text_stays_text() -> None:

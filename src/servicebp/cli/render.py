@@ -12,8 +12,15 @@ from servicebp.cli._common import echo, not_an_input, reports_errors
 from servicebp.interchange import to_drawio
 from servicebp.io import load
 from servicebp.observed import read_ratings
-from servicebp.rendering import DETAILS, ENGINES, FORMATS, render_bytes, to_dot, to_mermaid
-from servicebp.rendering._engines import choose_engine
+from servicebp.rendering import (
+    DETAILS,
+    ENGINES,
+    FORMATS,
+    choose_engine,
+    render_bytes,
+    to_dot,
+    to_mermaid,
+)
 
 __all__ = ["render_command"]
 
@@ -43,6 +50,12 @@ _FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart", "drawio"
     help="CSV of ratings (step,rating or an observed-journey table) to colour steps with.",
 )
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option(
+    "--emotion",
+    is_flag=True,
+    help="Draw the emotion curve (each customer step's rating) as a lane beneath the support "
+    "lane (SVG, PNG, PDF, DOT).",
+)
 @click.option(
     "--details",
     "details",
@@ -84,6 +97,7 @@ def render_command(
     image_format: str | None,
     ratings: Path | None,
     no_legend: bool,
+    emotion: bool,
     details: tuple[str, ...],
     dpi: float,
     engine: str,
@@ -104,7 +118,10 @@ def render_command(
         write_atomic(output, to_drawio(bp, ratings=rated))
     elif chosen == "dot":
         write_atomic(
-            output, to_dot(bp, ratings=rated, legend=not no_legend, details=details).source
+            output,
+            to_dot(
+                bp, ratings=rated, legend=not no_legend, details=details, emotion=emotion
+            ).source,
         )
     elif chosen in ("mermaid", "mermaid-flowchart"):
         kind = "journey" if chosen == "mermaid" else "flowchart"
@@ -120,6 +137,7 @@ def render_command(
             details=details,
             dpi=dpi,
             timeout=timeout,
+            emotion=emotion,
         )
         write_atomic(output, data)
     echo(f"wrote {output}")

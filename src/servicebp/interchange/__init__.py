@@ -6,7 +6,7 @@ from servicebp.interchange._drawio import to_drawio
 from servicebp.interchange._grid import GridImport, UnmappedCell, from_grid, read_grid
 from servicebp.interchange._grid_write import GridExport, grid_losses, to_grid, write_grid
 from servicebp.model import Blueprint
-from servicebp.rendering._render import TEXT_FORMATS
+from servicebp.rendering import TEXT_FORMATS
 
 __all__ = [
     "GridExport",

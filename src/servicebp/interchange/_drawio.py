@@ -1,19 +1,24 @@
-"""Blueprints as diagrams.net (draw.io) files: editable shapes on the SVG's grid.
+"""Blueprints as diagrams.net (draw.io) files: editable shapes where the SVG draws them.
 
 The file is one ``mxfile`` with one ``diagram``: a swimlane container per
 lane (its caption on the left), a header bar per stage, the line of
 interaction, the line of visibility and the line of internal interaction as
-labelled dashed lines between the lanes, every step a shape inside its lane
-and every flow a connector bound to its two steps, so that moving a shape in
-diagrams.net drags its flows along. Steps sit in the columns the SVG
-renderer computes (:func:`servicebp.rendering._layout.grid_of`), so both
-pictures agree, and are styled like it: a moment of truth has a double
-border and a ``[MOT: kind]`` tag, a fail point ``(F)`` and a red border, a
-wait ``(W 15 min)`` (thick orange border over tolerance), and a rating
-colours the step on the same ColorBrewer palette.
+labelled dashed lines between the lanes, every step a shape inside its lane,
+every evidence item a note in the physical-evidence lane and every flow a
+connector bound to its two steps, so that moving a shape in diagrams.net
+drags its flows along. Everything sits where the SVG puts it: positions,
+sizes and the flows' bends are taken from the same laid-out scene
+(:func:`servicebp.rendering.scene_of`), in the same points. Steps are styled
+like the SVG: a moment of truth has a double border and a ``[MOT: kind]``
+tag; the markers are the SVG's black-and-white shapes in the step's top
+corners (a fail point a black octagon with a white ``F``, a wait a white box
+with ``W``, a wait over tolerance a black box with ``W!``), children of the
+step so that they move with it; waits read ``W 15 min``, ``W 2 h > 1 h!``;
+a rating colours the step on the same ColorBrewer palette.
 
 Cell ids are ``lane:<lane>``, ``stage:<n>``, ``line:<line>``,
-``step:<step id>`` and ``flow:<n>``. All text is written through
+``step:<step id>``, ``badge:<fail|wait|wait-over>:<step id>``,
+``evidence:<step id>:<n>`` and ``flow:<n>``. All text is written through
 :mod:`xml.etree.ElementTree`, which escapes it; characters XML cannot hold
 become U+FFFD.
 """
@@ -27,61 +32,51 @@ from typing import Final
 
 from servicebp.errors import UnknownStepError
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
-from servicebp.rendering._layout import grid_of
-from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
+from servicebp.rendering import (
+    RATING_COLOURS,
+    RATING_TEXT_COLOURS,
+    Box,
+    human_time,
+    rating_class,
+    scene_of,
+    score_text,
+)
 
 __all__ = ["to_drawio"]
 
-_CAPTION: Final = 120
-_COLUMN: Final = 170
-_STEP_WIDTH: Final = 150
-_STEP_HEIGHT: Final = 70
-_LANE_HEIGHT: Final = 110
-_HEADER: Final = 40
-_BAND_FILL: Final = {
-    Lane.PHYSICAL_EVIDENCE: "#f4f4f4",
-    Lane.CUSTOMER: "#fbfbfb",
-    Lane.FRONTSTAGE: "#f4f4f4",
-    Lane.BACKSTAGE: "#fbfbfb",
-    Lane.SUPPORT: "#f4f4f4",
-}
-_LINE_COLOUR: Final = "#555555"
-_FAIL_COLOUR: Final = "#b2182b"
-_OVER_WAIT_COLOUR: Final = "#e66101"
+_LINE_COLOUR: Final = "#6e6e6e"
+_SEQUENCE_COLOUR: Final = "#1a1a1a"
+_SUPPORT_COLOUR: Final = "#5e3c99"
 #: What XML 1.0 cannot hold (and U+FFFE/U+FFFF, which it forbids too).
 _NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _num(value: float) -> str:
+    """A coordinate to the hundredth of a point, as the DOT of the SVG has it."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def _minutes(value: float) -> str:
-    return f"{value:g} min"
-
-
-def _score(rating: float) -> str:
-    text = f"{rating:+.2f}".rstrip("0").rstrip(".")
-    return "+0" if text in ("-0", "+0") else text
-
-
 def _step_label(step: Step, rating: float | None) -> str:
+    """The SVG's text of a step, with the label exactly as written (not wrapped)."""
     lines: list[str] = []
     if step.moment is not None:
         lines.append(f"[MOT: {step.moment.kind.value}]")
     lines.append(step.label)
-    markers: list[str] = []
-    if step.fail_point is not None:
-        markers.append("(F)")
     if step.wait is not None:
-        wait = f"(W {_minutes(step.wait.duration)}"
-        if step.wait.over_tolerance and step.wait.tolerance is not None:
-            wait += f" > {_minutes(step.wait.tolerance)}!"
-        markers.append(wait + ")")
-    if markers:
-        lines.append(" ".join(markers))
+        text = f"W {human_time(step.wait.duration)}"
+        if step.wait.tolerance is not None:
+            if step.wait.over_tolerance:
+                text += f" > {human_time(step.wait.tolerance)}!"
+            else:
+                text += f" (tolerates {human_time(step.wait.tolerance)})"
+        lines.append(text)
     if rating is not None:
-        lines.append(f"score {_score(rating)}")
+        lines.append(f"score {score_text(rating)}")
     return "\n".join(lines)
 
 
@@ -96,16 +91,32 @@ def _step_style(step: Step, rating: float | None) -> str:
         "strokeColor": "#000000",
     }
     if step.moment is not None:
-        # The SVG's double border (Graphviz peripheries=2).
-        style.update(shape="ext", double=1, strokeWidth=1.5)
+        # The SVG's double border.
+        style.update(shape="ext", double=1, strokeWidth=1.4)
     if rating is not None:
         whole = rating_class(rating)
         style.update(fillColor=RATING_COLOURS[whole], fontColor=RATING_TEXT_COLOURS[whole])
-    if step.wait is not None and step.wait.over_tolerance:
-        style.update(strokeColor=_OVER_WAIT_COLOUR, strokeWidth=3)
-    elif step.fail_point is not None:
-        style.update(strokeColor=_FAIL_COLOUR, strokeWidth=2.5)
+    return _style(style)
+
+
+def _style(style: Mapping[str, object]) -> str:
     return "".join(f"{key}={value};" for key, value in style.items())
+
+
+#: The markers' shapes, as in the SVG: role -> (text, draw.io style).
+_BADGES: Final[dict[str, tuple[str, dict[str, object]]]] = {
+    "fail": (
+        "F",
+        {
+            "shape": "mxgraph.basic.octagon2",
+            "dx": 4,
+            "fillColor": "#000000",
+            "fontColor": "#ffffff",
+        },
+    ),
+    "wait": ("W", {"fillColor": "#ffffff", "fontColor": "#000000"}),
+    "wait-over": ("W!", {"fillColor": "#000000", "fontColor": "#ffffff"}),
+}
 
 
 def _flow_label(flow: Flow) -> str:
@@ -141,10 +152,10 @@ def _geometry(cell: ET.Element, x: float, y: float, width: float, height: float)
         cell,
         "mxGeometry",
         {
-            "x": f"{x:g}",
-            "y": f"{y:g}",
-            "width": f"{width:g}",
-            "height": f"{height:g}",
+            "x": _num(x),
+            "y": _num(y),
+            "width": _num(width),
+            "height": _num(height),
             "as": "geometry",
         },
     )
@@ -183,21 +194,10 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
     score +2
     """
     shown = _shown(bp, ratings)
-    grid = grid_of(bp)
-    width = _CAPTION + max(grid.width, 1) * _COLUMN
-    # Alternatives share a column, stacked in slots (Grid.slot): a lane is as
-    # tall as its most slots.
-    slots = dict.fromkeys(Lane, 1)
-    for step in bp.steps():
-        slots[step.lane] = max(slots[step.lane], grid.slot.get(step.id, 0) + 1)
-    lane_top: dict[Lane, float] = {}
-    top = float(_HEADER)
-    for lane in Lane:
-        lane_top[lane] = top
-        top += slots[lane] * _LANE_HEIGHT
+    scene = scene_of(bp, ratings=shown, legend=False)
+    boxes: dict[tuple[str, str], Box] = {(box.role, box.ident): box for box in scene.boxes}
     mxfile = ET.Element("mxfile", {"host": "servicebp", "type": "device"})
     diagram = ET.SubElement(mxfile, "diagram", {"id": "blueprint", "name": _xml_text(bp.name)})
-    height = top
     model = ET.SubElement(
         diagram,
         "mxGraphModel",
@@ -208,53 +208,64 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             "connect": "1",
             "arrows": "1",
             "page": "1",
-            "pageWidth": f"{width + 40}",
-            "pageHeight": f"{height + 40}",
+            "pageWidth": _num(scene.width),
+            "pageHeight": _num(scene.height),
         },
     )
     root = ET.SubElement(model, "root")
     _cell(root, "0")
     _cell(root, "1", parent="0")
-    for i, (stage, start, span) in enumerate(grid.stages):
+    for i, stage in enumerate(bp.stages):
+        box = boxes["stage", f"sbp-stage:{stage}"]
         header = _cell(
             root,
             f"stage:{i}",
             value=stage,
-            style="rounded=0;whiteSpace=wrap;html=0;fillColor=#dddddd;strokeColor=#dddddd;"
-            "fontStyle=1;fontSize=12;fontFamily=Helvetica;",
+            style="rounded=0;whiteSpace=wrap;html=0;fillColor=#4d4d4d;strokeColor=#4d4d4d;"
+            "fontColor=#ffffff;fontStyle=1;fontSize=11;fontFamily=Helvetica;",
             vertex="1",
             parent="1",
         )
-        _geometry(header, _CAPTION + start * _COLUMN + 5, 0, span * _COLUMN - 10, _HEADER - 10)
+        _geometry(header, box.x, box.y, box.w, box.h)
+    band_of: dict[Lane, Box] = {}
     for lane in Lane:
+        band = band_of[lane] = boxes["band", f"sbp-lane:{lane.value}"]
+        caption = boxes["caption", f"sbp-lane-caption:{lane.value}"]
+        fill = band.style["fillcolor"]
         container = _cell(
             root,
             f"lane:{lane.value}",
             value=lane.caption,
-            style=f"swimlane;horizontal=0;startSize={_CAPTION};html=0;whiteSpace=wrap;"
-            f"fillColor={_BAND_FILL[lane]};swimlaneFillColor={_BAND_FILL[lane]};"
-            "strokeColor=none;fontStyle=1;fontSize=12;fontFamily=Helvetica;collapsible=0;",
+            style=f"swimlane;horizontal=0;startSize={caption.w + 8:g};html=0;whiteSpace=wrap;"
+            f"fillColor={fill};swimlaneFillColor={fill};"
+            "strokeColor=none;fontStyle=1;fontSize=11;fontFamily=Helvetica;collapsible=0;",
             vertex="1",
             parent="1",
         )
-        _geometry(container, 0, lane_top[lane], width, slots[lane] * _LANE_HEIGHT)
+        _geometry(container, band.x, band.y, band.w, band.h)
+    lines = {path.ident: path for path in scene.paths if path.role == "line"}
     for line in Line:
-        y = lane_top[line.below]
+        (x0, y0), (x1, y1) = lines[f"sbp-line:{line.value}:0"].points
         edge = _cell(
             root,
             f"line:{line.value}",
             value=line.caption,
             style=f"endArrow=none;dashed=1;html=0;strokeColor={_LINE_COLOUR};strokeWidth=1.2;"
-            "fontSize=9;labelBackgroundColor=none;align=left;verticalAlign=bottom;"
+            "fontSize=8;labelBackgroundColor=none;align=left;verticalAlign=bottom;"
             "fontFamily=Helvetica;",
             edge="1",
             parent="1",
         )
         geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
-        ET.SubElement(geometry, "mxPoint", {"x": "0", "y": f"{y}", "as": "sourcePoint"})
-        ET.SubElement(geometry, "mxPoint", {"x": f"{width}", "y": f"{y}", "as": "targetPoint"})
-    for step_id in grid.order:
-        step = bp[step_id]
+        ET.SubElement(geometry, "mxPoint", {"x": _num(x0), "y": _num(y0), "as": "sourcePoint"})
+        ET.SubElement(geometry, "mxPoint", {"x": _num(x1), "y": _num(y1), "as": "targetPoint"})
+    placed: dict[str, Box] = {}
+    for box in scene.boxes:
+        if box.role != "step":
+            continue
+        step = bp[box.ident]
+        placed[step.id] = box
+        band = band_of[step.lane]
         rating = shown.get(step.id)
         shape = _cell(
             root,
@@ -264,23 +275,81 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             vertex="1",
             parent=f"lane:{step.lane.value}",
         )
-        x = _CAPTION + grid.column[step.id] * _COLUMN + (_COLUMN - _STEP_WIDTH) / 2
-        y = grid.slot.get(step.id, 0) * _LANE_HEIGHT + (_LANE_HEIGHT - _STEP_HEIGHT) / 2
-        _geometry(shape, x, y, _STEP_WIDTH, _STEP_HEIGHT)
+        _geometry(shape, box.x - band.x, box.y - band.y, box.w, box.h)
+        for role, (text, badge_style) in _BADGES.items():
+            badge = boxes.get(("badge", f"sbp-badge:{role}:{step.id}"))
+            if badge is None:
+                continue
+            marker = _cell(
+                root,
+                f"badge:{role}:{step.id}",
+                value=text,
+                style=_style(
+                    {
+                        "rounded": 0,
+                        "html": 0,
+                        "fontFamily": "Helvetica",
+                        "fontSize": 8,
+                        "fontStyle": 1,
+                        "strokeColor": "#000000",
+                        "movable": 0,
+                        "resizable": 0,
+                        **badge_style,
+                    }
+                ),
+                vertex="1",
+                parent=f"step:{step.id}",
+            )
+            _geometry(marker, badge.x - box.x, badge.y - box.y, badge.w, badge.h)
+    pe = band_of[Lane.PHYSICAL_EVIDENCE]
+    for box in scene.boxes:
+        if box.role != "evidence":
+            continue
+        step_id, number = box.ident.removeprefix("sbp-evidence:").rsplit(":", 1)
+        note = _cell(
+            root,
+            f"evidence:{step_id}:{number}",
+            value=bp[step_id].evidence[int(number)],
+            style="shape=note;size=8;whiteSpace=wrap;html=0;fontSize=9;fontFamily=Helvetica;"
+            "fillColor=#ffffff;strokeColor=#8c8c8c;",
+            vertex="1",
+            parent=f"lane:{Lane.PHYSICAL_EVIDENCE.value}",
+        )
+        _geometry(note, box.x - pe.x, box.y - pe.y, box.w, box.h)
+    traced = {path.ident: path for path in scene.paths if path.role == "flow"}
     for i, flow in enumerate(bp.flows()):
-        dashed = flow.kind is FlowKind.SUPPORT
+        support = flow.kind is FlowKind.SUPPORT
+        path = traced[f"sbp-flow:{flow.source}:{flow.target}"]
+        source, target = placed[flow.source], placed[flow.target]
+        (sx, sy), (tx, ty) = path.points[0], path.points[-1]
+        ends = {
+            "exitX": (sx - source.x) / source.w,
+            "exitY": (sy - source.y) / source.h,
+            "entryX": (tx - target.x) / target.w,
+            "entryY": (ty - target.y) / target.h,
+        }
         edge = _cell(
             root,
             f"flow:{i}",
             value=_flow_label(flow),
-            style="edgeStyle=orthogonalEdgeStyle;rounded=0;html=0;fontSize=9;"
-            "fontFamily=Helvetica;strokeColor=#333333;"
-            + ("dashed=1;endArrow=open;" if dashed else "endArrow=block;endFill=1;"),
+            style="rounded=0;html=0;fontSize=8.5;fontFamily=Helvetica;"
+            + "".join(f"{key}={value:.4g};" for key, value in ends.items())
+            + "exitPerimeter=0;entryPerimeter=0;"
+            + (
+                f"strokeColor={_SUPPORT_COLOUR};dashed=1;endArrow=open;"
+                if support
+                else f"strokeColor={_SEQUENCE_COLOUR};endArrow=block;endFill=1;"
+            ),
             edge="1",
             parent="1",
             source=f"step:{flow.source}",
             target=f"step:{flow.target}",
         )
-        ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
+        geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
+        bends = path.points[1:-1]
+        if bends:
+            array = ET.SubElement(geometry, "Array", {"as": "points"})
+            for x, y in bends:
+                ET.SubElement(array, "mxPoint", {"x": _num(x), "y": _num(y)})
     ET.indent(mxfile, space="  ")
     return ET.tostring(mxfile, encoding="unicode") + "\n"

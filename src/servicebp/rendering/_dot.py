@@ -83,6 +83,7 @@ def to_dot(
     ratings: Mapping[str, float] | None = None,
     legend: bool = True,
     details: tuple[str, ...] | list[str] = (),
+    emotion: bool = False,
 ) -> graphviz.Digraph:
     r"""Return *bp* as a :class:`graphviz.Digraph` laid out as a service blueprint.
 
@@ -102,6 +103,10 @@ def to_dot(
     details : sequence of {"duration", "cost"}
         What else to print on steps: ``duration`` prints how long a step
         takes against its execution standard, ``cost`` its cost.
+    emotion : bool
+        Whether to draw the emotion curve as a lane beneath the support
+        lane (journey-map style): the rating of each customer step (the one
+        shown on it), in the step's column, on the levels −3 … +3.
 
     Returns
     -------
@@ -127,7 +132,9 @@ def to_dot(
     ['s0 [id=order label="Order a coffee\\nscore +2"']
     """
     shown = _ratings_of(bp, ratings)
-    scene = scene_of(bp, ratings=shown, legend=legend, details=_details(details))
+    if not isinstance(emotion, bool):
+        raise InvalidArgumentError(f"emotion must be True or False, got {emotion!r}")
+    scene = scene_of(bp, ratings=shown, legend=legend, details=_details(details), emotion=emotion)
     return _write(scene)
 
 

@@ -119,6 +119,7 @@ def render_bytes(
     details: Sequence[str] = (),
     dpi: float = DEFAULT_DPI,
     timeout: float = DEFAULT_TIMEOUT,
+    emotion: bool = False,
 ) -> bytes:
     """Render *bp* and return the image's bytes (see :func:`render`).
 
@@ -132,7 +133,7 @@ def render_bytes(
     """
     resolution = _check_dpi(dpi)
     chosen = choose_engine(engine, format)
-    graph = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details))
+    graph = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details), emotion=emotion)
     if format == "png":
         graph.attr("graph", dpi=f"{resolution:g}")
     return run_engine(graph.source, engine=chosen, output_format=format, timeout=timeout)
@@ -146,6 +147,7 @@ def render_svg(
     legend: bool = True,
     details: Sequence[str] = (),
     timeout: float = DEFAULT_TIMEOUT,
+    emotion: bool = False,
 ) -> str:
     """Return *bp* drawn as SVG text.
 
@@ -167,6 +169,7 @@ def render_svg(
         legend=legend,
         details=details,
         timeout=timeout,
+        emotion=emotion,
     )
     return data.decode("utf-8")
 
@@ -183,6 +186,7 @@ def render(
     dpi: float = DEFAULT_DPI,
     timeout: float = DEFAULT_TIMEOUT,
     follow_symlinks: bool = False,
+    emotion: bool = False,
 ) -> Path:
     """Draw *bp* into the file *path* (written atomically) and return the path.
 
@@ -214,6 +218,9 @@ def render(
         Seconds rendering may take before :class:`RenderTimeoutError`.
     follow_symlinks : bool
         Write through a symbolic link at *path*; by default one is refused.
+    emotion : bool
+        Draw the emotion curve as a lane beneath the support lane (see
+        :func:`to_dot`); for SVG, PNG, PDF and DOT.
 
     Raises
     ------
@@ -245,7 +252,9 @@ def render(
         write_atomic(target, TEXT_FORMATS[chosen](bp, ratings), follow_symlinks=follow_symlinks)
         return target
     if chosen == "dot":
-        text = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details)).source
+        text = to_dot(
+            bp, ratings=ratings, legend=legend, details=tuple(details), emotion=emotion
+        ).source
         data = text.encode("utf-8")
     elif chosen == "mermaid":
         data = (to_mermaid(bp, ratings=ratings) + "\n").encode("utf-8")
@@ -259,6 +268,7 @@ def render(
             details=details,
             dpi=dpi,
             timeout=timeout,
+            emotion=emotion,
         )
     write_atomic(target, data, follow_symlinks=follow_symlinks)
     return target

@@ -25,6 +25,7 @@ from typing import Any, Final
 
 import attrs
 
+from servicebp.analysis import emotion_curve
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
 from servicebp.rendering._layout import Grid, grid_of
 from servicebp.rendering._metrics import SAFETY, text_width, wrap
@@ -85,6 +86,12 @@ BAND_FILL: Final = {
     Lane.SUPPORT: "#f2f2f2",
 }
 _SIDES: Final = ("top", "bottom", "left", "right")
+#: The emotion band: room above +3 and below −3, distance between levels, fill.
+EMOTION_PAD: Final = 12.0
+EMOTION_LEVEL: Final = 13.0
+EMOTION_FILL: Final = "#ffffff"
+EMOTION_LABEL: Final = 18.0
+EMOTION_CAPTION: Final = "expected emotion"
 
 
 @attrs.frozen(kw_only=True)
@@ -260,9 +267,29 @@ def scene_of(
     legend: bool = True,
     details: tuple[str, ...] = (),
     grid: Grid | None = None,
+    emotion: bool = False,
 ) -> Scene:
-    """Lay out *bp* (ratings already checked) and return the scene to draw."""
-    return _Layout(bp, ratings, legend, details, grid or grid_of(bp)).scene()
+    """Lay out *bp* (ratings already checked) and return the scene to draw.
+
+    Boxes and paths are in points, ``y`` growing downwards; a box's
+    ``ident`` is the step id for a step (role ``"step"``). With *emotion*,
+    a band beneath the support lane draws the emotion curve: the rating of
+    each customer step, in its step's column, on the levels −3 … +3.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("Coffee", stages=["order", "pay"])
+    >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="order", rating=2))
+    >>> _ = bp.add_step(Step(id="pay", label="Pay", lane="customer", stage="pay", rating=-1))
+    >>> _ = bp.connect("order", "pay")
+    >>> scene = scene_of(bp, ratings={"order": 2, "pay": -1}, emotion=True)
+    >>> [box.ident for box in scene.boxes if box.role == "step"]
+    ['order', 'pay']
+    >>> [box.ident for box in scene.boxes if box.role == "emotion-point"]
+    ['sbp-emotion-point:order', 'sbp-emotion-point:pay']
+    """
+    return _Layout(bp, ratings, legend, details, grid or grid_of(bp), emotion).scene()
 
 
 class _Layout:
@@ -273,7 +300,9 @@ class _Layout:
         legend: bool,
         details: tuple[str, ...],
         grid: Grid,
+        emotion: bool = False,
     ) -> None:
+        self.emotion = emotion
         self.bp = bp
         self.ratings = ratings
         self.legend = legend
@@ -584,6 +613,7 @@ class _Layout:
 
         # --- boxes ------------------------------------------------------------
         boxes: list[Box] = []
+        paths_before: list[Path] = []
         width_all = grid_right + MARGIN
         for each in self.lanes:
             i = each.position
@@ -745,6 +775,18 @@ class _Layout:
                 )
             )
 
+        bottom = lane_bottom[-1]
+        if self.emotion:
+            bottom = self._emotion_lane(
+                boxes,
+                paths_before,
+                placed,
+                top=bottom,
+                left=left0,
+                right=grid_right,
+                caption_width=caption_width,
+            )
+
         # --- ports, then the flows' points --------------------------------------
         # Each side's flows are spread along it, in the order of their other
         # ends (left to right on top and bottom, top to bottom on the left and
@@ -820,7 +862,7 @@ class _Layout:
             if not conflicts:
                 break
 
-        paths: list[Path] = []
+        paths: list[Path] = paths_before
         label_boxes: list[Box] = []
         for number, route in enumerate(routes):
             flow = route.flow
@@ -894,7 +936,7 @@ class _Layout:
                     role="separator",
                     tail=f"sep{i}_a",
                     head=f"sep{i}_b",
-                    points=((x0, header_y + header_height), (x0, lane_bottom[-1])),
+                    points=((x0, header_y + header_height), (x0, bottom)),
                     arrow=False,
                     style={
                         "style": "dotted",
@@ -904,14 +946,14 @@ class _Layout:
                     },
                 )
             )
-        height_all = lane_bottom[-1] + MARGIN
+        height_all = bottom + MARGIN
         if self.legend:
-            legend_boxes, legend_paths, bottom, right = _legend(
-                top=lane_bottom[-1] + 14, left=MARGIN, width=lanes_width, rated=bool(self.ratings)
+            legend_boxes, legend_paths, legend_bottom, right = _legend(
+                top=bottom + 14, left=MARGIN, width=lanes_width, rated=bool(self.ratings)
             )
             boxes.extend(legend_boxes)
             paths.extend(legend_paths)
-            height_all = bottom + MARGIN
+            height_all = legend_bottom + MARGIN
             width_all = max(width_all, right + MARGIN)
         return Scene(
             title=bp.name,
@@ -920,6 +962,145 @@ class _Layout:
             boxes=tuple(boxes),
             paths=tuple(paths),
         )
+
+    def _emotion_lane(
+        self,
+        boxes: list[Box],
+        paths: list[Path],
+        placed: Mapping[str, tuple[float, float, float, float]],
+        *,
+        top: float,
+        left: float,
+        right: float,
+        caption_width: float,
+    ) -> float:
+        """Add the emotion band beneath the lanes to *boxes* and *paths*; return its bottom.
+
+        One level line per whole rating −3 … +3, labelled at the left; the
+        curve joins the customer steps' ratings, each at its step's column
+        centre, broken where a step has no rating; a moment of truth's point
+        is a diamond, any other a dot, coloured on the rating palette.
+        """
+        bottom = top + 2 * EMOTION_PAD + 6 * EMOTION_LEVEL
+
+        def level_y(rating: float) -> float:
+            return top + EMOTION_PAD + (3 - rating) * EMOTION_LEVEL
+
+        boxes.append(
+            Box(
+                name="emotion_band",
+                ident="sbp-emotion",
+                role="emotion-band",
+                x=MARGIN,
+                y=top,
+                w=right - MARGIN,
+                h=bottom - top,
+                style={"fillcolor": EMOTION_FILL, "color": EMOTION_FILL},
+                classes=("sbp-emotion-band",),
+            )
+        )
+        room = caption_width - 8 - EMOTION_LABEL - 6
+        lines = wrap(EMOTION_CAPTION, CAPTION_FONT, room - 2)
+        height = len(lines) * 14 + 4
+        boxes.append(
+            Box(
+                name="emotion_caption",
+                ident="sbp-emotion-caption",
+                role="caption",
+                x=MARGIN + 4,
+                y=(top + bottom - height) / 2,
+                w=room,
+                h=height,
+                lines=tuple(lines),
+                size=CAPTION_FONT,
+                style={"color": "transparent", "fillcolor": "transparent"},
+                classes=("sbp-caption",),
+            )
+        )
+        for rating in range(3, -4, -1):
+            y = level_y(rating)
+            boxes.append(
+                Box(
+                    name=f"emotion_level{rating + 3}",
+                    ident=f"sbp-emotion-level:{rating:+d}",
+                    role="caption",
+                    x=left - EMOTION_LABEL - 2,
+                    y=y - 6,
+                    w=EMOTION_LABEL,
+                    h=12,
+                    lines=(f"{rating:+d}",),
+                    size=LINE_FONT,
+                    style={
+                        "color": "transparent",
+                        "fillcolor": "transparent",
+                        "fontcolor": "#444444",
+                    },
+                    classes=("sbp-caption",),
+                )
+            )
+            paths.append(
+                Path(
+                    ident=f"sbp-emotion-level-line:{rating:+d}",
+                    role="emotion-level",
+                    tail=f"emotion_level{rating + 3}_a",
+                    head=f"emotion_level{rating + 3}_b",
+                    points=((left, y), (right, y)),
+                    arrow=False,
+                    style={
+                        "style": "solid" if rating == 0 else "dotted",
+                        "color": "#9a9a9a" if rating == 0 else "#c8c8c8",
+                        "penwidth": "1",
+                        "class": "sbp-emotion-level",
+                    },
+                )
+            )
+        # Only customer steps are on the curve (a rated backstage step colours its box only).
+        customer = {
+            step_id: rating
+            for step_id, rating in self.ratings.items()
+            if self.step_of[step_id].lane is Lane.CUSTOMER
+        }
+        curve = emotion_curve(self.bp, ratings=customer)
+        pieces: list[list[tuple[float, float]]] = [[]]
+        for point in curve.steps:
+            if point.rating is None:
+                pieces.append([])
+                continue
+            bx, _, w, _ = placed[point.step]
+            x, y = bx + w / 2, level_y(point.rating)
+            pieces[-1].append((x, y))
+            size = 11.0 if point.is_moment else 8.0
+            whole = rating_class(point.rating)
+            boxes.append(
+                Box(
+                    name=f"{self.names[point.step]}_emotion",
+                    ident=f"sbp-emotion-point:{point.step}",
+                    role="emotion-point",
+                    x=x - size / 2,
+                    y=y - size / 2,
+                    w=size,
+                    h=size,
+                    style={
+                        "shape": "diamond" if point.is_moment else "circle",
+                        "fillcolor": RATING_COLOURS[whole],
+                        "color": "#000000",
+                    },
+                    classes=("sbp-emotion-point",),
+                )
+            )
+        for k, piece in enumerate(p for p in pieces if len(p) > 1):
+            paths.append(
+                Path(
+                    ident=f"sbp-emotion-curve:{k}",
+                    role="emotion",
+                    tail=f"emotion_curve{k}_a",
+                    head=f"emotion_curve{k}_b",
+                    points=tuple(piece),
+                    arrow=False,
+                    style={"color": "#1a1a1a", "penwidth": "1.6", "class": "sbp-emotion-curve"},
+                )
+            )
+        return bottom
 
     def _x_of(self, thing: tuple[Any, ...]) -> int:
         """A thing's place along a track: gutters even, columns odd."""

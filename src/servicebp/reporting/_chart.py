@@ -26,7 +26,7 @@ from scipy import stats
 from servicebp.analysis import emotion_curve
 from servicebp.errors import ArgumentTypeError, UnknownStepError
 from servicebp.model import Blueprint
-from servicebp.rendering._palette import RATING_COLOURS
+from servicebp.rendering import RATING_COLOURS
 from servicebp.scales import RatingLevel, check_rating
 
 __all__ = ["ObservedRating", "emotion_chart", "observed_ratings"]
