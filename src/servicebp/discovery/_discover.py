@@ -37,6 +37,7 @@ import numpy.typing as npt
 from servicebp.discovery._drivers import DRIVER_METHODS as _DRIVER_METHODS
 from servicebp.discovery._drivers import KeyDriver, key_drivers
 from servicebp.discovery._markov import (
+    Chain,
     EncodedPaths,
     build_chain,
     encode_paths,
@@ -225,6 +226,20 @@ def markov_model(
     return _model(encoded, order)
 
 
+def _removal_chain(
+    paths: Paths, conversions: Any, order: int, null: Any, values: Any, sep: str
+) -> tuple[Chain, float, dict[str, int]]:
+    """The chain that removals of several steps cut, its conversion, and each touchpoint's index."""
+    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
+    chain = build_chain(encoded, order=order)
+    base = solve_conversion(chain, values=chain.value_rate is not None)
+    if base <= 0:
+        raise ObservedDataError(
+            "no journey converted, so removal effects are undefined (every conversion is 0)"
+        )
+    return chain, base, {t: i for i, t in enumerate(encoded.touchpoints)}
+
+
 def set_removal_effects(
     paths: Paths,
     conversions: Any,
@@ -264,15 +279,8 @@ def set_removal_effects(
     {'b': 0.5, 'b+c': 1.0}
     """
     order = _check_order(order)
-    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
-    chain = build_chain(encoded, order=order)
+    chain, base, index = _removal_chain(paths, conversions, order, null, values, sep)
     use_values = chain.value_rate is not None
-    base = solve_conversion(chain, values=use_values)
-    if base <= 0:
-        raise ObservedDataError(
-            "no journey converted, so removal effects are undefined (every conversion is 0)"
-        )
-    index = {t: i for i, t in enumerate(encoded.touchpoints)}
     out: dict[str, float] = {}
     for name, members in sets.items():
         missing = sorted({str(m) for m in members} - set(index))
@@ -334,15 +342,8 @@ def sequence_removal_effects(
     1.0
     """
     order = _check_order(order)
-    encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
-    chain = build_chain(encoded, order=order)
+    chain, base, index = _removal_chain(paths, conversions, order, null, values, sep)
     use_values = chain.value_rate is not None
-    base = solve_conversion(chain, values=use_values)
-    if base <= 0:
-        raise ObservedDataError(
-            "no journey converted, so removal effects are undefined (every conversion is 0)"
-        )
-    index = {t: i for i, t in enumerate(encoded.touchpoints)}
     out: dict[str, float] = {}
     for name, members in sequences.items():
         steps = [str(m) for m in members]
