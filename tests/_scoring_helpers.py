@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from servicebp import Blueprint, MomentOfTruth, Step
 
-__all__ = ["BUILT_IN", "branching"]
+__all__ = ["BUILT_IN", "RATING_STRATEGIES", "branching"]
 
-BUILT_IN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
+BUILT_IN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor", "share_positive"]
+#: The built-in strategies whose score is a rating on −3…+3 (share_positive is a share).
+RATING_STRATEGIES = [name for name in BUILT_IN if name != "share_positive"]
 
 
 def branching() -> Blueprint:

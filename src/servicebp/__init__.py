@@ -77,6 +77,7 @@ from servicebp.discovery import (
     compare_segments,
     conformance,
     importance_performance,
+    importance_performance_chart,
     key_drivers,
     markov_model,
     read_ocel,
@@ -210,6 +211,7 @@ from servicebp.scales import (
 )
 from servicebp.scoring import (
     STRATEGIES,
+    UNITS,
     Journey,
     JourneyStep,
     Strategy,
@@ -238,6 +240,7 @@ __all__ = [
     "SHAPLEY_EXACT_LIMIT",
     "SHAPLEY_GAMES",
     "STRATEGIES",
+    "UNITS",
     "AnalysisTooLargeError",
     "ArgumentTypeError",
     "Attribution",
@@ -357,6 +360,7 @@ __all__ = [
     "get_strategy",
     "grid_losses",
     "importance_performance",
+    "importance_performance_chart",
     "internal_moments",
     "is_internal_moment",
     "journey_scores",

@@ -43,6 +43,9 @@ def test_expected_scores_by_hand() -> None:
     # moment_floor: cash journey's moments {order 2} → 2; card's {order 2, card 1} → 1
     #   0.25 × 2 + 0.75 × 1 = 1.25
     assert expected["moment_floor"] == pytest.approx(1.25)
+    # share_positive: cash journey 2, −2, 0 → 1/3 above 0; card's 2, 1, 0 → 2/3
+    #   0.25 × 1/3 + 0.75 × 2/3 = 7/12
+    assert expected["share_positive"] == pytest.approx(7 / 12)
     assert list(expected) == BUILT_IN
 
 

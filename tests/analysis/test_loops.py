@@ -90,6 +90,9 @@ def test_expected_scores_are_exact_by_hand() -> None:
     # so E = (0.7 / 0.3) Σ_j 0.3**j (2/j - 3/2) = (7/3) (-2 ln 0.7 - 1.5 · 0.3 / 0.7).
     assert exact["mean"] == pytest.approx((7 / 3) * (-2 * math.log(0.7) - 1.5 * 0.3 / 0.7))
     assert exact["weighted"] == pytest.approx(exact["mean"])
+    # share_positive with j = k + 1 tries: only done (+2) of the 2j steps is above 0, 1 / (2j),
+    # so E = Σ_j 0.7 · 0.3**(j-1) / (2j) = (7/6) (-ln 0.7).
+    assert exact["share_positive"] == pytest.approx((7 / 6) * -math.log(0.7))
 
 
 def test_moment_floor_and_weighted_over_a_loop() -> None:
@@ -114,11 +117,12 @@ def test_expected_visits_is_the_fundamental_matrix() -> None:
 @given(st.floats(min_value=0.0, max_value=0.6))
 def test_exact_expectation_is_the_limit_of_the_unrolling(p: float) -> None:
     bp = retry(p)
-    exact = sbp.expected_scores(bp, strategies=["worst", "mean"])
+    names = ["worst", "mean", "share_positive"]
+    exact = sbp.expected_scores(bp, strategies=names)
     listed = sbp.journeys(bp, max_visits=50, limit=10**6)
-    bounded = sbp.expected_scores(bp, strategies=["worst", "mean"], journeys=listed)
-    assert exact["worst"] == pytest.approx(bounded["worst"], abs=1e-9)
-    assert exact["mean"] == pytest.approx(bounded["mean"], abs=1e-9)
+    bounded = sbp.expected_scores(bp, strategies=names, journeys=listed)
+    for name in names:
+        assert exact[name] == pytest.approx(bounded[name], abs=1e-9)
 
 
 def test_only_what_needs_a_dag_refuses_with_one_message() -> None:

@@ -244,6 +244,8 @@ def test_observed_journeys_are_scored_as_they_happened(tmp_path: Path, bank_path
         "last": "+2.00",
         "peak_end": "-0.50",
         "moment_floor": "-3.00",
+        # 3 and 2 of 3, −3, 2 are above 0: a share, printed without a sign
+        "share_positive": "0.67",
     }
     # j2: mean 0; weighted (−1 + 2 × 1) / 3; peak −1 (tie) so (−1 + 1) / 2; floor apply 1
     assert j2 == {
@@ -253,10 +255,14 @@ def test_observed_journeys_are_scored_as_they_happened(tmp_path: Path, bank_path
         "last": "+1.00",
         "peak_end": "+0.00",
         "moment_floor": "+1.00",
+        "share_positive": "0.50",  # 1 of −1, 1
     }
     # the summary over all journeys: worst mean (−3 − 1) / 2, min −3, both below 0
     summary = next(line.split() for line in lines if line.startswith("worst "))
     assert summary == ["worst", "-2.00", "-3.00", "-1.00", "1.00"]
+    # a share is never below 0: no share below 0 is claimed for it
+    summary = next(line.split() for line in lines if line.startswith("share_positive "))
+    assert summary == ["share_positive", "0.58", "0.50", "0.67", "—"]
 
 
 def test_observed_strategies_and_json(tmp_path: Path, bank_path: Path) -> None:
@@ -362,6 +368,7 @@ def test_output_writes_every_observed_journey(tmp_path: Path, bank_path: Path) -
             "last": 2.0,
             "peak_end": 2.0,
             "moment_floor": 2.0,
+            "share_positive": 1.0,  # 1 and 2 are both above 0
         },
     }
 

@@ -178,9 +178,11 @@ EXPECTED = {
     "last": [0.0, -3.0, -1.0],
     "peak_end": [(3 + 0) / 2, (-3 - 3) / 2, -1.0],
     "moment_floor": [-2.0, 2.0, -1.0],
+    # the share of steps above 0: j1 3 of (3, −2, 0); j2 1 and 2 of (1, 2, −3); j3 none
+    "share_positive": [1 / 3, 2 / 3, 0.0],
     "outcome": ["left", "stayed", "stayed"],
 }
-BUILTIN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
+BUILTIN = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor", "share_positive"]
 
 
 def _numpy_table(rows: list[tuple[Any, ...]] = ROWS) -> dict[str, np.ndarray]:

@@ -101,6 +101,29 @@ def test_observed_data_add_statistics_and_suggestions(tmp_path: Path) -> None:
     assert f'<td>{first}</td><td class="num">40</td>' in page
 
 
+def test_observed_data_with_an_outcome_add_the_importance_performance_chart(
+    tmp_path: Path,
+) -> None:
+    bp = sbp.load(BANK)
+    table = journeys_csv(bp, tmp_path / "journeys.csv")
+    page = sbp.report(bp, observed=table, outcome="opened", engine="embedded")
+    assert "Importance and performance (Martilla &amp; James 1977)" in page
+    found = sbp.suggest_moments(bp, str(table), outcome="opened")
+    drivers = [s.driver for s in found if s.driver is not None and s.driver.importance is not None]
+    assert drivers
+    # Each driver's quadrant as the table computes it appears in the chart's point and row.
+    section = page[page.index("Importance and performance") :]
+    chart = section[section.index("<svg") : section.index("</svg>")]
+    for driver in drivers:
+        label = bp[driver.step].label
+        assert f">{label}</text>" in chart
+    for quadrant in sbp.QUADRANTS.values():
+        assert quadrant in chart
+    assert (
+        "<svg" not in sbp.report(bp, observed=table, engine="embedded").split("Observed data")[-1]
+    )
+
+
 def test_cli_writes_the_page(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     table = journeys_csv(sbp.load(BANK), tmp_path / "journeys.csv")
@@ -169,7 +192,8 @@ def test_headless_chromium_loads_the_bank_report_offline(tmp_path: Path) -> None
     assert requests == []
     ids = re.findall(r'<section id="([^"]+)"', dom)
     assert ids == SECTIONS
-    assert dom.count("<svg") == 2
+    # the blueprint, the emotion chart and the importance–performance chart
+    assert dom.count("<svg") == 3
     # The check can fail: a page that loads something and logs an error is caught.
     bad = tmp_path / "bad.html"
     bad.write_text(

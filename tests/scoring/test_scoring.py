@@ -28,7 +28,7 @@ from servicebp.errors import (
     ServiceBlueprintError,
     UnknownStrategyError,
 )
-from tests._scoring_helpers import BUILT_IN, branching
+from tests._scoring_helpers import BUILT_IN, RATING_STRATEGIES, branching
 
 
 def journey(*steps: tuple[float, float | None]) -> Journey:
@@ -105,6 +105,35 @@ def test_moment_floor_by_hand() -> None:
     assert score(journey((1, 1.0), (-2, None), (2, 1.0)), strategy="moment_floor") == 1.0
 
 
+def test_share_positive_by_hand() -> None:
+    # 2 and 3 are above 0; −1 is not, and 0 is neutral, not positive: 2 / 4
+    assert score(SAMPLE, strategy="share_positive") == 0.5
+    assert score([0, 0], strategy="share_positive") == 0.0
+    assert score([0.5, 3, 1], strategy="share_positive") == 1.0
+    # two of three steps above 0: a share, not a rating on −3…+3
+    assert score([-3, 0.25, 2], strategy="share_positive") == 2 / 3
+
+
+def test_share_positive_is_a_share_not_a_rating() -> None:
+    strategy = STRATEGIES["share_positive"]
+    assert (strategy.unit, strategy.bounds, strategy.is_rating) == ("share", (0.0, 1.0), False)
+    assert all(STRATEGIES[name].unit == "rating" for name in RATING_STRATEGIES)
+
+
+def test_a_share_strategy_returning_off_its_range_is_an_error() -> None:
+    # 1.5 is on the rating scale but not a share: checked against the share's own range.
+    register_strategy("over", lambda j: 1.5, unit="share")
+    try:
+        with pytest.raises(
+            RatingError, match=r"strategy 'over' returned 1.5, not a share in \[0, 1\]"
+        ):
+            score([1], strategy="over")
+    finally:
+        unregister_strategy("over")
+    with pytest.raises(InvalidArgumentError, match="unit must be one of"):
+        register_strategy("odd", lambda j: 0.0, unit="percent")
+
+
 def test_moment_floor_falls_back_to_worst_without_moments() -> None:
     # no moment: worst = min(1, −2, 3) = −2
     assert score([1, -2, 3], strategy="moment_floor") == -2.0
@@ -118,6 +147,7 @@ def test_scores_gives_every_strategy_in_registry_order() -> None:
         "last": 0.0,
         "peak_end": 1.5,
         "moment_floor": -1.0,
+        "share_positive": 0.5,
     }
 
 
@@ -182,7 +212,7 @@ def test_unknown_strategy_lists_the_allowed_ones() -> None:
         score([1], strategy="median")
     assert str(caught.value) == (
         "unknown strategy: 'median' (must be one of "
-        "['last', 'mean', 'moment_floor', 'peak_end', 'weighted', 'worst'])"
+        "['last', 'mean', 'moment_floor', 'peak_end', 'share_positive', 'weighted', 'worst'])"
     )
     assert isinstance(caught.value, ValueError)
 
@@ -255,7 +285,7 @@ def test_from_blueprint_arguments_of_the_wrong_type() -> None:
 # --- the registry ---------------------------------------------------------------------------
 
 
-def test_registry_holds_the_six_strategies_with_formulas() -> None:
+def test_registry_holds_the_seven_strategies_with_formulas() -> None:
     assert list(STRATEGIES) == BUILT_IN
     for strategy in STRATEGIES.values():
         assert strategy.formula
@@ -330,17 +360,26 @@ rating = st.floats(min_value=-3, max_value=3, allow_nan=False)
 weight = st.none() | st.floats(min_value=0.01, max_value=100)
 steps = st.lists(st.tuples(rating, weight), min_size=1, max_size=12)
 
-ORDER_FREE = ["mean", "weighted", "worst", "moment_floor"]
-MONOTONE = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor"]
+ORDER_FREE = ["mean", "weighted", "worst", "moment_floor", "share_positive"]
+MONOTONE = ["mean", "weighted", "worst", "last", "peak_end", "moment_floor", "share_positive"]
 
 
 @settings(max_examples=80)
-@given(steps, st.sampled_from(BUILT_IN))
+@given(steps, st.sampled_from(RATING_STRATEGIES))
 def test_every_score_lies_on_the_scale(pairs: list[tuple[float, float | None]], name: str) -> None:
     value = score(journey(*pairs), strategy=name)
     assert -3 <= value <= 3
     ratings = [r for r, _ in pairs]
     assert min(ratings) <= value <= max(ratings)
+
+
+@given(steps)
+def test_share_positive_is_the_share_of_steps_above_zero(
+    pairs: list[tuple[float, float | None]],
+) -> None:
+    value = score(journey(*pairs), strategy="share_positive")
+    assert 0 <= value <= 1
+    assert value == sum(r > 0 for r, _ in pairs) / len(pairs)
 
 
 @settings(max_examples=80)

@@ -18,7 +18,8 @@ import attrs
 
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.errors import RatingError
-from servicebp.scoring._strategies import _journey_of, _rating_table, score, strategy_names
+from servicebp.scoring import score, strategy_names
+from servicebp.scoring._journey import journey_of, rating_table
 
 if TYPE_CHECKING:
     from servicebp.model import Blueprint
@@ -127,7 +128,7 @@ def journey_scores(
     ('order', 'card') 0.75 {'mean': 1.5, 'worst': 1.0}
     """
     names = strategy_names(strategies)
-    table = _rating_table(bp, ratings)
+    table = rating_table(bp, ratings)
     paths = _paths(bp, journeys, limit)
     missing = sorted(
         {i for path in paths for i in path.steps if i in bp and i not in table},
@@ -135,10 +136,10 @@ def journey_scores(
     )
     if missing:
         # One message naming every unrated step, not one per journey.
-        _journey_of(bp, missing, table)
+        journey_of(bp, missing, table)
     result = []
     for path in paths:
-        walk = _journey_of(bp, path.steps, table)
+        walk = journey_of(bp, path.steps, table)
         result.append(
             JourneyScore(
                 steps=tuple(path.steps),
@@ -195,7 +196,7 @@ def expected_scores(
             customer_graph(bp)
         except LoopError:
             # Every journey, however often it loops: the absorbing chain is exact.
-            return loop_expected_scores(bp, _rating_table(bp, ratings), strategy_names(strategies))
+            return loop_expected_scores(bp, rating_table(bp, ratings), strategy_names(strategies))
     scored = journey_scores(
         bp, ratings=ratings, strategies=strategies, journeys=journeys, limit=limit
     )
@@ -277,7 +278,7 @@ def emotion_curve(bp: Blueprint, *, ratings: Mapping[str, object] | None = None)
     >>> [(s.stage, s.mean) for s in curve.stages]
     [('order', 2.0), ('pay', -1.0)]
     """
-    table = _rating_table(bp, ratings)
+    table = rating_table(bp, ratings)
     points = tuple(
         CurvePoint(
             step=s.id,
@@ -430,7 +431,7 @@ def stage_spread(
     """
     from servicebp.model import Lane
 
-    table = _rating_table(bp, ratings)
+    table = rating_table(bp, ratings)
     rated: dict[str, list[float]] = {}
     unrated: list[str] = []
     for step in bp.steps(lane=Lane.CUSTOMER, stage=stage):

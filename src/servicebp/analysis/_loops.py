@@ -22,7 +22,8 @@ blueprint without loops:
   and absorbing too; its fundamental matrix gives the probability of ending
   at each exit with each summary, so the expectation is exact (one sparse
   linear solve).
-- ``mean`` and ``weighted`` divide by the journey's length (or weight), which
+- ``mean``, ``weighted`` and ``share_positive`` (the mean of "rated above
+  0") divide by the journey's length (or weight), which
   has no finite summary. Their expectation is the series over journey length
   ``L`` of ``Σ E[Σ w r ; length L] / W``, computed by propagating the chain's
   mass one step at a time (``m_{L+1} = m_L Q``) until the mass left in the
@@ -51,7 +52,15 @@ from servicebp.model._blueprint import closed_loop_problems
 __all__ = ["LOOP_EXACT_STRATEGIES", "expected_visits", "loop_expected_scores"]
 
 #: The built-in strategies scored exactly over loops.
-LOOP_EXACT_STRATEGIES: Final = ("mean", "weighted", "worst", "last", "peak_end", "moment_floor")
+LOOP_EXACT_STRATEGIES: Final = (
+    "mean",
+    "weighted",
+    "worst",
+    "last",
+    "peak_end",
+    "moment_floor",
+    "share_positive",
+)
 #: The most (step, summary) states or series steps an exact loop expectation builds.
 LOOP_STATE_LIMIT: Final = 1_000_000
 #: The series for mean and weighted stops once this share of the mass is left in the loops.
@@ -252,12 +261,16 @@ def loop_expected_scores(
     result: dict[str, float] = {}
     ends: dict[tuple[str, _Summary], float] | None = None
     for name in names:
-        if name in ("mean", "weighted"):
+        if name in ("mean", "weighted", "share_positive"):
             weight = {
-                n: 1.0 if name == "mean" or s.moment is None else float(s.moment.weight)
+                n: 1.0 if name != "weighted" or s.moment is None else float(s.moment.weight)
                 for n, s in graph.steps.items()
             }
-            value, completed = _series(graph, table, weight)
+            # share_positive is the mean of "rated above 0" (1 or 0) over the steps.
+            rated = (
+                table if name != "share_positive" else {n: float(r > 0) for n, r in table.items()}
+            )
+            value, completed = _series(graph, rated, weight)
         else:
             if ends is None:
                 ends = _summary_chain(graph, table, moments)

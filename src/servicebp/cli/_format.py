@@ -24,6 +24,7 @@ __all__ = [
     "neutralise_cell",
     "printable",
     "restore_cell",
+    "score_cell",
     "signed",
     "table",
     "terminal_text",
@@ -175,6 +176,21 @@ def _is_number(text: str) -> bool:
 
 def signed(value: float | None) -> str:
     return "" if value is None else f"{value:+.2f}"
+
+
+def score_cell(value: float | None, strategy: str) -> str:
+    """A journey score as text: signed on −3…+3, a plain share for a ``"share"`` strategy.
+
+    Examples
+    --------
+    >>> score_cell(0.5, "mean"), score_cell(0.5, "share_positive")
+    ('+0.50', '0.50')
+    """
+    from servicebp.scoring import get_strategy
+
+    if value is None or get_strategy(strategy).is_rating:
+        return signed(value)
+    return f"{value:.2f}"
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: set[int]) -> str:

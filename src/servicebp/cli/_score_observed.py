@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from servicebp.cli._format import printable, signed, table
+from servicebp.cli._format import printable, score_cell, signed, table
 from servicebp.model import Blueprint
 from servicebp.observed._files import is_scannable
 
@@ -69,15 +69,7 @@ def observed_output(
     ids = result["journey"].tolist()
     outcome = result["outcome"].tolist() if "outcome" in result else None
     scores = {n: result[n].tolist() for n in names}
-    summary = {
-        n: {
-            "mean": float(np.mean(result[n])),
-            "min": float(np.min(result[n])),
-            "max": float(np.max(result[n])),
-            "share_negative": float(np.mean(result[n] < 0)),
-        }
-        for n in names
-    }
+    summary = _summary(result, names)
 
     def records(count: int) -> list[dict[str, Any]]:
         out = []
@@ -106,6 +98,20 @@ def observed_output(
     return data, text, table_rows, full
 
 
+def _summary(result: Any, names: Sequence[str]) -> dict[str, dict[str, float | None]]:
+    """Mean, min, max and share below 0 of each strategy's scores over all journeys."""
+    return {
+        n: {
+            "mean": float(np.mean(result[n])),
+            "min": float(np.min(result[n])),
+            "max": float(np.max(result[n])),
+            # A share strategy (share_positive) is in [0, 1]: no score is below 0.
+            "share_negative": float(np.mean(result[n] < 0)) if _is_rating(n) else None,
+        }
+        for n in names
+    }
+
+
 def _observed_table(
     bp: Blueprint,
     names: Sequence[str],
@@ -122,10 +128,10 @@ def _observed_table(
     summary_rows = [
         [
             n,
-            signed(summary[n]["mean"]),
-            signed(summary[n]["min"]),
-            signed(summary[n]["max"]),
-            f"{summary[n]['share_negative']:.2f}",
+            score_cell(summary[n]["mean"], n),
+            score_cell(summary[n]["min"], n),
+            score_cell(summary[n]["max"], n),
+            "—" if summary[n]["share_negative"] is None else f"{summary[n]['share_negative']:.2f}",
         ]
         for n in names
     ]
@@ -138,7 +144,7 @@ def _observed_table(
         rows = [
             [
                 printable(ids[i]),
-                *(signed(scores[n][i]) for n in names),
+                *(score_cell(scores[n][i], n) for n in names),
                 *([printable(outcome[i])] if outcome is not None else []),
             ]
             for i in range(shown)
@@ -153,6 +159,12 @@ def _observed_table(
         )
         parts.append(f"({shown} of {count} journeys shown; {more}, {written})")
     return "\n\n".join(parts)
+
+
+def _is_rating(strategy: str) -> bool:
+    from servicebp.scoring import get_strategy
+
+    return get_strategy(strategy).is_rating
 
 
 def _nan_to_none(value: float) -> float | None:

@@ -30,7 +30,7 @@ from servicebp.analysis import (
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, echo, format_option, not_an_input, reports_errors
-from servicebp.cli._format import csv_text, json_text, signed, table
+from servicebp.cli._format import csv_text, json_text, score_cell, signed, table
 from servicebp.cli._score_observed import is_journey_table, observed_output
 from servicebp.model import Blueprint, moment_placement_problems
 from servicebp.scales import SCALES
@@ -118,7 +118,8 @@ def score(
 
     With --ratings TABLE.csv holding observed journeys (a journey column),
     each observed journey is scored as it happened: a summary over all
-    journeys (count; mean, min, max and share below 0 per strategy), then
+    journeys (count; mean, min, max and share below 0 per strategy; a share
+    strategy such as share_positive is in 0…1 and has no share below 0), then
     the first --rows journeys; --output writes them all. With --by step,
     each customer step's observed count, mean, share of negative ratings and
     share of -3.
@@ -228,12 +229,12 @@ def _journey_table(
         [
             f"J{i}",
             f"{j.probability:.3f}",
-            *(signed(j.scores[n]) for n in names),
+            *(score_cell(j.scores[n], n) for n in names),
             " → ".join(j.steps),
         ]
         for i, j in enumerate(scored, 1)
     ]
-    rows.append(["expected", "", *(signed(expected[n]) for n in names), ""])
+    rows.append(["expected", "", *(score_cell(expected[n], n) for n in names), ""])
     plural = "journey" if len(scored) == 1 else "journeys"
     title = f"{bp.name}: {len(scored)} {plural}, {source}"
     right = set(range(1, 2 + len(names)))

@@ -25,6 +25,7 @@ from servicebp.discovery._discover import (
     suggest_moments,
 )
 from servicebp.discovery._event_logs import read_ocel, read_xes
+from servicebp.discovery._quadrant_chart import importance_performance_chart
 from servicebp.discovery._quadrants import (
     QUADRANTS,
     ImportancePerformance,
@@ -61,6 +62,7 @@ __all__ = [
     "compare_segments",
     "conformance",
     "importance_performance",
+    "importance_performance_chart",
     "key_drivers",
     "markov_model",
     "read_ocel",

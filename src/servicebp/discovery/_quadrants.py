@@ -24,7 +24,7 @@ import numpy as np
 from servicebp.discovery._drivers import KeyDriver, _matrix
 from servicebp.errors import InvalidArgumentError
 
-__all__ = ["QUADRANTS", "ImportancePerformance", "importance_performance"]
+__all__ = ["QUADRANTS", "ImportancePerformance", "crosshair", "importance_performance"]
 
 #: Martilla & James's (1977) quadrants, by (importance high, performance high).
 QUADRANTS: Final = {
@@ -120,9 +120,7 @@ def importance_performance(
         values = values[np.isfinite(values)]
         performance.append(float(values.mean()) if values.size else float("nan"))
     importance = [float(d.importance or 0.0) for d in placed]
-    i_cut = float(np.mean(importance)) if importance_cut is None else float(importance_cut)
-    finite = [p for p in performance if np.isfinite(p)]
-    p_cut = float(np.mean(finite)) if performance_cut is None else float(performance_cut)
+    i_cut, p_cut = _cuts(importance, performance, importance_cut, performance_cut)
     return tuple(
         ImportancePerformance(
             step=d.step,
@@ -131,4 +129,40 @@ def importance_performance(
             quadrant=QUADRANTS[(i >= i_cut, p >= p_cut)],
         )
         for d, i, p in zip(placed, importance, performance, strict=True)
+    )
+
+
+def _cuts(
+    importance: Sequence[float],
+    performance: Sequence[float],
+    importance_cut: float | None,
+    performance_cut: float | None,
+) -> tuple[float, float]:
+    i_cut = float(np.mean(importance)) if importance_cut is None else float(importance_cut)
+    finite = [p for p in performance if np.isfinite(p)]
+    p_cut = float(np.mean(finite)) if performance_cut is None else float(performance_cut)
+    return i_cut, p_cut
+
+
+def crosshair(
+    rows: Sequence[ImportancePerformance],
+    importance_cut: float | None = None,
+    performance_cut: float | None = None,
+) -> tuple[float, float]:
+    """The importance and performance cuts of *rows*: as given, else the means over the rows.
+
+    The same crosshair :func:`importance_performance` placed the rows with.
+
+    Examples
+    --------
+    >>> rows = [ImportancePerformance(step="a", importance=0.2, performance=1.0, quadrant=""),
+    ...         ImportancePerformance(step="b", importance=0.4, performance=-2.0, quadrant="")]
+    >>> crosshair(rows), crosshair(rows, performance_cut=0.0)
+    ((0.30000000000000004, -0.5), (0.30000000000000004, 0.0))
+    """
+    return _cuts(
+        [r.importance for r in rows],
+        [r.performance for r in rows],
+        importance_cut,
+        performance_cut,
     )

@@ -24,7 +24,7 @@ IntArray = npt.NDArray[np.int64]
 
 #: The strategies computed by the vectorised kernels; any other registered
 #: strategy is computed journey by journey through :func:`servicebp.score`.
-VECTORISED = ("mean", "weighted", "worst", "last", "peak_end", "moment_floor")
+VECTORISED = ("mean", "weighted", "worst", "last", "peak_end", "moment_floor", "share_positive")
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -152,6 +152,12 @@ class Kernels:
         floor = np.full(self.e.journeys, np.inf, dtype=np.float64)
         np.minimum.at(floor, self.e.codes[is_moment], self.e.ratings[is_moment])
         return np.where(np.isinf(floor), self.worst(), floor)
+
+    def share_positive(self) -> FloatArray:
+        # A share of the journey's steps, in [0, 1]: not a rating.
+        positive = np.bincount(self.e.codes[self.e.ratings > 0], minlength=self.e.journeys)
+        share: FloatArray = positive / self.count()
+        return share
 
     def by_journey(self, name: str) -> FloatArray:
         """Any registered strategy, journey by journey (for custom strategies)."""

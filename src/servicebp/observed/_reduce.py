@@ -62,6 +62,7 @@ class JourneyFigures:
     weighted_top: FloatArray
     weighted_bottom: FloatArray
     moment_floor: FloatArray
+    positive: FloatArray
     last: FloatArray
     outcome: npt.NDArray[Any] | None
 
@@ -186,6 +187,7 @@ def reduce_journeys(
         (rated * nw.col("__w")).sum().alias("__top"),
         nw.col("__w").sum().alias("__bottom"),
         nw.when(nw.col(step).is_in(moments)).then(rated).min().alias("__floor"),
+        _count(rated > 0).alias("__positive"),
         nw.when(at_latest).then(rated).min().alias("__last_lo"),
         nw.when(at_latest).then(rated).max().alias("__last_hi"),
         *checks,
@@ -235,6 +237,7 @@ def _figures(
         weighted_top=column("__top"),
         weighted_bottom=column("__bottom"),
         moment_floor=column("__floor"),
+        positive=column("__positive"),
         last=last_lo,
         outcome=outcome_values,
     )
@@ -248,9 +251,11 @@ def finish_scores(figures: JourneyFigures, name: str) -> FloatArray:
     >>> one = np.array([1.0])
     >>> f = JourneyFigures(journey_ids=np.array([1]), count=2 * one, total=-one, worst=-2 * one,
     ...                    best=one, weighted_top=-5 * one, weighted_bottom=4 * one,
-    ...                    moment_floor=np.array([np.nan]), last=-2 * one, outcome=None)
-    >>> [float(finish_scores(f, s)[0]) for s in ("mean", "weighted", "peak_end", "moment_floor")]
-    [-0.5, -1.25, -2.0, -2.0]
+    ...                    moment_floor=np.array([np.nan]), positive=one, last=-2 * one,
+    ...                    outcome=None)
+    >>> names = ("mean", "weighted", "peak_end", "moment_floor", "share_positive")
+    >>> [float(finish_scores(f, s)[0]) for s in names]
+    [-0.5, -1.25, -2.0, -2.0, 0.5]
     """
     worst, best = figures.worst, figures.best
     if name == "mean":
@@ -261,6 +266,8 @@ def finish_scores(figures: JourneyFigures, name: str) -> FloatArray:
         return worst
     elif name == "last":
         return figures.last
+    elif name == "share_positive":
+        return np.asarray(figures.positive / figures.count, dtype=np.float64)
     elif name == "peak_end":
         peak = np.where(-worst >= best, worst, best)
         return np.asarray((peak + figures.last) / 2, dtype=np.float64)

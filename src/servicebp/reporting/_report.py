@@ -23,7 +23,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from servicebp.analysis import expected_scores, fail_point_impact, journey_scores
-from servicebp.discovery import suggest_moments
+from servicebp.discovery import (
+    DRIVER_METHODS,
+    MomentSuggestion,
+    importance_performance,
+    importance_performance_chart,
+    suggest_moments,
+)
 from servicebp.errors import EmptyJourneyError, RatingError, RenderError, TooManyJourneysError
 from servicebp.linting import lint
 from servicebp.model import Behaviour, Blueprint
@@ -96,6 +102,13 @@ def _number(value: float | None, digits: int = 2) -> str:
     return f"{value:+.{digits}f}" if digits else f"{value:g}"
 
 
+def _score(value: float | None, strategy: str) -> str:
+    """A journey score: signed on −3…+3; a share strategy's share in [0, 1] unsigned."""
+    if STRATEGIES[strategy].is_rating or value is None or math.isnan(value):
+        return _number(value)
+    return f"{value:.2f}"
+
+
 def _inline_svg(svg: str) -> str:
     """An SVG document as an element of the page: no prolog, DOCTYPE or namespace URLs."""
     svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
@@ -144,7 +157,7 @@ def _scores(bp: Blueprint, ratings: Mapping[str, float] | None) -> str:
         return f'<p class="empty">No journey scores: {_e(error)}.</p>'
     summary = _table(
         ["strategy", "expected score"],
-        [[_e(name), _number(expected.get(name))] for name in names],
+        [[_e(name), _score(expected.get(name), name)] for name in names],
         {1},
     )
     scored = sorted(
@@ -155,7 +168,7 @@ def _scores(bp: Blueprint, ratings: Mapping[str, float] | None) -> str:
         [
             " → ".join(_e(label[s]) for s in journey.steps),
             f"{journey.probability:.2f}",
-            *(_number(journey.scores.get(name)) for name in names),
+            *(_score(journey.scores.get(name), name) for name in names),
         ]
         for journey in scored[:MAX_JOURNEYS]
     ]
@@ -164,7 +177,8 @@ def _scores(bp: Blueprint, ratings: Mapping[str, float] | None) -> str:
     each = _table(["journey", "probability", *names], rows, set(range(1, len(names) + 2)))
     return (
         "<p>Expected over the journeys' probabilities, then journey by journey; a "
-        "strategy names how a journey's ratings become one score.</p>" + summary + each + note
+        "strategy names how a journey's ratings become one score (on −3…+3; "
+        "share_positive is the share of steps rated above 0, in 0…1).</p>" + summary + each + note
     )
 
 
@@ -310,7 +324,48 @@ def _observed_section(
         value = float(rating)
         if str(step) in bp and not math.isnan(value):
             per_step.setdefault(str(step), []).append(value)
+    if outcome is not None:
+        body += _importance_performance(bp, found, per_step)
     return body, per_step
+
+
+def _importance_performance(
+    bp: Blueprint, found: Sequence[MomentSuggestion], per_step: Mapping[str, list[float]]
+) -> str:
+    """Martilla & James's (1977) chart and table of the suggestions' key drivers."""
+    drivers = [
+        s.driver
+        for s in found
+        if s.driver is not None and s.driver.importance is not None and s.step in per_step
+    ]
+    if not drivers:
+        return ""
+    longest = max(len(per_step[d.step]) for d in drivers)
+    # Performance is the step's mean observed rating: columns padded with NaN (unrated).
+    ratings = {
+        d.step: per_step[d.step] + [math.nan] * (longest - len(per_step[d.step])) for d in drivers
+    }
+    rows = importance_performance(drivers, ratings)
+    label = {step.id: step.label for step in bp.steps()}
+    what = DRIVER_METHODS[drivers[0].method]
+    svg = importance_performance_chart(rows, labels=label, importance_label=f"importance: {what}")
+    table = _table(
+        ["step", "importance", "mean rating", "quadrant"],
+        [
+            [
+                _e(label.get(r.step, r.step)),
+                f"{r.importance:.3f}",
+                _number(r.performance),
+                _e(r.quadrant),
+            ]
+            for r in rows
+        ],
+        {1, 2},
+    )
+    return (
+        "<h3>Importance and performance (Martilla &amp; James 1977)</h3>"
+        f'<figure class="chart">{_inline_svg(svg)}</figure>{table}'
+    )
 
 
 def report(

@@ -1,9 +1,9 @@
 """Journeys and the pluggable strategies that score them."""
 
+from servicebp.scoring._journey import Journey, JourneyStep
 from servicebp.scoring._strategies import (
     STRATEGIES,
-    Journey,
-    JourneyStep,
+    UNITS,
     Strategy,
     get_strategy,
     register_strategy,
@@ -15,6 +15,7 @@ from servicebp.scoring._strategies import (
 
 __all__ = [
     "STRATEGIES",
+    "UNITS",
     "Journey",
     "JourneyStep",
     "Strategy",
