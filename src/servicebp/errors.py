@@ -399,7 +399,7 @@ class InvalidArgumentError(ServiceBlueprintError, ValueError):
 
     Examples
     --------
-    >>> from servicebp.discovery._discover import removal_effects
+    >>> from servicebp.discovery._removal import removal_effects
     >>> removal_effects(["a > b"], [1], order=0)
     Traceback (most recent call last):
     ...

@@ -480,7 +480,8 @@ def _lstsq_beta(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def test_batched_bootstrap_equals_lstsq_on_each_resample(
     seed: int, rows: int, columns: int, constant: bool
 ) -> None:
-    from servicebp.discovery._drivers import _bootstrap, _fit
+    from servicebp.discovery._pairwise import fit as _fit
+    from servicebp.discovery._resampling import bootstrap as _bootstrap
 
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, size=(rows, columns)).astype(float)
@@ -502,16 +503,41 @@ def test_batched_bootstrap_equals_lstsq_on_each_resample(
 def test_bootstrap_in_chunks_of_journeys_equals_one_product(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from servicebp.discovery import _drivers as drivers
+    from servicebp.discovery import _resampling as resampling
 
     rng = np.random.default_rng(4)
     x = rng.integers(-3, 4, size=(300, 3)).astype(float)
     y = x @ np.array([1.0, -0.5, 0.2]) + rng.normal(size=300)
-    whole = drivers._bootstrap(x, y, 25, np.random.default_rng(9))
+    whole = resampling.bootstrap(x, y, 25, np.random.default_rng(9))
     # 60 numbers a batch: 1 resample per batch, outer products 6 journeys at a time.
-    monkeypatch.setattr(drivers, "_BATCH", 60)
-    chunked = drivers._bootstrap(x, y, 25, np.random.default_rng(9))
+    monkeypatch.setattr(resampling, "_BATCH", 60)
+    chunked = resampling.bootstrap(x, y, 25, np.random.default_rng(9))
     np.testing.assert_allclose(chunked, whole, rtol=1e-10, atol=1e-12)
+    # Counts of 4 resamples held at once: groups of resamples, the same resamples.
+    monkeypatch.setattr(resampling, "_COUNT_BYTES", 4 * 300)
+    grouped = resampling.bootstrap(x, y, 25, np.random.default_rng(9))
+    np.testing.assert_allclose(grouped, whole, rtol=1e-10, atol=1e-12)
+
+
+def test_bootstrap_with_blanks_in_float32_blocks_matches_float64(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicebp.discovery import _resampling as resampling
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(2_000, 4))
+    y = x @ np.array([0.6, 0.3, 0.0, -0.2]) + rng.normal(size=2_000)
+    x[rng.random(x.shape) < 0.2] = np.nan  # a fifth of the ratings blank
+    monkeypatch.setattr(resampling, "_BATCH", 20_000)  # blocks of journeys, not one product
+    exact = resampling.bootstrap(x, y, 40, np.random.default_rng(2))
+    # Every block multiplied in float32 and summed in float64: the same resamples, the
+    # coefficients to well within the resampling noise (their spread is about 0.02).
+    monkeypatch.setattr(resampling, "_FLOAT32_FROM", 1)
+    single = resampling.bootstrap(x, y, 40, np.random.default_rng(2))
+    assert single.dtype == np.float64
+    np.testing.assert_allclose(single, exact, atol=1e-5)
+    assert not np.array_equal(single, exact)  # the float32 path did run
+    assert exact[:, 0].std() > 0.005
 
 
 def test_key_drivers_a_step_nobody_rated_has_no_figures() -> None:

@@ -167,12 +167,11 @@ def test_lmg_equals_the_average_over_orderings_by_brute_force() -> None:
     )
 
 
-def test_relative_weights_reproduce_johnson_2000_table() -> None:
-    # Johnson (2000), Table 2 (his example of three correlated predictors): the
-    # correlation matrix and validities below give raw relative weights
-    # .2484, .1553, .0453 summing to R² = .4490. The sums follow from the
-    # method's algebra (Λ = Rxx^(1/2), β* = Λ⁻¹ r, ε_j = Σ_k λ_jk² β*_k²), which
-    # we check here on an independent eigen-decomposition by scipy.
+def test_relative_weights_follow_johnsons_algebra() -> None:
+    # Johnson's (2000) algebra on three correlated predictors (a made-up correlation
+    # matrix, not a table of the paper): Λ = Rxx^(1/2), β* = Λ⁻¹ r, ε_j = Σ_k λ_jk² β*_k²,
+    # computed here independently with scipy's matrix square root. The published
+    # peer example (R's rwa on mtcars) is in test_relative_weights_published.py.
     from scipy.linalg import sqrtm
 
     from servicebp.discovery._importance import lmg, relative_weights

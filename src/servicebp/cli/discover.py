@@ -10,7 +10,7 @@ import click
 from servicebp.cli import main
 from servicebp.cli._common import INPUT_FILE, echo, format_option, reports_errors
 from servicebp.cli._format import json_text
-from servicebp.discovery import DRIVER_METHODS, conformance, suggest_moments
+from servicebp.discovery import DRIVER_METHODS, Conformance, conformance, suggest_moments
 from servicebp.io import load
 
 __all__ = ["conformance_command", "discover_command"]
@@ -144,51 +144,60 @@ def conformance_command(
     bp = load(blueprint)
     result = conformance(bp, events, case=case, activity=activity, timestamp=timestamp)
     if output_format == "json":
-        report = {
-            "cases": result.cases,
-            "edges": [
-                {
-                    "source": e.source,
-                    "target": e.target,
-                    "count": e.count,
-                    "median_wait": e.median_wait,
-                    "designed": e.designed,
-                }
-                for e in result.edges
-            ],
-            "unobserved": [[f.source, f.target] for f in result.unobserved],
-            "links": [
-                {"source": x.source, "target": x.target, "kind": x.kind.value, "cases": x.cases}
-                for x in result.links
-            ],
-            "unobserved_links": [[f.source, f.target] for f in result.unobserved_links],
-            "skipped": {k: list(v) for k, v in result.skipped.items()},
-            "never_observed": list(result.never_observed),
-            "slow_waits": [
-                {
-                    "step": w.step,
-                    "median_wait": w.median_wait,
-                    "tolerance": w.tolerance,
-                    "share_over": w.share_over,
-                }
-                for w in result.slow_waits
-            ],
-            "unknown_activities": result.unknown_activities,
-            "fitness": result.fitness,
-            "precision": result.precision,
-            "transitions": result.transitions,
-            "deviations": [
-                {
-                    "case": d.case,
-                    "fitness": d.fitness,
-                    "transitions": d.transitions,
-                    "undesigned": [list(pair) for pair in d.undesigned],
-                }
-                for d in result.deviations
-            ],
-        }
-        echo(_json_for_terminal(report))
-        return
+        echo(_json_for_terminal(_conformance_report(result)))
+    else:
+        _echo_conformance(result)
+
+
+def _conformance_report(result: Conformance) -> dict[str, object]:
+    """The JSON of ``servicebp conformance``: every figure of *result*."""
+    return {
+        "cases": result.cases,
+        "edges": [
+            {
+                "source": e.source,
+                "target": e.target,
+                "count": e.count,
+                "median_wait": e.median_wait,
+                "designed": e.designed,
+            }
+            for e in result.edges
+        ],
+        "unobserved": [[f.source, f.target] for f in result.unobserved],
+        "links": [
+            {"source": x.source, "target": x.target, "kind": x.kind.value, "cases": x.cases}
+            for x in result.links
+        ],
+        "unobserved_links": [[f.source, f.target] for f in result.unobserved_links],
+        "skipped": {k: list(v) for k, v in result.skipped.items()},
+        "never_observed": list(result.never_observed),
+        "slow_waits": [
+            {
+                "step": w.step,
+                "median_wait": w.median_wait,
+                "tolerance": w.tolerance,
+                "share_over": w.share_over,
+            }
+            for w in result.slow_waits
+        ],
+        "unknown_activities": result.unknown_activities,
+        "fitness": result.fitness,
+        "precision": result.precision,
+        "transitions": result.transitions,
+        "deviations": [
+            {
+                "case": d.case,
+                "fitness": d.fitness,
+                "transitions": d.transitions,
+                "undesigned": [list(pair) for pair in d.undesigned],
+            }
+            for d in result.deviations
+        ],
+    }
+
+
+def _echo_conformance(result: Conformance) -> None:
+    """The text of ``servicebp conformance``, one finding a line."""
     echo(f"{result.cases} case(s)")
     fitness = "-" if result.fitness is None else f"{result.fitness:.3f}"
     precision = "-" if result.precision is None else f"{result.precision:.3f}"

@@ -1,5 +1,6 @@
 """Finding moments of truth in observed data, and checking observed behaviour against the design."""
 
+from servicebp.discovery._attribution import ATTRIBUTION_METHODS, Attribution, attribute
 from servicebp.discovery._conformance import (
     CaseDeviation,
     Conformance,
@@ -8,28 +9,20 @@ from servicebp.discovery._conformance import (
     SlowWait,
     conformance,
 )
-from servicebp.discovery._discover import (
-    ATTRIBUTION_METHODS,
-    DRIVER_METHODS,
-    Attribution,
-    KeyDriver,
-    MarkovModel,
-    MomentSuggestion,
-    apply_moments,
-    attribute,
-    key_drivers,
-    markov_model,
-    removal_effects,
-    sequence_removal_effects,
-    set_removal_effects,
-    suggest_moments,
-)
+from servicebp.discovery._drivers import DRIVER_METHODS, KeyDriver, key_drivers
 from servicebp.discovery._event_logs import read_ocel, read_xes
 from servicebp.discovery._quadrant_chart import importance_performance_chart
 from servicebp.discovery._quadrants import (
     QUADRANTS,
     ImportancePerformance,
     importance_performance,
+)
+from servicebp.discovery._removal import (
+    MarkovModel,
+    markov_model,
+    removal_effects,
+    sequence_removal_effects,
+    set_removal_effects,
 )
 from servicebp.discovery._segments import SegmentScore, compare_segments
 from servicebp.discovery._shapley import (
@@ -38,6 +31,7 @@ from servicebp.discovery._shapley import (
     ShapleyAttribution,
     shapley_values,
 )
+from servicebp.discovery._suggest import MomentSuggestion, apply_moments, suggest_moments
 
 __all__ = [
     "ATTRIBUTION_METHODS",

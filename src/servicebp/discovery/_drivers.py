@@ -1,6 +1,6 @@
 """Key-driver analysis: which step ratings move the overall outcome.
 
-Private: re-exported by :mod:`servicebp.discover`.
+Private: re-exported by :mod:`servicebp.discovery`.
 
 Unrated cells are handled by **pairwise (available-case) correlation**: each
 correlation between two steps (or a step and the outcome) is computed over
@@ -25,12 +25,9 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.discovery._importance import (
-    LMG_LIMIT,
-    lmg,
-    relative_weights,
-    standardised_betas,
-)
+from servicebp.discovery._importance import LMG_LIMIT
+from servicebp.discovery._pairwise import correlations, figures, pair_sums
+from servicebp.discovery._resampling import resampled_stats
 from servicebp.errors import (
     AnalysisTooLargeError,
     ArgumentTypeError,
@@ -138,215 +135,10 @@ def _matrix(ratings: Any, what: str) -> tuple[list[str], FloatArray]:
     return names, matrix
 
 
-#: A predictor whose centred sum of squares is below this share of its raw
-#: sum of squares is constant (up to rounding) in that sample.
-_CONSTANT: Final = 1e-9
-
-#: A correlation matrix with an eigenvalue below minus this share of the largest
-#: is not positive semi-definite (beyond rounding).
-_NEGATIVE: Final = 1e-12
-
-#: At most this many numbers in one bootstrap batch (resamples × journeys × predictors).
-_BATCH: Final = 4_000_000
-
 #: LMG's bootstrap solves ``resamples × 2**p`` subset regressions: at most this many.
 _LMG_WORK: Final = 1 << 24
 
 BoolArray = npt.NDArray[np.bool_]
-
-
-def _centred(x: FloatArray, y: FloatArray) -> tuple[FloatArray, BoolArray]:
-    """``[x, y]`` centred on each column's rated mean, 0 where unrated, and the rated mask."""
-    a = np.column_stack([x, y])
-    rated = np.isfinite(a)
-    counts = rated.sum(axis=0)
-    sums = np.where(rated, a, 0.0).sum(axis=0)
-    means = np.divide(sums, counts, out=np.zeros(a.shape[1]), where=counts > 0)
-    return np.where(rated, a - means, 0.0), rated
-
-
-def _stats(x: FloatArray, y: FloatArray) -> FloatArray:
-    """The pairwise sums ``N, S, Q, P`` (shape ``(4, q, q)``) of ``[x, y]`` over all rows.
-
-    For columns *k*, *l* over the rows that rated both: ``N`` counts them,
-    ``S[k, l]`` sums column *k*, ``Q[k, l]`` sums its squares and ``P[k, l]``
-    sums the products.
-    """
-    a, rated = _centred(x, y)
-    m = rated.astype(np.float64)
-    return np.stack([m.T @ m, a.T @ m, (a * a).T @ m, a.T @ a])
-
-
-def _correlations(stats: FloatArray) -> tuple[FloatArray, BoolArray, FloatArray]:
-    """Pairwise correlations ``(..., q, q)``, which columns vary, and the pair counts."""
-    n, s, q, p = (stats[..., i, :, :] for i in range(4))
-    st = np.swapaxes(s, -1, -2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cov = p - s * st / n
-        var = q - s * s / n
-        denom = np.sqrt(var * np.swapaxes(var, -1, -2))
-        corr = np.where((n >= 2) & (denom > 0), cov / denom, 0.0)
-    own_n = np.diagonal(n, axis1=-2, axis2=-1)
-    own_var = np.diagonal(np.nan_to_num(var), axis1=-2, axis2=-1)
-    raw = np.diagonal(q, axis1=-2, axis2=-1)
-    usable = (own_n >= 3) & (own_var > _CONSTANT * np.maximum(raw, np.finfo(np.float64).tiny))
-    corr = np.clip(corr, -1.0, 1.0)
-    size = corr.shape[-1]
-    corr[..., np.arange(size), np.arange(size)] = 1.0
-    return corr, usable, n
-
-
-def _figures(
-    corr: FloatArray, usable: BoolArray, method: str
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Coefficients, importances (``(..., p)``) and R² (``(...)``) of correlation matrices.
-
-    The last row and column are the outcome's. A predictor that does not vary
-    (or an outcome that does not) gets NaN; it is left out of the fit.
-    """
-    x_ok = usable[..., :-1] & usable[..., -1:]
-    p = x_ok.shape[-1]
-    ok = np.concatenate([x_ok, usable[..., -1:]], axis=-1)
-    full = np.where(ok[..., :, None] & ok[..., None, :], corr, 0.0)
-    full = _positive_semidefinite(full + np.where(ok, 0.0, 1.0)[..., None, :] * np.eye(p + 1))
-    rxx = full[..., :-1, :-1]
-    rxy = np.where(x_ok, full[..., :-1, -1], 0.0)
-    beta, r2 = standardised_betas(rxx, rxy)
-    if method == "relative_weights":
-        importance = relative_weights(rxx, rxy)
-    elif method == "lmg":
-        importance = lmg(rxx, rxy)
-    else:
-        importance = beta
-    return (
-        np.where(x_ok, beta, np.nan),
-        np.where(x_ok, importance, np.nan),
-        np.where(x_ok.any(axis=-1), r2, np.nan),
-    )
-
-
-def _positive_semidefinite(corr: FloatArray) -> FloatArray:
-    """Correlation matrices with negative eigenvalues made 0 and the diagonal made 1 again.
-
-    A pairwise correlation matrix need not be positive semi-definite (each
-    entry rests on other journeys), and then R² could exceed 1. Such a matrix
-    is replaced by its eigenvalue-clipped, rescaled counterpart (Rousseeuw &
-    Molenberghs 1993); a positive semi-definite one (complete ratings) is
-    kept as it is.
-    """
-    values, vectors = np.linalg.eigh(corr)
-    top = np.maximum(values[..., -1:], np.finfo(np.float64).tiny)
-    bad = (values < -_NEGATIVE * top).any(axis=-1)
-    if not bad.any():
-        return corr
-    clipped = (vectors * np.maximum(values, 0.0)[..., None, :]) @ np.swapaxes(vectors, -1, -2)
-    scale = np.sqrt(np.maximum(np.diagonal(clipped, axis1=-2, axis2=-1), np.finfo(float).tiny))
-    clipped = clipped / (scale[..., :, None] * scale[..., None, :])
-    result: FloatArray = np.where(bad[..., None, None], clipped, corr)
-    return result
-
-
-def _fit(x: FloatArray, y: FloatArray) -> FloatArray:
-    """Standardised coefficients of *y* on the columns of *x* (NaN: unrated), all rows."""
-    corr, usable, _ = _correlations(_stats(x, y))
-    return _figures(corr, usable, "regression")[0]
-
-
-def _features(x: FloatArray, y: FloatArray) -> tuple[FloatArray, Any, Any, bool]:
-    """Per-journey factors of the pairwise sums, as rows of a matrix to multiply pairwise.
-
-    The sums of a resample are its counts times the products of the factor
-    rows *left* and *right*. With every cell rated the sums follow from the
-    Gram matrix of ``[1, x, y]`` (fewer products); otherwise ``N, S, Q, P``
-    each need their own.
-    """
-    a, rated = _centred(x, y)
-    q = a.shape[1]
-    if rated.all():
-        columns = np.vstack([np.ones(len(y)), a.T])
-        left, right = np.triu_indices(q + 1)
-        return np.ascontiguousarray(columns), left, right, True
-    m = rated.T.astype(np.float64)
-    columns = np.vstack([m, a.T, (a * a).T])
-    k, ll = np.triu_indices(q)
-    full_k, full_l = (g.ravel() for g in np.indices((q, q)))
-    left = np.concatenate([k, q + full_k, 2 * q + full_k, q + k])
-    right = np.concatenate([ll, full_l, full_l, q + ll])
-    return np.ascontiguousarray(columns), left, right, False
-
-
-def _unpack(sums: FloatArray, q: int, complete: bool) -> FloatArray:
-    """The ``(size, 4, q, q)`` pairwise sums from the products :func:`_features` laid out."""
-    size = sums.shape[0]
-    if complete:
-        upper, lower = np.triu_indices(q + 1)
-        gram = np.empty((size, q + 1, q + 1))
-        gram[:, upper, lower] = sums
-        gram[:, lower, upper] = sums
-        n = np.broadcast_to(gram[:, :1, :1], (size, q, q))
-        s = np.broadcast_to(gram[:, 0, 1:, None], (size, q, q))
-        diag = np.diagonal(gram[:, 1:, 1:], axis1=-2, axis2=-1)
-        qq = np.broadcast_to(diag[:, :, None], (size, q, q))
-        return np.stack([n, s, qq, gram[:, 1:, 1:]], axis=1)
-    k, ll = np.triu_indices(q)
-    t = len(k)
-    out = np.empty((size, 4, q, q))
-    for which, offset in ((0, 0), (3, t + 2 * q * q)):
-        out[:, which, k, ll] = sums[:, offset : offset + t]
-        out[:, which, ll, k] = sums[:, offset : offset + t]
-    out[:, 1] = sums[:, t : t + q * q].reshape(size, q, q)
-    out[:, 2] = sums[:, t + q * q : t + 2 * q * q].reshape(size, q, q)
-    return out
-
-
-def _resampled_stats(
-    x: FloatArray, y: FloatArray, resamples: int, rng: np.random.Generator
-) -> Iterator[FloatArray]:
-    """Pairwise sums of *resamples* bootstrap samples of the rows, in batches.
-
-    A resample is a row of counts (how often each journey was drawn), and
-    its sums are those counts times each journey's products: so a batch of
-    resamples is one matrix product of counts with the journeys' products,
-    which BLAS does fast. Batches of resamples, and of journeys for the
-    products, keep memory bounded.
-    """
-    m = len(y)
-    columns, left, right, complete = _features(x, y)
-    q = x.shape[1] + 1
-    chunk = max(1, _BATCH // len(left))
-
-    def products(part: slice) -> FloatArray:
-        # Whole rows of the transposed matrix are gathered: much faster than columns.
-        block: FloatArray = columns[left, part] * columns[right, part]
-        return block
-
-    cached = products(slice(0, m)) if m <= chunk else None
-    batch = max(1, _BATCH // m)
-    for first in range(0, resamples, batch):
-        size = min(batch, resamples - first)
-        picks = rng.integers(0, m, size=(size, m))
-        picks += np.arange(size)[:, None] * m
-        counts = np.bincount(picks.ravel(), minlength=size * m).reshape(size, m)
-        weights = counts.astype(np.float64)
-        if cached is not None:
-            sums = weights @ cached.T
-        else:
-            sums = np.zeros((size, len(left)))
-            for start in range(0, m, chunk):
-                part = slice(start, start + chunk)
-                sums += weights[:, part] @ products(part).T
-        yield _unpack(sums, q, complete)
-
-
-def _bootstrap(
-    x: FloatArray, y: FloatArray, resamples: int, rng: np.random.Generator
-) -> FloatArray:
-    """Coefficients of *resamples* bootstrap samples of the rows, ``(resamples, p)``."""
-    parts = []
-    for stats in _resampled_stats(x, y, resamples, rng):
-        corr, usable, _ = _correlations(stats)
-        parts.append(_figures(corr, usable, "regression")[0])
-    return np.concatenate(parts) if parts else np.empty((0, x.shape[1]))
 
 
 def _visited(visited: Any, names: list[str], shape: tuple[int, int]) -> BoolArray:
@@ -516,105 +308,162 @@ def key_drivers(
     names, x = _matrix(ratings, "ratings")
     y = _outcome(outcome, x.shape[0])
     went = _visited(visited, names, x.shape)
-    rated = np.isfinite(x)
-    stray = np.argwhere(rated & ~went)
+    _check_rated_went(x, went, names)
+    counts = np.isfinite(x).sum(axis=0)
+    found = _Found.empty(len(names))
+    rng = np.random.default_rng(seed)
+    tail = (1 - confidence) / 2 * 100
+    for group, predictors in _fits(went):
+        fit = _Fit(x=x, y=y, went=went, names=names, group=group, predictors=predictors)
+        _solve(fit, method, resamples, tail, rng, found)
+    drivers = [
+        KeyDriver(
+            step=name,
+            n=int(counts[j]),
+            correlation=_correlation(x[:, j], y),
+            coefficient=_optional(found.beta[j]),
+            ci_low=_optional(found.low[j]),
+            ci_high=_optional(found.high[j]),
+            regression_n=int(went[:, j].sum()),
+            controls=found.controls[j],
+            method=method,
+            importance=_optional(found.imp[j]),
+            importance_low=_optional(found.imp_low[j]),
+            importance_high=_optional(found.imp_high[j]),
+            r_squared=_optional(found.r2[j]),
+        )
+        for j, name in enumerate(names)
+    ]
+    return tuple(
+        sorted(drivers, key=lambda d: (d.importance is None, -(d.importance or 0.0), d.step))
+    )
+
+
+def _check_rated_went(x: FloatArray, went: BoolArray, names: list[str]) -> None:
+    stray = np.argwhere(np.isfinite(x) & ~went)
     if stray.size:
         row, col = (int(i) for i in stray[0])
         raise ObservedDataError(
             f"ratings[{names[col]!r}][{row}] is a rating, but visited says journey {row} "
             f"did not go through {names[col]!r} ({len(stray)} such cell(s))"
         )
-    p = x.shape[1]
-    counts = rated.sum(axis=0)
-    correlations: list[float | None] = []
-    for j in range(p):
-        xs, ys = x[rated[:, j], j], y[rated[:, j]]
-        if counts[j] < 3 or xs.std() == 0 or ys.std() == 0:
-            correlations.append(None)
-        else:
-            correlations.append(float(np.corrcoef(xs, ys)[0, 1]))
-    # Journeys through both steps j and k; k is gone through in every journey
-    # through j exactly when together[j, k] == together[j, j].
+
+
+def _correlation(x: FloatArray, y: FloatArray) -> float | None:
+    """Pearson's r of a step's ratings with the outcome over the journeys that rated it."""
+    rated = np.isfinite(x)
+    xs, ys = x[rated], y[rated]
+    if rated.sum() < 3 or xs.std() == 0 or ys.std() == 0:
+        return None
+    return float(np.corrcoef(xs, ys)[0, 1])
+
+
+def _fits(went: BoolArray) -> Iterator[tuple[list[int], npt.NDArray[np.intp]]]:
+    """Each fit: the steps gone through by the same journeys, and its predictors.
+
+    Journeys through both steps j and k: k is gone through in every journey
+    through j exactly when ``together[j, k] == together[j, j]``. Steps gone
+    through by exactly the same journeys share one fit: over those journeys,
+    on every step they all went through.
+    """
     together = went.T.astype(np.float64) @ went.astype(np.float64)
     always = together == np.diagonal(together)[:, None]
-    found = {
-        key: np.full(p, np.nan) for key in ("beta", "low", "high", "imp", "imp_low", "imp_high")
-    }
-    r_squared = np.full(p, np.nan)
-    population = went.sum(axis=0)
-    controls: list[tuple[str, ...]] = [()] * p
-    rng = np.random.default_rng(seed)
-    tail = (1 - confidence) / 2 * 100
-    # Steps gone through by exactly the same journeys share one fit: over those
-    # journeys, on every step they all went through.
     done: set[int] = set()
-    for j in range(p):
-        if j in done:
-            continue
-        group = [k for k in range(p) if always[j, k] and always[k, j]]
-        done.update(group)
-        predictors = np.flatnonzero(always[j])
-        rows = went[:, j]
-        xs, ys = x[np.ix_(rows, predictors)], y[rows]
-        corr, usable, pairs = _correlations(_stats(xs, ys))
-        ok = usable[:-1] & usable[-1]
-        if int(population[j]) <= int(ok.sum()) + 1 or not ok.any():
-            continue
-        _check_pairs(pairs, ok, [names[k] for k in predictors])
-        keep = np.flatnonzero(ok)
-        chosen = np.r_[keep, len(predictors)]
-        if method == "lmg":
-            _check_lmg(len(keep), resamples)
-        beta, importance, r2 = _figures(corr[np.ix_(chosen, chosen)], usable[chosen], method)
-        kept = predictors[keep]
-        where = {int(k): i for i, k in enumerate(kept.tolist())}
-        members = [k for k in group if k in where]
+    for j in range(went.shape[1]):
+        if j not in done:
+            group = [k for k in range(went.shape[1]) if always[j, k] and always[k, j]]
+            done.update(group)
+            yield group, np.flatnonzero(always[j])
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Fit:
+    """One fit: the journeys through its steps, on its predictors."""
+
+    x: FloatArray
+    y: FloatArray
+    went: BoolArray
+    names: list[str]
+    group: list[int]
+    predictors: npt.NDArray[np.intp]
+
+
+@attrs.define(kw_only=True, eq=False)
+class _Found:
+    """The figures of every step, filled in fit by fit (NaN: none)."""
+
+    beta: FloatArray
+    low: FloatArray
+    high: FloatArray
+    imp: FloatArray
+    imp_low: FloatArray
+    imp_high: FloatArray
+    r2: FloatArray
+    controls: list[tuple[str, ...]]
+
+    @classmethod
+    def empty(cls, p: int) -> _Found:
+        def nan() -> FloatArray:
+            return np.full(p, np.nan)
+
+        return cls(
+            beta=nan(),
+            low=nan(),
+            high=nan(),
+            imp=nan(),
+            imp_low=nan(),
+            imp_high=nan(),
+            r2=nan(),
+            controls=[()] * p,
+        )
+
+
+def _solve(
+    fit: _Fit, method: str, resamples: int, tail: float, rng: np.random.Generator, found: _Found
+) -> None:
+    """Fit the steps of *fit* and write their figures (and intervals) into *found*."""
+    rows = fit.went[:, fit.group[0]]
+    xs, ys = fit.x[np.ix_(rows, fit.predictors)], fit.y[rows]
+    corr, usable, pairs = correlations(pair_sums(xs, ys))
+    ok = usable[:-1] & usable[-1]
+    if int(rows.sum()) <= int(ok.sum()) + 1 or not ok.any():
+        return
+    _check_pairs(pairs, ok, [fit.names[k] for k in fit.predictors])
+    keep = np.flatnonzero(ok)
+    chosen = np.r_[keep, len(fit.predictors)]
+    if method == "lmg":
+        _check_lmg(len(keep), resamples)
+    beta, importance, r2 = figures(corr[np.ix_(chosen, chosen)], usable[chosen], method)
+    kept = fit.predictors[keep]
+    where = {int(k): i for i, k in enumerate(kept.tolist())}
+    members = [k for k in fit.group if k in where]
+    for k in members:
+        found.beta[k], found.imp[k], found.r2[k] = beta[where[k]], importance[where[k]], r2
+        found.controls[k] = tuple(fit.names[c] for c in kept.tolist() if c != k)
+    if resamples and members:
+        draws = _draws(xs[:, keep], ys, method, resamples, rng)
         for k in members:
-            found["beta"][k] = beta[where[k]]
-            found["imp"][k] = importance[where[k]]
-            r_squared[k] = r2
-            controls[k] = tuple(names[c] for c in kept.tolist() if c != k)
-        if not resamples or not members:
-            continue
-        draws_beta, draws_imp = [], []
-        for stats in _resampled_stats(xs[:, keep], ys, resamples, rng):
-            c, u, _ = _correlations(stats)
-            b, i, _ = _figures(c, u, method)
-            draws_beta.append(b)
-            draws_imp.append(i)
-        all_beta, all_imp = np.concatenate(draws_beta), np.concatenate(draws_imp)
-        for k in members:
-            for key, draws in (("", all_beta), ("imp_", all_imp)):
-                column = draws[:, where[k]]
+            for (low, high), column in zip(
+                ((found.low, found.high), (found.imp_low, found.imp_high)),
+                (draws[0][:, where[k]], draws[1][:, where[k]]),
+                strict=True,
+            ):
                 finite = column[np.isfinite(column)]
                 if finite.size:
-                    found[key + "low"][k], found[key + "high"][k] = np.percentile(
-                        finite, [tail, 100 - tail]
-                    )
-    drivers = [
-        KeyDriver(
-            step=name,
-            n=int(counts[j]),
-            correlation=correlations[j],
-            coefficient=_optional(found["beta"][j]),
-            ci_low=_optional(found["low"][j]),
-            ci_high=_optional(found["high"][j]),
-            regression_n=int(population[j]),
-            controls=controls[j],
-            method=method,
-            importance=_optional(found["imp"][j]),
-            importance_low=_optional(found["imp_low"][j]),
-            importance_high=_optional(found["imp_high"][j]),
-            r_squared=_optional(r_squared[j]),
-        )
-        for j, name in enumerate(names)
-    ]
-    return tuple(
-        sorted(
-            drivers,
-            key=lambda d: (d.importance is None, -(d.importance or 0.0), d.step),
-        )
-    )
+                    low[k], high[k] = np.percentile(finite, [tail, 100 - tail])
+
+
+def _draws(
+    x: FloatArray, y: FloatArray, method: str, resamples: int, rng: np.random.Generator
+) -> tuple[FloatArray, FloatArray]:
+    """The coefficients and importances of *resamples* bootstrap samples, ``(resamples, p)``."""
+    betas, importances = [], []
+    for stats in resampled_stats(x, y, resamples, rng):
+        c, u, _ = correlations(stats)
+        b, i, _ = figures(c, u, method)
+        betas.append(b)
+        importances.append(i)
+    return np.concatenate(betas), np.concatenate(importances)
 
 
 def _check_lmg(predictors: int, resamples: int) -> None:

@@ -168,15 +168,7 @@ def compare_segments(
         raise InvalidArgumentError(f"resamples must be a whole number ≥ 0, got {resamples!r}")
     if not 0 < confidence < 1:
         raise InvalidArgumentError(f"confidence must lie in (0, 1), got {confidence!r}")
-    cols, where = read_columns(table, [journey, by], what="observed journeys")
-    segment_of: dict[str, str] = {}
-    for i, (jid, seg) in enumerate(zip(cols[journey].tolist(), cols[by].tolist(), strict=True)):
-        key, value = str(jid), str(seg)
-        if segment_of.setdefault(key, value) != value:
-            raise ObservedDataError(
-                f"{where(i)}: column {by!r}: journey {key!r} is in segment "
-                f"{segment_of[key]!r} and {value!r}; a journey belongs to one segment"
-            )
+    segment_of = _segment_of(table, journey, by)
     scored = score_observed(
         bp,
         table,
@@ -203,32 +195,58 @@ def compare_segments(
     for strategy in names:
         values = np.asarray(scored[strategy], dtype=np.float64)
         groups = {label: values[segments == label] for label in labels}
-        base = groups[baseline]
-        base_draws = _resampled_means(base, resamples, rng) if resamples else None
-        for label in labels:
-            mine = groups[label]
-            low = high = d_low = d_high = None
-            if resamples:
-                assert base_draws is not None
-                draws = base_draws if label == baseline else _resampled_means(mine, resamples, rng)
-                low, high = (float(v) for v in np.percentile(draws, [tail, 100 - tail]))
-                if label != baseline:
-                    d_low, d_high = (
-                        float(v) for v in np.percentile(draws - base_draws, [tail, 100 - tail])
-                    )
-            rows.append(
-                SegmentScore(
-                    segment=label,
-                    strategy=strategy,
-                    journeys=len(mine),
-                    mean=float(mine.mean()),
-                    ci_low=low,
-                    ci_high=high,
-                    baseline=baseline,
-                    difference=float(mine.mean() - base.mean()),
-                    difference_low=d_low,
-                    difference_high=d_high,
-                    effect_size=None if label == baseline else _cohen_d(mine, base),
-                )
-            )
+        rows += _strategy_rows(strategy, groups, baseline, resamples, tail, rng)
     return tuple(rows)
+
+
+def _segment_of(table: Any, journey: str, by: str) -> dict[str, str]:
+    """Each journey's segment, checked to be the same on every event of the journey."""
+    cols, where = read_columns(table, [journey, by], what="observed journeys")
+    segment_of: dict[str, str] = {}
+    for i, (jid, seg) in enumerate(zip(cols[journey].tolist(), cols[by].tolist(), strict=True)):
+        key, value = str(jid), str(seg)
+        if segment_of.setdefault(key, value) != value:
+            raise ObservedDataError(
+                f"{where(i)}: column {by!r}: journey {key!r} is in segment "
+                f"{segment_of[key]!r} and {value!r}; a journey belongs to one segment"
+            )
+    return segment_of
+
+
+def _strategy_rows(
+    strategy: str,
+    groups: dict[str, FloatArray],
+    baseline: str,
+    resamples: int,
+    tail: float,
+    rng: np.random.Generator,
+) -> list[SegmentScore]:
+    """One strategy's rows: each segment's mean, interval and difference to the baseline."""
+    base = groups[baseline]
+    base_draws = _resampled_means(base, resamples, rng) if resamples else None
+    rows = []
+    for label, mine in groups.items():
+        low = high = d_low = d_high = None
+        if base_draws is not None:
+            draws = base_draws if label == baseline else _resampled_means(mine, resamples, rng)
+            low, high = (float(v) for v in np.percentile(draws, [tail, 100 - tail]))
+            if label != baseline:
+                d_low, d_high = (
+                    float(v) for v in np.percentile(draws - base_draws, [tail, 100 - tail])
+                )
+        rows.append(
+            SegmentScore(
+                segment=label,
+                strategy=strategy,
+                journeys=len(mine),
+                mean=float(mine.mean()),
+                ci_low=low,
+                ci_high=high,
+                baseline=baseline,
+                difference=float(mine.mean() - base.mean()),
+                difference_low=d_low,
+                difference_high=d_high,
+                effect_size=None if label == baseline else _cohen_d(mine, base),
+            )
+        )
+    return rows

@@ -179,6 +179,23 @@ def _rate_sampled(
     return mean, spread
 
 
+def _check_options(game: str, ordered: bool, exact_limit: object, samples: object) -> None:
+    if game not in SHAPLEY_GAMES:
+        raise InvalidArgumentError(
+            f"unknown Shapley game: {game!r} (must be one of {list(SHAPLEY_GAMES)})"
+        )
+    if ordered and game != "conversions":
+        raise InvalidArgumentError("ordered Shapley values are defined for game='conversions'")
+    if isinstance(exact_limit, bool) or not isinstance(exact_limit, int):
+        raise InvalidArgumentError(f"exact_limit must be a whole number, got {exact_limit!r}")
+    if not 1 <= exact_limit <= SHAPLEY_EXACT_LIMIT:
+        raise InvalidArgumentError(
+            f"exact_limit must lie in 1…{SHAPLEY_EXACT_LIMIT}, got {exact_limit!r}"
+        )
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
+        raise InvalidArgumentError(f"samples must be a whole number ≥ 2, got {samples!r}")
+
+
 def shapley_values(
     paths: Any,
     conversions: Any,
@@ -242,20 +259,7 @@ def shapley_values(
     >>> {k: round(v, 12) for k, v in shapley_values(paths, [1, 1, 0], game="rate").values.items()}
     {'a': 2.5, 'b': -0.5}
     """
-    if game not in SHAPLEY_GAMES:
-        raise InvalidArgumentError(
-            f"unknown Shapley game: {game!r} (must be one of {list(SHAPLEY_GAMES)})"
-        )
-    if ordered and game != "conversions":
-        raise InvalidArgumentError("ordered Shapley values are defined for game='conversions'")
-    if isinstance(exact_limit, bool) or not isinstance(exact_limit, int):
-        raise InvalidArgumentError(f"exact_limit must be a whole number, got {exact_limit!r}")
-    if not 1 <= exact_limit <= SHAPLEY_EXACT_LIMIT:
-        raise InvalidArgumentError(
-            f"exact_limit must lie in 1…{SHAPLEY_EXACT_LIMIT}, got {exact_limit!r}"
-        )
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
-        raise InvalidArgumentError(f"samples must be a whole number ≥ 2, got {samples!r}")
+    _check_options(game, ordered, exact_limit, samples)
     encoded = encode_paths(paths, conversions, null=null, values=values, sep=sep)
     names = encoded.touchpoints
     if game == "conversions":
