@@ -619,6 +619,251 @@ def test_c5_a_header_of_too_many_columns_is_refused(tmp_path: Path) -> None:
         read_ratings(path)
 
 
+# --- 5. observed data read wrongly without a word ---------------------------------------------
+
+EVENTS_HEADER = "journey,step,order,rating\n"
+
+
+def _events_file(tmp_path: Path, rows: str, header: str = EVENTS_HEADER) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(header + rows, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("digit", "name"),
+    [
+        ("\u0663", "ARABIC-INDIC DIGIT THREE"),
+        ("\uff13", "FULLWIDTH DIGIT THREE"),
+        ("\u09e9", "BENGALI DIGIT THREE"),
+    ],
+)
+def test_c5_ratings_in_other_digits_are_refused_not_read_as_3(
+    tmp_path: Path, digit: str, name: str
+) -> None:
+    from servicebp import ObservedDataError, read_observed, read_ratings, score_observed
+
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text(f"step,rating\npay,{digit}\n", encoding="utf-8")
+    with pytest.raises(ObservedDataError, match=rf"ratings.csv:2: column 'rating': .*{name}"):
+        read_ratings(ratings)
+    events = _events_file(tmp_path, f"j,order,1,1\nj,pay,2,{digit}\n")
+    with pytest.raises(ObservedDataError, match=rf"events.csv:3: column 'rating': .*{name}"):
+        score_observed(loads(GOOD_YAML), events)
+    events = _events_file(tmp_path, f"j,order,1,1\nj,pay,{digit},2\n")
+    with pytest.raises(ObservedDataError, match=rf"events.csv:3: column 'order': .*{name}"):
+        read_observed(events)
+
+
+def test_c5_a_number_with_underscores_is_not_read_as_another() -> None:
+    from servicebp import ObservedDataError, read_observed
+
+    table = {"journey": ["j"], "step": ["pay"], "order": ["1_0"], "rating": [1]}
+    with pytest.raises(ObservedDataError, match="'1_0' is not a plain number"):
+        read_observed(table)
+
+
+@pytest.mark.parametrize("year", ["9999", "1600", "0001"])
+def test_c5_times_beyond_nanoseconds_are_refused_not_wrapped(tmp_path: Path, year: str) -> None:
+    import datetime as dt
+
+    import numpy as np
+
+    from servicebp import ObservedDataError, read_observed
+
+    stamp = f"{year}-01-01T00:00"
+    text = {
+        "journey": ["j", "j"],
+        "step": ["order", "pay"],
+        "rating": [1, 2],
+        "timestamp": np.array([stamp, "2024-01-01T00:00"]),
+    }
+    typed = {**text, "timestamp": np.array([stamp, "2024-01-01"], dtype="datetime64[s]")}
+    objects = {**text, "timestamp": [dt.datetime.fromisoformat(stamp), dt.datetime(2024, 1, 1)]}
+    for table in (text, typed, objects):
+        with pytest.raises(ObservedDataError, match=r"row 0: column 'timestamp': .*1678 to 2261"):
+            read_observed(table)
+
+
+def test_c5_a_time_zone_offset_is_read_in_utc_without_a_warning() -> None:
+    import numpy as np
+
+    from servicebp import read_observed
+
+    table = {
+        "journey": ["j", "j"],
+        "step": ["order", "pay"],
+        "rating": [1, 2],
+        "timestamp": np.array(["2024-01-01T10:00+05:00", "2024-01-01T04:30Z"]),
+    }
+    found = read_observed(table)["timestamp"]
+    assert (found[1] - found[0]).astype("timedelta64[m]").astype(int) == -30
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (["2024-01-01T00:00", "5"], "'5' is a number in a column of times"),
+        (["2024-01-01T00:00", "20240102"], "'20240102' is a number in a column of times"),
+        (
+            ["5", "2024-01-01T00:00"],
+            "'2024-01-01T00:00' is an ISO 8601 time in a column of numbers",
+        ),
+    ],
+)
+def test_c5_numbers_and_times_mixed_in_one_column_are_refused(
+    tmp_path: Path, cells: list[str], message: str
+) -> None:
+    from servicebp import ObservedDataError, read_observed
+
+    rows = f"j,order,{cells[0]},1\nj,pay,{cells[1]},2\n"
+    events = _events_file(tmp_path, rows, header="journey,step,timestamp,rating\n")
+    with pytest.raises(ObservedDataError, match=rf"events.csv:3: column 'timestamp': {message}"):
+        read_observed(events)
+
+
+def test_c5_orders_beyond_64_bits_are_refused_not_wrapped() -> None:
+    import numpy as np
+
+    from servicebp import ObservedDataError, read_observed
+
+    base = {"journey": ["j", "j"], "step": ["order", "pay"], "rating": [1, 2]}
+    with pytest.raises(ObservedDataError, match="row 0: column 'order': an integer of 22 digits"):
+        read_observed({**base, "order": np.array([2**70, 1], dtype=object)})
+    with pytest.raises(ObservedDataError, match="row 0: column 'order': an integer of 20 digits"):
+        read_observed({**base, "order": np.array([2**64 - 1, 1], dtype=np.uint64)})
+
+
+def test_c5_times_whose_span_overflows_are_refused_not_an_infinite_wait() -> None:
+    from servicebp import ObservedDataError, conformance
+
+    log = {"case": ["c", "c"], "activity": ["order", "pay"], "timestamp": [1e308, -1e308]}
+    with pytest.raises(ObservedDataError, match="beyond float range"):
+        conformance(loads(GOOD_YAML), log, case="case", activity="activity", timestamp="timestamp")
+
+
+def test_c5_read_ratings_refuses_control_characters_in_ids_and_reads_nfd_as_nfc(
+    tmp_path: Path,
+) -> None:
+    from servicebp import ObservedDataError, read_ratings
+
+    path = tmp_path / "ratings.csv"
+    path.write_text('step,rating\n"a\x1b[31mb",1\n"p\u202eay",2\n', encoding="utf-8")
+    with pytest.raises(ObservedDataError) as caught:
+        read_ratings(path)
+    assert "control character U+001B" in str(caught.value)
+    assert "invisible character U+202E" in str(caught.value)
+    path.write_text("step,rating\ncafe\u0301,1\n", encoding="utf-8")
+    assert read_ratings(path) == {"caf\u00e9": 1.0}
+
+
+def test_c5_pandas_duplicate_columns_are_named() -> None:
+    import pandas as pd
+
+    from servicebp import ObservedDataError, score_observed
+
+    frame = pd.DataFrame([["j", "pay", 1, 1]], columns=["journey", "step", "rating", "rating"])
+    with pytest.raises(ObservedDataError, match="duplicate column names \\('rating' 2 times\\)"):
+        score_observed(loads(GOOD_YAML), frame)
+
+
+@pytest.mark.parametrize("column", ["journey", "step", "order", "rating"])
+def test_c5_nested_polars_columns_are_refused(column: str) -> None:
+    import polars as pl
+
+    from servicebp import ObservedDataError, score_observed
+
+    table = {"journey": ["j", "j"], "step": ["order", "pay"], "order": [1, 2], "rating": [1, 2]}
+    table[column] = [{"x": 1}, {"x": 2}]  # type: ignore[list-item]
+    with pytest.raises(ObservedDataError, match=f"column '{column}' holds nested cells"):
+        score_observed(loads(GOOD_YAML), pl.DataFrame(table))
+
+
+def test_c5_list_and_dict_journey_ids_are_refused() -> None:
+    import pandas as pd
+
+    from servicebp import ObservedDataError, score_observed
+
+    for ids in ([["a"], ["a"]], [{"a": 1}, {"a": 1}]):
+        frame = pd.DataFrame(
+            {"journey": ids, "step": ["order", "pay"], "order": [1, 2], "rating": [1, 2]}
+        )
+        with pytest.raises(ObservedDataError, match="journey ids must be all strings"):
+            score_observed(loads(GOOD_YAML), frame)
+
+
+@pytest.mark.parametrize("path", ["a\0.csv", "a\0*.csv", "a\0.parquet"])
+def test_c5_a_nul_in_any_path_is_a_library_error(path: str) -> None:
+    from servicebp import ObservedDataError, score_observed
+
+    with pytest.raises(ObservedDataError, match="cannot hold a NUL"):
+        score_observed(loads(GOOD_YAML), path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_c5_every_file_a_glob_expands_to_must_be_regular(tmp_path: Path) -> None:
+    from servicebp import ObservedDataError, score_observed
+
+    _events_file(tmp_path, "j,order,1,1\n")
+    os.mkfifo(tmp_path / "pipe.csv")
+    with pytest.raises(ObservedDataError, match=r"pipe\.csv: is not a regular file"):
+        _bounded(lambda: score_observed(loads(GOOD_YAML), str(tmp_path / "*.csv")))
+    os.remove(tmp_path / "pipe.csv")
+    os.symlink("/dev/zero", tmp_path / "zero.csv")
+    with pytest.raises(ObservedDataError, match=r"zero\.csv: is not a regular file"):
+        _bounded(lambda: score_observed(loads(GOOD_YAML), str(tmp_path / "*.csv")))
+    with pytest.raises(ObservedDataError, match="/dev/zero: is not a regular file"):
+        _bounded(lambda: score_observed(loads(GOOD_YAML), "/dev/zer?"))
+
+
+def test_c5_a_report_of_many_unknown_steps_is_capped(tmp_path: Path) -> None:
+    from servicebp import ObservedDataError, score_observed
+
+    rows = "".join(f"j{i},nowhere{i},1,1\n" for i in range(5000))
+    with pytest.raises(ObservedDataError) as caught:
+        score_observed(loads(GOOD_YAML), _events_file(tmp_path, rows))
+    assert "5,000 steps not in blueprint" in str(caught.value)
+    assert "and 4,990 more" in str(caught.value)
+    assert len(str(caught.value)) < 3000
+
+
+#: A hostile cell in each column: other digits, a year beyond nanoseconds, an escape.
+HOSTILE_CELLS = [("order", "\u0663"), ("9999-01-01T00:00", "1"), ("1", '"or\x1bder"')]
+
+
+@pytest.mark.parametrize(("time", "cell"), HOSTILE_CELLS)
+@pytest.mark.parametrize("command", ["score", "discover", "conformance"])
+def test_c5_the_cli_answers_hostile_events_without_a_traceback(
+    bp_file: Path, tmp_path: Path, time: str, cell: str, command: str
+) -> None:
+    rating, step = (cell, "order") if cell != '"or\x1bder"' else ("1", cell)
+    time = "1" if time == "order" else time
+    header = "journey,step,timestamp,rating,outcome\n"
+    events = _events_file(tmp_path, f"j,{step},{time},{rating},1\n", header=header)
+    args = {
+        "score": ["score", str(bp_file), "--ratings", str(events)],
+        "discover": ["discover", str(bp_file), str(events), "--outcome", "outcome"],
+        "conformance": [
+            "conformance",
+            str(bp_file),
+            str(events),
+            "--case",
+            "journey",
+            "--activity",
+            "step",
+            "--timestamp",
+            "timestamp",
+        ],
+    }[command]
+    result = CliRunner().invoke(main, args)
+    assert isinstance(result.exception, SystemExit | None), repr(result.exception)
+    assert "Traceback" not in result.output
+    assert "\x1b" not in result.output
+    if cell == "\u0663" and command != "conformance":
+        assert result.exit_code == 1
+        assert "not a number in the digits 0-9" in result.output
+
+
 # --- 2. ids that look the same ----------------------------------------------------------------
 
 

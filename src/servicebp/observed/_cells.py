@@ -29,6 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.errors import ObservedDataError
+from servicebp.observed._checks import (
+    finite_span,
+    iso_shaped,
+    nanoseconds,
+    plain_number_problem,
+    unplain_numbers,
+    whole_orders,
+)
 from servicebp.observed._tables import (
     SHOWN_PROBLEMS,
     FloatArray,
@@ -210,7 +218,9 @@ def parse_times(
     kind = values.dtype.kind
     if kind == "M":
         _no_gaps(values, column, where, what or "timestamp")
-        return values.astype("datetime64[ns]")
+        return nanoseconds(values, column, where)
+    if kind == "u" and len(values) and int(values.max()) >= 2**63:
+        return whole_orders(values.tolist(), column, where)
     if kind in "iu":
         return values.astype(np.int64, copy=False)
     if kind == "f":
@@ -226,19 +236,22 @@ def parse_times(
     if kind == "O":
         objects = values.tolist()
         if all(isinstance(v, dt.datetime) for v in objects):
-            return _stamps(objects)
+            return nanoseconds(_stamps(objects), column, where)
         if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in objects):
-            return parse_times(np.asarray(objects), column=column, where=where, what=what)
+            numbers_only = whole_orders(objects, column, where)
+            return parse_times(numbers_only, column=column, where=where, what=what)
     text = np.char.strip(np.asarray(values, dtype=str))
     try:
         found = text.astype(np.float64)
     except ValueError:
         if len(text) and _number(str(text[0])):
-            bad = ~np.fromiter(map(_number, text.tolist()), dtype=np.bool_, count=len(text))
-            first = int(np.argmax(bad))
-            message = f"{str(text[first])!r} is neither a number nor an ISO 8601 time"
-            raise ObservedDataError([where.problem(first, column, message)]) from None
+            raise _mixed(text, column, where) from None
         return _iso_times(text, column, where)
+    odd = unplain_numbers(text)
+    if odd is not None:
+        first = int(np.argmax(odd))
+        message = plain_number_problem(str(text[first])) or ""
+        raise ObservedDataError([where.problem(first, column, message)])
     missing = ~np.isfinite(found)
     if missing.any():
         raise rows_error(missing, where, column, f"the {what or 'order'} is missing")
@@ -256,6 +269,20 @@ def _number(text: str) -> bool:
     return True
 
 
+def _mixed(text: npt.NDArray[np.str_], column: str, where: Where) -> ObservedDataError:
+    """The error for a column of numbers with a cell that is not one (an ISO time, say)."""
+    bad = ~np.fromiter(map(_number, text.tolist()), dtype=np.bool_, count=len(text))
+    first = int(np.argmax(bad))
+    if iso_shaped(text[first : first + 1])[0]:
+        message = (
+            f"{str(text[first])!r} is an ISO 8601 time in a column of numbers "
+            f"({str(text[0])!r} first); a column holds numbers or times, not both"
+        )
+    else:
+        message = f"{str(text[first])!r} is neither a number nor an ISO 8601 time"
+    return ObservedDataError([where.problem(first, column, message)])
+
+
 def _no_gaps(values: npt.NDArray[Any], column: str, where: Where, what: str) -> None:
     missing = is_missing(values)
     if missing.any():
@@ -263,31 +290,47 @@ def _no_gaps(values: npt.NDArray[Any], column: str, where: Where, what: str) -> 
 
 
 def _stamps(stamps: list[dt.datetime]) -> npt.NDArray[np.datetime64]:
+    """Python datetimes in UTC, in microseconds (their own precision: nothing overflows)."""
     utc = [s if s.tzinfo is None else s.astimezone(dt.UTC).replace(tzinfo=None) for s in stamps]
-    return np.array(utc, dtype="datetime64[ns]")
+    return np.array(utc, dtype="datetime64[us]")
 
 
 def _iso_times(text: npt.NDArray[np.str_], column: str, where: Where) -> npt.NDArray[np.datetime64]:
-    """ISO 8601 text as ``datetime64[ns]``: numpy's parser, or per distinct text with offsets."""
+    """ISO 8601 text as ``datetime64[ns]``: numpy's parser, or per distinct text with offsets.
+
+    Every cell must start ``YYYY-MM-DD``: numpy would read ``5`` as the year 5.
+    """
+    shaped = iso_shaped(text)
+    if not shaped.all():
+        first = int(np.argmin(shaped))
+        cell = str(text[first])
+        message = f"{cell!r} is neither a number nor an ISO 8601 time"
+        if _number(cell):
+            message = (
+                f"{cell!r} is a number in a column of times ({str(text[0])!r} first); "
+                "a column holds numbers or times, not both"
+            )
+        raise ObservedDataError([where.problem(first, column, message)])
     with warnings.catch_warnings():
         # numpy warns on (and drops) an offset or a 'Z': such text goes the slower way.
         warnings.simplefilter("error")
         try:
-            return text.astype("datetime64[ns]")
+            parsed = text.astype("datetime64[us]")
         except (ValueError, Warning):
             pass
+        else:
+            return nanoseconds(parsed, column, where)
     distinct, inverse = np.unique(text, return_inverse=True)
-    found = np.empty(len(distinct), dtype="datetime64[ns]")
+    found = np.empty(len(distinct), dtype="datetime64[us]")
     for k, cell in enumerate(distinct.tolist()):
         try:
-            stamp = dt.datetime.fromisoformat(cell)
-        except ValueError:
+            found[k] = _stamps([dt.datetime.fromisoformat(cell)])[0]
+        except (ValueError, OverflowError):
             first = int(np.flatnonzero(inverse == k)[0])
             raise ObservedDataError(
                 [where.problem(first, column, f"{cell!r} is neither a number nor an ISO 8601 time")]
             ) from None
-        found[k] = _stamps([stamp])[0]
-    return found[inverse.reshape(-1)]
+    return nanoseconds(found[inverse.reshape(-1)], column, where)
 
 
 def times_in_minutes(
@@ -305,7 +348,7 @@ def times_in_minutes(
     found = parse_times(values, column=column, where=where, what=what)
     if found.dtype.kind == "M":
         return found.view(np.int64) / 60e9
-    return found.astype(np.float64)
+    return finite_span(found.astype(np.float64), column, where)
 
 
 def require_numbers(
@@ -409,7 +452,7 @@ def _text_ratings(
     except ValueError:
         pass
     else:
-        if unrated or not missing.any():
+        if (unrated or not missing.any()) and unplain_numbers(cells) is None:
             return ratings
     # A second pass, only on a failure, to name every bad row.
     problems = []
@@ -470,5 +513,8 @@ def parse_rating(text: str, scale: Scale = MOT) -> float | str:
         value = float(text)
     except ValueError:
         return f"{text!r} is not a number"
+    odd = plain_number_problem(text.strip())
+    if odd is not None:
+        return odd
     problem = rating_problem(value, scale)
     return value if problem is None else problem

@@ -111,7 +111,9 @@ def scan_events(
             "duckdb is needed to read Parquet files and globs; install it with: "
             "pip install 'servicebp[duckdb]'"
         ) from error
-    name = os.fspath(path)
+    from servicebp.observed._input_files import check_scan_path
+
+    name = check_scan_path(path)
     config: dict[str, Any] = {}
     if memory_limit is not None:
         config["memory_limit"] = memory_limit

@@ -10,18 +10,71 @@ a regular file of a bounded width.
 from __future__ import annotations
 
 import csv
+import glob
 import os
+import re
 import stat
 from typing import Final
 
 from servicebp.errors import ObservedDataError, TableProblem
 
-__all__ = ["MAX_COLUMNS", "MAX_HEADER_BYTES", "check_csv_path"]
+__all__ = ["MAX_COLUMNS", "MAX_HEADER_BYTES", "check_csv_path", "check_scan_path"]
 
 #: Most columns an observed-data CSV may have.
 MAX_COLUMNS: Final = 10_000
 #: Longest header row read, in bytes.
 MAX_HEADER_BYTES: Final = 1 << 20
+#: What makes a path a glob, for DuckDB as for Python.
+_GLOB: Final = re.compile(r"[*?\[]")
+
+
+def check_scan_path(path: str | os.PathLike[str]) -> str:
+    """Return the name of *path*, a Parquet file or a glob, if every file it names is regular.
+
+    A glob is expanded here as DuckDB will (``**`` too), so that a FIFO, a
+    device or a folder it matches is refused before DuckDB opens it.
+
+    Examples
+    --------
+    >>> check_scan_path("/dev/zer?")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ObservedDataError: /dev/zero: is not a regular file (a pipe or a device)...
+    """
+    name = _name(path)
+    if not _GLOB.search(name):
+        if os.path.lexists(name):
+            _regular(name)
+        return name
+    for match in glob.iglob(name, recursive=True):
+        _regular(match)
+    return name
+
+
+def _name(path: str | os.PathLike[str]) -> str:
+    name = os.fspath(path)
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    if "\0" in name:
+        raise _refuse(repr(name), "a file name cannot hold a NUL character")
+    return name
+
+
+def _regular(name: str, what: str = "data file") -> None:
+    """Refuse *name* unless it is a regular file (a link to one is fine)."""
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise _refuse(name, "cannot read: No such file or directory") from None
+    except OSError as error:
+        raise _refuse(name, f"cannot read: {error.strerror or error}") from None
+    if stat.S_ISDIR(mode):
+        raise _refuse(name, f"is a folder, not a {what}")
+    if not stat.S_ISREG(mode):
+        raise _refuse(
+            name,
+            "is not a regular file (a pipe or a device); save the data to a file first",
+        )
 
 
 def check_csv_path(path: str | os.PathLike[str]) -> str:
@@ -40,24 +93,8 @@ def check_csv_path(path: str | os.PathLike[str]) -> str:
     ...
     servicebp.errors.ObservedDataError: /dev/zero: is not a regular file (a pipe or a device)...
     """
-    name = os.fspath(path)
-    if isinstance(name, bytes):
-        name = os.fsdecode(name)
-    if "\0" in name:
-        raise _refuse(repr(name), "a file name cannot hold a NUL character")
-    try:
-        mode = os.stat(name).st_mode
-    except FileNotFoundError:
-        raise _refuse(name, "cannot read: No such file or directory") from None
-    except OSError as error:
-        raise _refuse(name, f"cannot read: {error.strerror or error}") from None
-    if stat.S_ISDIR(mode):
-        raise _refuse(name, "is a folder, not a CSV file")
-    if not stat.S_ISREG(mode):
-        raise _refuse(
-            name,
-            "is not a regular file (a pipe or a device); save the data to a file first",
-        )
+    name = _name(path)
+    _regular(name, "CSV file")
     try:
         with open(name, "rb") as handle:
             head = handle.readline(MAX_HEADER_BYTES + 1)

@@ -50,7 +50,9 @@ from servicebp.errors import (
     TableProblem,
 )
 from servicebp.model import Blueprint, Lane
+from servicebp.model._fields import nfc
 from servicebp.observed._cells import parse_rating
+from servicebp.observed._checks import step_id_problem
 from servicebp.observed._files import csv_header, is_scannable, scan_events
 from servicebp.observed._input_files import check_csv_path
 from servicebp.observed._journey_tables import Columns, extract
@@ -139,16 +141,13 @@ def read_ratings(
     for step_id, text, line in zip(
         table.columns[step], table.columns[rating], table.lines, strict=True
     ):
-        if not step_id:
+        odd = step_id_problem(step_id)
+        if odd is not None:
             problems.append(
-                TableProblem(
-                    message="the step id is missing",
-                    file=table.file,
-                    line=line,
-                    table_column=step,
-                )
+                TableProblem(message=odd, file=table.file, line=line, table_column=step)
             )
             continue
+        step_id = str(nfc(step_id))
         value = parse_rating(text)
         if isinstance(value, str):
             problems.append(
@@ -349,31 +348,34 @@ def _prepare(
 def _unknown_steps_error(
     bp: Blueprint, cols: Columns, unknown: Sequence[int], counts: IntArray
 ) -> ObservedDataError:
-    missing: list[str] = []
-    off_lane: list[str] = []
-    for k in unknown:
-        name = cols.step_names[k]
-        first = int(np.flatnonzero(cols.step_codes == k)[0])
-        n = int(counts[k])
-        events = f"{n} event{'' if n == 1 else 's'}, first at {cols.where(first)}"
-        if name in bp:
-            off_lane.append(f"{name!r} ({bp[name].lane.value} lane; {events})")
-        else:
-            missing.append(f"{name!r} ({events})")
+    missing = [k for k in unknown if cols.step_names[k] not in bp]
+    off_lane = [k for k in unknown if cols.step_names[k] in bp]
+
+    def listed(codes: list[int]) -> str:
+        # At most SHOWN steps are described (the first row of each is a scan).
+        shown = []
+        for k in codes[: ObservedDataError.SHOWN]:
+            name, n = cols.step_names[k], int(counts[k])
+            first = cols.where(int(np.flatnonzero(cols.step_codes == k)[0]))
+            lane = f"{bp[name].lane.value} lane; " if name in bp else ""
+            shown.append(f"{name!r} ({lane}{n} event{'' if n == 1 else 's'}, first at {first})")
+        more = len(codes) - len(shown)
+        return ", ".join(shown) + (f" and {more:,} more" if more else "")
+
     parts = []
     if missing:
         known = sorted(s.id for s in bp.steps(lane=Lane.CUSTOMER))
         shown = known if len(known) <= 10 else [*known[:10], "..."]
         plural = "" if len(missing) == 1 else "s"
         parts.append(
-            f"{len(missing)} step{plural} not in blueprint {bp.name!r}: {', '.join(missing)} "
+            f"{len(missing):,} step{plural} not in blueprint {bp.name!r}: {listed(missing)} "
             f"(its customer steps are {shown})"
         )
     if off_lane:
         plural = "" if len(off_lane) == 1 else "s"
         parts.append(
-            f"{len(off_lane)} step{plural} of blueprint {bp.name!r} outside the customer lane "
-            f"(a journey walks customer steps): {', '.join(off_lane)}"
+            f"{len(off_lane):,} step{plural} of blueprint {bp.name!r} outside the customer lane "
+            f"(a journey walks customer steps): {listed(off_lane)}"
         )
     return ObservedDataError(
         "; ".join(parts) + "; pass unknown_steps='report' to score the other "

@@ -263,7 +263,14 @@ def as_frame(table: object) -> nw.DataFrame[Any] | nw.LazyFrame[Any] | None:
     """
     if isinstance(table, np.ndarray | Mapping | CsvTable | str | os.PathLike):
         return None
-    frame = nw.from_native(table, pass_through=True)
+    try:
+        frame = nw.from_native(table, pass_through=True)
+    except nw.exceptions.DuplicateError as error:
+        # pandas allows two columns of one name; which one is "rating" then?
+        detail = ", ".join(line.lstrip("- ") for line in str(error).splitlines()[1:])
+        raise ObservedDataError(
+            f"the table has duplicate column names ({detail}); rename them first"
+        ) from None
     return frame if isinstance(frame, nw.DataFrame | nw.LazyFrame) else None
 
 
@@ -405,6 +412,9 @@ def eager_frame(table: object, names: Sequence[str]) -> nw.DataFrame[Any]:
 
 def series_numpy(series: nw.Series[Any]) -> npt.NDArray[Any]:
     """A narwhals series as a numpy array: aware datetimes in UTC, categories as text."""
+    from servicebp.observed._checks import flat_series
+
+    flat_series(series)
     dtype = series.dtype
     if isinstance(dtype, nw.Datetime) and dtype.time_zone is not None:
         series = series.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
