@@ -295,10 +295,34 @@ def test_c7_csv_cells_are_neutralised_against_formulas(bp_file: Path, tmp_path: 
 
 
 def test_c7_neutralising_is_reversible() -> None:
-    from servicebp.cli._format import neutralise_cell, restore_cell
+    from servicebp._csv_cells import neutralise_cell, restore_cell
 
     for text in [*FORMULAS, "'=x", "''@y", "plain", "-1.5", "'", ""]:
         assert restore_cell(str(neutralise_cell(text))) == text
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_c7_grid_cells_are_neutralised_and_read_back_as_written(
+    tmp_path: Path, suffix: str
+) -> None:
+    import csv
+
+    from servicebp import read_grid, write_grid
+
+    text = GOOD_YAML.replace("label: Pay", 'label: "=HYPERLINK(\\"http://x\\")"').replace(
+        "label: Order", 'label: "@SUM(1+9)*cmd|"'
+    )
+    bp = loads(text)
+    path = tmp_path / f"grid{suffix}"
+    write_grid(bp, path)
+    delimiter = "\t" if suffix == ".tsv" else ","
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        cells = [cell for row in csv.reader(handle, delimiter=delimiter) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "@", "+")]
+    assert any(c.startswith("'=HYPERLINK") for c in cells)
+    back = read_grid(path).blueprint
+    assert back["pay"].label == bp["pay"].label
+    assert back["order"].label == bp["order"].label
 
 
 def _fail_point_yaml(what: str) -> str:
@@ -862,6 +886,153 @@ def test_c5_the_cli_answers_hostile_events_without_a_traceback(
     if cell == "\u0663" and command != "conformance":
         assert result.exit_code == 1
         assert "not a number in the digits 0-9" in result.output
+
+
+# --- 8. arguments of the render and CLI layer -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error", "fragment"),
+    [
+        (float("inf"), InvalidArgumentError, "got inf"),
+        (1e10, InvalidArgumentError, "at most 86,400"),
+        (10**400, InvalidArgumentError, "an integer of about 401 digits"),
+        ("5", ArgumentTypeError, "not str"),
+        (None, ArgumentTypeError, "not NoneType"),
+        (True, ArgumentTypeError, "not bool"),
+    ],
+)
+def test_c8_a_render_time_bound_out_of_range_is_a_clear_error(
+    tmp_path: Path, timeout: object, error: type[Exception], fragment: str
+) -> None:
+    from servicebp import render, render_bytes
+
+    bp = loads(GOOD_YAML)
+    with pytest.raises(error, match=fragment):
+        render_bytes(bp, engine="embedded", timeout=timeout)  # type: ignore[arg-type]
+    for suffix in (".svg", ".dot", ".mmd"):
+        with pytest.raises(error, match=fragment):
+            render(bp, tmp_path / f"bp{suffix}", engine="embedded", timeout=timeout)  # type: ignore[arg-type]
+        assert not (tmp_path / f"bp{suffix}").exists()
+
+
+def test_c8_the_time_bound_covers_building_the_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from servicebp import RenderTimeoutError, render_bytes
+    from servicebp.rendering import _render
+
+    real = _render.to_dot
+
+    def slow(*args: object, **kwargs: object) -> object:
+        time.sleep(0.3)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_render, "to_dot", slow)
+    with pytest.raises(
+        RenderTimeoutError, match=r"building the drawing took longer than timeout=0\.1"
+    ):
+        render_bytes(loads(GOOD_YAML), engine="embedded", timeout=0.1)
+
+
+@pytest.mark.parametrize("value", ["inf", "1e10", "nan", "0"])
+def test_c8_the_cli_refuses_a_time_bound_out_of_range(
+    bp_file: Path, tmp_path: Path, value: str
+) -> None:
+    result = CliRunner().invoke(
+        main, ["render", str(bp_file), "-o", str(tmp_path / "bp.svg"), "--timeout", value]
+    )
+    assert result.exit_code in (1, 2), result.output
+    assert "timeout" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("ratings", [{1: 2.0, "pay": 1.0}, {None: 1, "pay": 1}, [("pay", 1)]])
+def test_c8_ratings_with_keys_that_are_not_step_ids_are_a_clear_error(ratings: object) -> None:
+    from servicebp import render_svg, to_dot, to_drawio, to_mermaid
+
+    bp = loads(GOOD_YAML)
+    for draw in (to_dot, to_mermaid, to_drawio):
+        with pytest.raises(ArgumentTypeError, match="ratings must"):
+            draw(bp, ratings=ratings)  # type: ignore[operator]
+    with pytest.raises(ArgumentTypeError, match="ratings must"):
+        render_svg(bp, engine="embedded", ratings=ratings)  # type: ignore[arg-type]
+
+
+def test_c8_ratings_keyed_in_nfd_colour_the_nfc_step() -> None:
+    from servicebp import to_dot
+
+    bp = loads(
+        GOOD_YAML.replace("id: pay", "id: caf\u00e9")
+        .replace("to: pay", "to: caf\u00e9")
+        .replace("from: pay", "from: caf\u00e9")
+    )
+    assert (
+        to_dot(bp, ratings={"cafe\u0301": -3}).source
+        == to_dot(bp, ratings={"caf\u00e9": -3}).source
+    )
+
+
+def test_c8_max_bytes_huge_on_the_cli_is_read_or_refused_cleanly(bp_file: Path) -> None:
+    for value in (str(10**30), "9" * 5000, "1e400"):
+        result = CliRunner().invoke(main, ["validate", "--max-bytes", value, str(bp_file)])
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("field", ["duration", "cost"])
+def test_c8_amounts_whose_sums_overflow_are_refused_with_their_line(field: str) -> None:
+    text = GOOD_YAML.replace("stage: order}", f"stage: order, {field}: 1.7e308}}").replace(
+        "stage: pay}", f"stage: pay, {field}: 1.7e308}}"
+    )
+    with pytest.raises(
+        BlueprintValidationError, match=rf":5:\d+: .*{field} must be at most 1e\+15"
+    ):
+        loads(text)
+
+
+def test_c8_a_moment_weight_whose_sums_overflow_is_refused_with_its_path() -> None:
+    from servicebp import InvalidArgumentError as Invalid
+    from servicebp import JourneyStep
+
+    text = GOOD_YAML.replace(
+        "stage: pay}", "stage: pay, moment: {kind: purchase, weight: 1.7e308}}"
+    )
+    with pytest.raises(BlueprintValidationError, match=r"moment\.weight: weight must be at most"):
+        loads(text)
+    with pytest.raises(Invalid, match="moment_weight must be at most"):
+        JourneyStep(step="pay", rating=1, moment_weight=1.7e308)
+    with pytest.raises(Invalid, match="moment_weight must be at most"):
+        JourneyStep(step="pay", rating=1, moment_weight=10**400)
+
+
+def test_c8_the_largest_amounts_still_sum() -> None:
+    from servicebp import expected_scores, journey_times
+
+    text = GOOD_YAML.replace("stage: order}", "stage: order, duration: 1e15, rating: 1}").replace(
+        "stage: pay}",
+        "stage: pay, duration: 1e15, rating: 3, moment: {kind: purchase, weight: 1e15}}",
+    )
+    bp = loads(text)
+    assert [j.duration for j in journey_times(bp)] == [2e15]
+    assert expected_scores(bp) is not None
+
+
+# --- loader consistency: references compared as the model stores ids -------------------------
+
+
+def test_loader_references_compare_nfc_ids_even_beside_other_problems() -> None:
+    nfc, nfd = "caf\u00e9", "cafe\u0301"
+    text = (
+        f'version: "1"\nname: C\nstages: [{nfc}]\nsteps:\n'
+        f"- {{id: {nfc}, label: O, lane: customer, stage: {nfd}}}\n"
+        f"- {{id: pay, label: P, lane: front, stage: {nfc}}}\n"
+        f"flows:\n- {{from: {nfd}, to: pay}}\n"
+    )
+    with pytest.raises(BlueprintValidationError) as caught:
+        loads(text)
+    assert len(caught.value.problems) == 1, str(caught.value)
+    assert "'front' is not one of" in str(caught.value)
 
 
 # --- 2. ids that look the same ----------------------------------------------------------------

@@ -16,6 +16,7 @@ from servicebp.rendering import (
     DETAILS,
     ENGINES,
     FORMATS,
+    MAX_TIMEOUT,
     choose_engine,
     render_bytes,
     to_dot,
@@ -85,10 +86,10 @@ _FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart", "drawio"
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
     default=60.0,
     show_default=True,
-    help="Seconds rendering may take.",
+    help="Seconds rendering may take (building the drawing and the engine), at most a day.",
 )
 @reports_errors
 def render_command(

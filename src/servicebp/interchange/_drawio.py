@@ -30,7 +30,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Final
 
-from servicebp.errors import UnknownStepError
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
 from servicebp.rendering import (
     RATING_COLOURS,
@@ -38,6 +37,7 @@ from servicebp.rendering import (
     Box,
     human_time,
     rating_class,
+    ratings_shown,
     scene_of,
     score_text,
 )
@@ -126,20 +126,6 @@ def _flow_label(flow: Flow) -> str:
     return "\n".join(parts)
 
 
-def _shown(bp: Blueprint, ratings: Mapping[str, float] | None) -> dict[str, float]:
-    given = dict(ratings or {})
-    for step_id in sorted(given):
-        if step_id not in bp:
-            raise UnknownStepError(step_id, known=[s.id for s in bp.steps()])
-        rating_class(given[step_id])
-    shown: dict[str, float] = {}
-    for step in bp.steps():
-        value = given.get(step.id, step.rating)
-        if value is not None:
-            shown[step.id] = value
-    return shown
-
-
 def _cell(root: ET.Element, cell_id: str, **attributes: str) -> ET.Element:
     cell = ET.SubElement(root, "mxCell", {"id": _xml_text(cell_id)})
     for key, value in attributes.items():
@@ -193,7 +179,7 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
     Orders a "flat white" <large>
     score +2
     """
-    shown = _shown(bp, ratings)
+    shown = ratings_shown(bp, ratings)
     scene = scene_of(bp, ratings=shown, legend=False)
     boxes: dict[tuple[str, str], Box] = {(box.role, box.ident): box for box in scene.boxes}
     mxfile = ET.Element("mxfile", {"host": "servicebp", "type": "device"})

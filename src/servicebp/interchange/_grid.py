@@ -46,6 +46,7 @@ from typing import Any, Final
 
 import attrs
 
+from servicebp._csv_cells import restore_cell
 from servicebp.errors import (
     BlueprintValidationError,
     GridError,
@@ -650,7 +651,9 @@ def _read_csv(path: Path) -> list[list[Cell]]:
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        # A cell write_grid neutralised against formula injection is read as written.
+        rows = [[restore_cell(cell) for cell in row] for row in reader]
     except csv.Error as error:
         raise GridError([Problem(message=f"not a CSV file: {error}", file=str(path))]) from error
     return _cells(rows)

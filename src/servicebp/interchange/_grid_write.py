@@ -18,6 +18,7 @@ from typing import Any, Final
 import attrs
 
 from servicebp._atomic import write_atomic
+from servicebp._csv_cells import neutralise_cell
 from servicebp.errors import GridError, MissingDependencyError, Problem
 from servicebp.interchange._grid import default_flows
 from servicebp.interchange._grid_text import FIELD_TITLES, escape, slug
@@ -256,9 +257,11 @@ def write_grid(bp: Blueprint, path: str | os.PathLike[str]) -> GridExport:
         import csv
 
         buffer = io.StringIO(newline="")
+        # Cells a spreadsheet would run as formulas get a leading quote (OWASP's
+        # rule), which read_grid takes off again.
         csv.writer(
             buffer, delimiter="\t" if suffix == ".tsv" else ",", lineterminator="\r\n"
-        ).writerows(rows)
+        ).writerows([neutralise_cell(cell) for cell in row] for row in rows)
         # With a byte-order mark, as spreadsheets expect of UTF-8 text; the
         # reader strips exactly one, so text that itself starts with U+FEFF
         # (a name of one BOM) survives the round trip.

@@ -39,6 +39,7 @@ from servicebp.errors import (
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp.io._schema_fast import Check, compile_check
 from servicebp.model import Blueprint, Flow, Lane, LintConfig, Stage, Step
+from servicebp.model._fields import nfc
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
 
@@ -388,6 +389,9 @@ def _structure_problems(
             # The model's own check (raised in the constructor): keep its message,
             # which cattrs would reduce to "invalid value".
             return [_structure_problems(parsed, e, path, data)[0] for e in own]
+        nested = _nested_model_problems(parsed, error, path, data)
+        if nested:
+            return nested
         out = []
         for line in cattrs.transform_error(error, path=format_path(path)):
             message, _, where = line.rpartition(" @ ")
@@ -407,6 +411,18 @@ def _structure_problems(
     field = _field_of(str(error), data)
     at = path if field is None else (*path, field)
     return [parsed.problem(str(error), at)]
+
+
+def _nested_model_problems(
+    parsed: Parsed, error: cattrs.ClassValidationError, path: PathKey, data: Mapping[str, Any]
+) -> list[Problem]:
+    """The model's own checks in a nested value (a step's moment), at that value's path."""
+    found: list[Problem] = []
+    for inner, note in error.group_exceptions()[0]:
+        value = data.get(note.name) if isinstance(data, Mapping) else None
+        if isinstance(inner, cattrs.ClassValidationError) and isinstance(value, Mapping):
+            found += _structure_problems(parsed, inner, (*path, note.name), value)
+    return [p for p in found if p.message != "invalid value"]
 
 
 def from_parsed(parsed: Parsed) -> Blueprint:
@@ -584,17 +600,18 @@ def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
         if not isinstance(step_id, str):
             blurred = True
             continue
-        ids.append(step_id)
-        stage = step.get("stage")
-        checked = ("steps", i) not in skipped and isinstance(stage, str)
-        if checked and not stages._names_stage(stage):
+        # Compared as the model stores them (NFC), so NFD "café" names the step "café".
+        ids.append(str(nfc(step_id)))
+        stage = nfc(step.get("stage"))
+        checked = ("steps", i) not in skipped
+        if checked and isinstance(stage, str) and not stages._names_stage(stage):
             found.append(parsed.problem(stages._unknown_stage(stage), ("steps", i, "stage")))
     known = set(ids)
     for i, flow in enumerate(data.get("flows", [])):
         if ("flows", i) in skipped or blurred:
             continue
         for end in ("from", "to"):
-            if flow[end] not in known:
+            if nfc(flow[end]) not in known:
                 close = difflib.get_close_matches(str(flow[end]), ids, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 found.append(

@@ -152,9 +152,33 @@ def _number(value: object, name: str) -> float:
     return value
 
 
+#: The largest duration, cost or moment weight a blueprint holds, so that a sum over
+#: any journey stays a finite number (1.7e308 twice overflows ``math.fsum``).
+MAX_AMOUNT: Final = 1e15
+
+
+def check_amount(name: str, value: float) -> None:
+    """Refuse a duration, cost or weight above :data:`MAX_AMOUNT`.
+
+    Examples
+    --------
+    >>> check_amount("duration", 1.7e308)
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.BlueprintValidationError: duration must be at most 1e+15, got 1.7e+308 (sums of larger amounts overflow; use a larger unit)
+    """  # noqa: E501
+    if value > MAX_AMOUNT:
+        raise BlueprintValidationError(
+            f"{name} must be at most {MAX_AMOUNT:g}, got {_show(value)} "
+            "(sums of larger amounts overflow; use a larger unit)"
+        )
+
+
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and _number(value, attribute.name) < 0:
         raise BlueprintValidationError(f"{attribute.name} must not be negative, got {value!r}")
+    if value is not None:
+        check_amount(attribute.name, value)  # type: ignore[arg-type]
 
 
 def _probability(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:

@@ -25,6 +25,7 @@ from servicebp.errors import (
     RatingError,
     RubricError,
 )
+from servicebp.model._fields import check_amount
 from servicebp.model._lanes import _reject_unknown
 from servicebp.scales import RATING_MAX, RATING_MIN, check_rating
 
@@ -133,6 +134,7 @@ def _finite_positive(instance: object, attribute: attrs.Attribute[float], value:
         raise BlueprintValidationError(
             f"{attribute.name} must be a finite number above 0, got {shown!r}"
         )
+    check_amount(attribute.name, value)
 
 
 def _text(instance: object, attribute: attrs.Attribute[str], value: object) -> None:

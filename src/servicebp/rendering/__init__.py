@@ -8,7 +8,8 @@ and score wording, the table of extra text formats (:data:`TEXT_FORMATS`) and
 the engine chooser.
 """
 
-from servicebp.rendering._engines import choose_engine
+from servicebp.rendering._dot import ratings_shown
+from servicebp.rendering._engines import MAX_TIMEOUT, choose_engine
 from servicebp.rendering._layout import Grid, grid_of
 from servicebp.rendering._layout_check import LayoutDefect, check_layout
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
@@ -31,6 +32,7 @@ __all__ = [
     "DETAILS",
     "ENGINES",
     "FORMATS",
+    "MAX_TIMEOUT",
     "MERMAID_KINDS",
     "RATING_COLOURS",
     "RATING_TEXT_COLOURS",
@@ -46,6 +48,7 @@ __all__ = [
     "grid_of",
     "human_time",
     "rating_class",
+    "ratings_shown",
     "render",
     "render_bytes",
     "render_svg",

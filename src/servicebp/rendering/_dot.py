@@ -13,19 +13,20 @@ syntax, a Graphviz escape sequence or markup.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Mapping
 from typing import Final
 
 import graphviz  # type: ignore[import-untyped]
 from graphviz.quoting import quote  # type: ignore[import-untyped]
 
-from servicebp.errors import InvalidArgumentError, UnknownStepError
+from servicebp.errors import ArgumentTypeError, InvalidArgumentError, UnknownStepError
 from servicebp.model import Blueprint
 from servicebp.rendering._metrics import FONT
 from servicebp.rendering._palette import rating_class
 from servicebp.rendering._scene import ARROW, DETAILS, Box, Path, Scene, scene_of
 
-__all__ = ["dot_text", "to_dot"]
+__all__ = ["dot_text", "ratings_shown", "to_dot"]
 
 
 def dot_text(text: str) -> str:
@@ -53,17 +54,45 @@ def dot_text(text: str) -> str:
     return marked
 
 
-def _ratings_of(bp: Blueprint, ratings: Mapping[str, float] | None) -> dict[str, float]:
-    shown: dict[str, float] = {}
-    given = dict(ratings or {})
+def ratings_shown(bp: Blueprint, ratings: Mapping[str, float] | None) -> dict[str, float]:
+    """Each step's rating to draw: *ratings* (checked) over the designed ones, by step id.
+
+    Keys are step ids (text, looked up in NFC as the blueprint stores them);
+    any other key, a key that is no step, or a value off the scale is an error.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Step
+    >>> bp = Blueprint("C", stages=["s"])
+    >>> _ = bp.add_step(Step(id="ask", label="Ask", lane="customer", stage="s", rating=1))
+    >>> ratings_shown(bp, {"ask": -2}), ratings_shown(bp, None)
+    ({'ask': -2}, {'ask': 1})
+    >>> ratings_shown(bp, {1: 2.0, "ask": 1.0})
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ArgumentTypeError: ratings must map step ids (text) to ratings; found the key 1 (int)
+    """  # noqa: E501
+    if ratings is not None and not isinstance(ratings, Mapping):
+        raise ArgumentTypeError(
+            f"ratings must be a mapping of step id to rating, not {type(ratings).__name__}"
+        )
+    given: dict[str, float] = {}
+    for key, value in (ratings or {}).items():
+        if not isinstance(key, str):
+            raise ArgumentTypeError(
+                f"ratings must map step ids (text) to ratings; found the key {key!r:.60} "
+                f"({type(key).__name__})"
+            )
+        given[unicodedata.normalize("NFC", key)] = value
     for step_id in sorted(given):
         if step_id not in bp:
             raise UnknownStepError(step_id, known=[s.id for s in bp.steps()])
         rating_class(given[step_id])
+    shown: dict[str, float] = {}
     for step in bp.steps():
-        value = given.get(step.id, step.rating)
-        if value is not None:
-            shown[step.id] = value
+        drawn = given.get(step.id, step.rating)
+        if drawn is not None:
+            shown[step.id] = drawn
     return shown
 
 
@@ -131,7 +160,7 @@ def to_dot(
     >>> [line.split(" class=")[0].strip() for line in source.splitlines() if "id=order" in line]
     ['s0 [id=order label="Order a coffee\\nscore +2"']
     """
-    shown = _ratings_of(bp, ratings)
+    shown = ratings_shown(bp, ratings)
     if not isinstance(emotion, bool):
         raise InvalidArgumentError(f"emotion must be True or False, got {emotion!r}")
     scene = scene_of(bp, ratings=shown, legend=legend, details=_details(details), emotion=emotion)

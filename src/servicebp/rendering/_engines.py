@@ -31,18 +31,21 @@ from pathlib import Path
 from typing import Any, Final
 
 from servicebp.errors import (
+    ArgumentTypeError,
     InvalidArgumentError,
     MissingDependencyError,
     RenderError,
     RenderTimeoutError,
 )
 
-__all__ = ["ENGINES", "FORMATS", "choose_engine", "run_engine"]
+__all__ = ["ENGINES", "FORMATS", "MAX_TIMEOUT", "check_timeout", "choose_engine", "run_engine"]
 
 #: Output formats :func:`run_engine` makes.
 FORMATS: Final = ("svg", "png", "pdf")
 #: Engine names accepted by :func:`choose_engine`.
 ENGINES: Final = ("auto", "dot", "embedded", "pygraphviz")
+#: The longest time bound of a render, in seconds (a day): a timer cannot wait forever.
+MAX_TIMEOUT: Final = 86_400
 
 _INSTALL_GRAPHVIZ: Final = (
     "install Graphviz so that the 'dot' program is on PATH "
@@ -132,6 +135,37 @@ def choose_engine(engine: str, output_format: str, *, spelling: str = "engine={!
     return engine
 
 
+def check_timeout(timeout: object) -> float:
+    """Return the time bound *timeout* in seconds, or raise a library error.
+
+    Examples
+    --------
+    >>> check_timeout(2), check_timeout(0.5)
+    (2.0, 0.5)
+    >>> check_timeout(float("inf"))
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.InvalidArgumentError: timeout must be a number of seconds above 0 and at most 86,400 (a day), got inf
+    >>> check_timeout("5")
+    Traceback (most recent call last):
+    ...
+    servicebp.errors.ArgumentTypeError: timeout must be a number of seconds, not str ('5')
+    """  # noqa: E501
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise ArgumentTypeError(
+            f"timeout must be a number of seconds, not {type(timeout).__name__} ({timeout!r:.40})"
+        )
+    if not 0 < timeout <= MAX_TIMEOUT:
+        shown = repr(timeout)
+        if isinstance(timeout, int) and timeout.bit_length() > 64:
+            shown = f"an integer of about {int(timeout.bit_length() * 0.30103) + 1} digits"
+        raise InvalidArgumentError(
+            f"timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:,} (a day), "
+            f"got {shown}"
+        )
+    return float(timeout)
+
+
 def run_engine(source: str, *, engine: str, output_format: str, timeout: float) -> bytes:
     """Render DOT *source* with the resolved *engine* and return the bytes.
 
@@ -142,8 +176,7 @@ def run_engine(source: str, *, engine: str, output_format: str, timeout: float) 
     RenderTimeoutError
         If rendering takes longer than *timeout* seconds.
     """
-    if not timeout > 0:
-        raise InvalidArgumentError(f"timeout must be a positive number of seconds, got {timeout!r}")
+    timeout = check_timeout(timeout)
     if engine == "dot":
         dot = shutil.which("dot")
         if dot is None:

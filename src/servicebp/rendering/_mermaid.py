@@ -53,7 +53,7 @@ from typing import Final
 
 from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
-from servicebp.rendering._dot import _ratings_of
+from servicebp.rendering._dot import ratings_shown
 from servicebp.rendering._layout import grid_of
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
 from servicebp.scales._scale import MERMAID
@@ -171,7 +171,7 @@ def to_mermaid(
         raise InvalidArgumentError(
             f"unknown Mermaid kind: {kind!r} (must be one of {list(MERMAID_KINDS)})"
         )
-    shown = _ratings_of(bp, ratings)
+    shown = ratings_shown(bp, ratings)
     if kind == "journey":
         return _journey(bp, shown)
     return _flowchart(bp, shown)

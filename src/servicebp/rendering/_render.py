@@ -11,15 +11,22 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
 from servicebp._atomic import write_atomic
-from servicebp.errors import InvalidArgumentError
+from servicebp.errors import InvalidArgumentError, RenderTimeoutError
 from servicebp.model import Blueprint
 from servicebp.rendering._dot import dot_text, to_dot
-from servicebp.rendering._engines import ENGINES, FORMATS, choose_engine, run_engine
+from servicebp.rendering._engines import (
+    ENGINES,
+    FORMATS,
+    check_timeout,
+    choose_engine,
+    run_engine,
+)
 from servicebp.rendering._layout_check import LayoutDefect, check_layout
 from servicebp.rendering._mermaid import MERMAID_KINDS, mermaid_score, to_mermaid
 from servicebp.rendering._palette import (
@@ -132,11 +139,24 @@ def render_bytes(
     b'<?xml'
     """
     resolution = _check_dpi(dpi)
+    deadline = time.monotonic() + check_timeout(timeout)
     chosen = choose_engine(engine, format)
     graph = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details), emotion=emotion)
     if format == "png":
         graph.attr("graph", dpi=f"{resolution:g}")
-    return run_engine(graph.source, engine=chosen, output_format=format, timeout=timeout)
+    left = _time_left(deadline, timeout)
+    return run_engine(graph.source, engine=chosen, output_format=format, timeout=left)
+
+
+def _time_left(deadline: float, timeout: float) -> float:
+    """Seconds left of a render's time bound once its DOT is built, or RenderTimeoutError."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise RenderTimeoutError(
+            f"building the drawing took longer than timeout={timeout:g} s "
+            "(raise timeout= or simplify the blueprint)"
+        )
+    return left
 
 
 def render_svg(
@@ -247,6 +267,7 @@ def render(
     >>> folder.cleanup()
     """
     target = Path(path)
+    deadline = time.monotonic() + check_timeout(timeout)
     chosen = _format_for(target, format)
     if chosen in TEXT_FORMATS:
         write_atomic(target, TEXT_FORMATS[chosen](bp, ratings), follow_symlinks=follow_symlinks)
@@ -255,6 +276,7 @@ def render(
         text = to_dot(
             bp, ratings=ratings, legend=legend, details=tuple(details), emotion=emotion
         ).source
+        _time_left(deadline, timeout)
         data = text.encode("utf-8")
     elif chosen == "mermaid":
         data = (to_mermaid(bp, ratings=ratings) + "\n").encode("utf-8")

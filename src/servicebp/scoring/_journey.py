@@ -22,6 +22,7 @@ from servicebp.errors import (
     RatingError,
     UnknownStepError,
 )
+from servicebp.model._fields import MAX_AMOUNT
 from servicebp.scales import check_rating
 
 if TYPE_CHECKING:
@@ -47,8 +48,15 @@ def _moment_weight(instance: object, attribute: attrs.Attribute[Any], value: obj
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ArgumentTypeError(f"moment_weight must be a number, not {shown(value)}")
-    if not math.isfinite(value) or value <= 0:
-        raise InvalidArgumentError(f"moment_weight must be a finite number above 0, got {value!r}")
+    if not 0 < value < math.inf:
+        raise InvalidArgumentError(
+            f"moment_weight must be a finite number above 0, got {shown(value)}"
+        )
+    if value > MAX_AMOUNT:
+        raise InvalidArgumentError(
+            f"moment_weight must be at most {MAX_AMOUNT:g}, got {shown(value)} "
+            "(a sum would overflow)"
+        )
 
 
 @attrs.frozen(kw_only=True)
