@@ -11,8 +11,12 @@ takes, with hostile values in every place:
 - ``from_networkx``: directed, undirected and multi graphs with odd node
   ids and node, edge and graph data;
 - ``from_node_link``: node-link data with each section malformed;
-- ``score_observed``: observed-journey tables (dicts of columns) with odd
-  cell types;
+- ``score_observed``: observed-journey tables (dicts of columns, pandas and
+  polars frames) with odd cell types;
+- ``read_observed`` of a CSV file: cells in other digits (``٣``), with
+  underscores, ISO times out of range or mixed with numbers, huge numbers,
+  control characters; what it accepts must be read as written (a rating is
+  the ASCII number in its cell, a time lies within the years it can hold);
 - mutation sequences: steps and flows added, replaced and removed with odd
   arguments; after each error the blueprint is unchanged.
 
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import os
 import sys
 from typing import Any
 
@@ -216,13 +222,118 @@ def tables(draw: st.DrawFn) -> Any:
 
 
 def check_observed(table: Any) -> None:
-    bp = servicebp.loads(
+    bp = _observed_blueprint()
+    with contextlib.suppress(servicebp.ServiceBlueprintError):
+        servicebp.score_observed(bp, table)
+    if "order" in table and len({len(v) for v in table.values()}) == 1:
+        # The same columns as a pandas and a polars frame, where either can hold them.
+        for frame in _frames(table):
+            with contextlib.suppress(servicebp.ServiceBlueprintError):
+                servicebp.score_observed(bp, frame)
+
+
+def _frames(table: dict[str, list[Any]]) -> list[Any]:
+    import pandas as pd
+    import polars as pl
+
+    made = []
+    for build in (pd.DataFrame, pl.DataFrame):
+        try:
+            made.append(build(table))
+        except Exception:  # the library cannot hold these cells: nothing to test
+            continue
+    return made
+
+
+@functools.cache
+def _observed_blueprint() -> servicebp.Blueprint:
+    return servicebp.loads(
         'version: "1"\nname: C\nstages: [s]\nsteps:\n'
         "- {id: order, label: O, lane: customer, stage: s}\n"
         "- {id: pay, label: P, lane: customer, stage: s}\nflows:\n- {from: order, to: pay}\n"
     )
-    with contextlib.suppress(servicebp.ServiceBlueprintError):
-        servicebp.score_observed(bp, table)
+
+
+#: CSV cells Python or numpy would misread: other digits, underscores, times out of
+#: range, numbers and times mixed, huge numbers, control and invisible characters.
+HOSTILE_CELLS = st.sampled_from(
+    [
+        "\u0663",
+        "\uff13",
+        "1_0",
+        "-2",
+        "3",
+        "0.5",
+        "1e308",
+        "-1e308",
+        "nan",
+        "inf",
+        "2024-01-01T10:00",
+        "2024-01-01T10:00+05:00",
+        "9999-01-01",
+        "1600-01-01",
+        "5",
+        "20240101",
+        "2024-13-01",
+        "99999999999999999999999",
+        "a\x1b[31m",
+        "p\u202eay",
+        "order",
+        "pay",
+        "",
+        " ",
+    ]
+) | st.text(max_size=4)
+
+
+#: Cells each column holds when nothing is wrong with it.
+PLAIN_CELLS = {
+    "journey": ["j1", "j2"],
+    "step": ["order", "pay"],
+    "order": ["1", "2", "2.5"],
+    "timestamp": ["2024-01-01T10:00", "2024-01-01T11:30Z", "2024-01-02 09:00:00+02:00"],
+    "rating": ["-3", "-1", "0", "2", "3", "1.5"],
+}
+
+
+@st.composite
+def csv_tables(draw: st.DrawFn) -> str:
+    time = draw(st.sampled_from(["order", "timestamp"]))
+    names = ["journey", "step", time, "rating"]
+    rows = [",".join(names)]
+    for _ in range(draw(st.integers(1, 4))):
+        cells = [draw(st.sampled_from(PLAIN_CELLS[name])) for name in names]
+        if draw(st.booleans()):
+            # One hostile cell per row at most, so that most tables are otherwise good.
+            cells[draw(st.integers(0, 3))] = draw(HOSTILE_CELLS)
+        rows.append(",".join('"' + c.replace('"', '""') + '"' for c in cells))
+    return "\n".join(rows) + "\n"
+
+
+def check_observed_csv(text: str) -> None:
+    import csv
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "events.csv")
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        try:
+            found = servicebp.read_observed(path)
+        except servicebp.ServiceBlueprintError:
+            return
+    rows = list(csv.DictReader(text.splitlines()))
+    kept = [r for r in rows if any(cell.strip() for cell in r.values())]
+    for row, rating in zip(kept, found["rating"].tolist(), strict=True):
+        cell = row["rating"].strip()
+        assert cell.isascii(), f"{cell!r} was read as {rating}"
+        assert "_" not in cell, f"{cell!r} was read as {rating}"
+        assert rating == float(cell)
+    time = "order" if "order" in found else "timestamp"
+    values = found[time]
+    if values.dtype.kind == "M":
+        years = values.astype("datetime64[Y]").astype(int) + 1970
+        assert ((years >= 1678) & (years <= 2261)).all(), values
 
 
 MUTATIONS = st.lists(
@@ -267,6 +378,7 @@ PROPERTIES = {
     "from_networkx": (graphs(), check_from_networkx),
     "from_node_link": (node_links(), check_from_node_link),
     "observed": (tables(), check_observed),
+    "observed_csv": (csv_tables(), check_observed_csv),
     "mutations": (MUTATIONS, check_mutations),
 }
 
