@@ -43,6 +43,19 @@ def test_generated_blueprints_draw_without_a_defect(bp: Blueprint) -> None:
     assert check_layout(render_svg(bp, engine="embedded")) == []
 
 
+def test_a_flow_down_from_a_box_does_not_run_along_one_into_the_box_below() -> None:
+    # Found by the property above: 1 -> 4 leaves 1's bottom where 0 -> 4 came
+    # down into 4's top, on one line for a few points.
+    bp = Blueprint("开户申请", stages=["0"])
+    bp.add_step(Step(id="0", label="开户申请", lane="physical-evidence", stage="0"))
+    bp.add_step(Step(id="1", label="开户申请", lane="frontstage", stage="0"))
+    bp.add_step(Step(id="4", label="开户申请", lane="frontstage", stage="0"))
+    bp.connect("0", "1")
+    bp.connect("0", "4")
+    bp.connect("1", "4", kind="support", label="开户申请")
+    assert check_layout(render_svg(bp, engine="embedded")) == []
+
+
 def coffee() -> Blueprint:
     bp = Blueprint("Coffee", stages=["order", "pay", "pick-up"])
     for step_id, label, lane, stage in [

@@ -850,6 +850,8 @@ class _Layout:
         traced = [trace(number) for number in range(len(routes))]
         # A flow leaving a box sideways can meet, at the same height, one
         # entering the box across the gutter: move the leaving one's port.
+        # Likewise a flow leaving a box's bottom can run down the same line as
+        # one entering the box below it from the top: move one of the two ports.
         for _ in range(4):
             conflicts = _conflicting_exits(traced, routes)
             for number in sorted(conflicts):
@@ -859,7 +861,16 @@ class _Layout:
                     shifted = port[number, "src"] - 10
                 port[number, "src"] = shifted
                 traced[number] = trace(number)
-            if not conflicts:
+            stubs = _conflicting_stubs(traced, routes)
+            for number, which in sorted(stubs):
+                route = routes[number]
+                box = placed[route.flow.source if which == "src" else route.flow.target]
+                shifted = port[number, which] + 9
+                if shifted > box[0] + box[2] - 8:
+                    shifted = port[number, which] - 18
+                port[number, which] = shifted
+                traced[number] = trace(number)
+            if not conflicts and not stubs:
                 break
 
         paths: list[Path] = paths_before
@@ -1171,6 +1182,38 @@ def _conflicting_exits(traced: list[list[tuple[float, float]]], routes: list[_Ro
                     found.add(leg[3] if leg[4] else other[3])
             active.append(leg)
         start = end
+    return found
+
+
+def _conflicting_stubs(
+    traced: list[list[tuple[float, float]]], routes: list[_Route]
+) -> set[tuple[int, str]]:
+    """The flows whose first or last leg, up or down from a box, runs along another flow.
+
+    Each as the flow's number and the end to move ("src" or "dst"); of two
+    such legs on one line, the later flow's moves.
+    """
+    stubs: list[tuple[int, str, float, float, float]] = []
+    uprights: list[tuple[int, float, float, float]] = []
+    for number, points in enumerate(traced):
+        last = len(points) - 2
+        for i, (p0, p1) in enumerate(itertools.pairwise(points)):
+            if abs(p0[0] - p1[0]) >= 0.01:
+                continue
+            lo, hi = min(p0[1], p1[1]), max(p0[1], p1[1])
+            uprights.append((number, p0[0], lo, hi))
+            if i == 0 and routes[number].exit in ("top", "bottom"):
+                stubs.append((number, "src", p0[0], lo, hi))
+            elif i == last and routes[number].entry in ("top", "bottom"):
+                stubs.append((number, "dst", p0[0], lo, hi))
+    found: set[tuple[int, str]] = set()
+    for number, which, x, lo, hi in stubs:
+        for other, ox, olo, ohi in uprights:
+            if other == number or abs(ox - x) >= 1.5 or min(hi, ohi) - max(lo, olo) <= 1:
+                continue
+            other_is_stub = any(s[0] == other and abs(s[2] - ox) < 0.01 for s in stubs)
+            if not other_is_stub or number > other:
+                found.add((number, which))
     return found
 
 
