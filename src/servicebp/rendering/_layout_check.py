@@ -212,9 +212,18 @@ def check_layout(svg: str) -> list[LayoutDefect]:
     []
     """
     nodes, edges = _parse(svg)
-    defects: list[LayoutDefect] = []
     solid = [n for n in nodes if any(n.has(c) for c in _SOLID)]
-    # Boxes on top of each other (a marker on its own step is meant to be).
+    return [
+        *_overlaps(solid),
+        *_flow_defects(edges, solid),
+        *_placement_defects(nodes),
+        *_text_defects(nodes, solid),
+    ]
+
+
+def _overlaps(solid: list[_Node]) -> list[LayoutDefect]:
+    """Boxes on top of each other (a marker on its own step is meant to be)."""
+    defects: list[LayoutDefect] = []
     ordered = sorted(solid, key=lambda n: n.rect[0])
     for i, a in enumerate(ordered):
         for b in ordered[i + 1 :]:
@@ -228,10 +237,14 @@ def check_layout(svg: str) -> list[LayoutDefect]:
                         "overlap", f"{a.ident} / {b.ident}", "two boxes are drawn on each other"
                     )
                 )
-    # Flows through boxes, flows merged, arrowheads shared, flows along the lines.
+    return defects
+
+
+def _flow_defects(edges: list[_Edge], solid: list[_Node]) -> list[LayoutDefect]:
+    """Flows through boxes or along the lines, then flows merged or sharing an arrowhead."""
+    defects: list[LayoutDefect] = []
     flows = [e for e in edges if "sbp-flow" in e.classes or "sbp-legend-flow" in e.classes]
-    lines = [e for e in edges if "sbp-line" in e.classes]
-    line_ys = [e.points[0][1] for e in lines if e.points]
+    line_ys = [e.points[0][1] for e in edges if "sbp-line" in e.classes and e.points]
     for edge in flows:
         ends = {edge.tail, edge.head}
         for segment in _segments(edge):
@@ -260,19 +273,24 @@ def check_layout(svg: str) -> list[LayoutDefect]:
                 defects.append(LayoutDefect("shared-arrowhead", pair, "arrowheads touch"))
             if _collinear(one, other):
                 defects.append(LayoutDefect("merged", pair, "two flows share a stretch"))
-    # Boxes in their lane's band and their stage's column.
-    bands = {
-        c.removeprefix("sbp-lane-"): n.rect
+    return defects
+
+
+def _rects_by_class(nodes: list[_Node], prefix: str, kind: str) -> dict[str, Rect]:
+    """The rectangle of each node of class *kind*, by the rest of its class starting *prefix*."""
+    return {
+        c.removeprefix(prefix): n.rect
         for n in nodes
         for c in n.classes
-        if c.startswith("sbp-lane-") and n.has("sbp-band")
+        if c.startswith(prefix) and n.has(kind)
     }
-    stages = {
-        c.removeprefix("sbp-stage-"): n.rect
-        for n in nodes
-        for c in n.classes
-        if c.startswith("sbp-stage-") and n.has("sbp-stage")
-    }
+
+
+def _placement_defects(nodes: list[_Node]) -> list[LayoutDefect]:
+    """Boxes out of their lane's band or their stage's column."""
+    defects: list[LayoutDefect] = []
+    bands = _rects_by_class(nodes, "sbp-lane-", "sbp-band")
+    stages = _rects_by_class(nodes, "sbp-stage-", "sbp-stage")
     for node in nodes:
         for cls in node.classes:
             if cls.startswith("sbp-in-lane-"):
@@ -293,7 +311,12 @@ def check_layout(svg: str) -> list[LayoutDefect]:
                     defects.append(
                         LayoutDefect("outside-stage", node.ident, "a box is out of its stage")
                     )
-    # Text inside its box, clear of the markers on it.
+    return defects
+
+
+def _text_defects(nodes: list[_Node], solid: list[_Node]) -> list[LayoutDefect]:
+    """Text outside its box, in a font not measured, or under a marker on its box."""
+    defects: list[LayoutDefect] = []
     badges: dict[str, list[Rect]] = {}
     for node in nodes:
         if node.has("sbp-badge"):
