@@ -84,6 +84,20 @@ pytestmark = pytest.mark.benchmark
             ],
         ),
         ("bench_render.py", [], ["DOT generation", "50 steps", "embedded:"]),
+        (
+            "bench_large.py",
+            [],
+            [
+                "chain: journey_scores",
+                "fan-out 50: contact_counts",
+                "support-heavy: repair",
+                "add steps, connect each from one",
+                "removal_effects, distinct touchpoints",
+                "conformance, undesigned jumps",
+                "render_svg of a chain, 5 s bound",
+                "load average at end:",
+            ],
+        ),
     ],
 )
 def test_benchmark_runs_small_and_prints_its_figures(
