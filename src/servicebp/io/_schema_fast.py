@@ -1,55 +1,69 @@
 """A fast yes/no pre-check of data against the file format's JSON Schema.
 
 :mod:`jsonschema` gives the messages servicebp reports, but walking a
-100,000-step document with it takes seconds. :func:`compile_check` turns
-the schema into plain Python predicates that answer only "surely valid?".
-They are at least as strict as the schema: a ``True`` means
-:mod:`jsonschema` would find no error, while a ``False`` (also for data the
-predicates are unsure about, such as a :class:`decimal.Decimal` where a
-number is expected) only sends the data to :mod:`jsonschema` for its verdict
-and its messages. A keyword the predicates do not know makes
-:func:`compile_check` fail, so the schema cannot grow past them unnoticed.
+100,000-step document with it takes seconds. :func:`compile_check` compiles
+the schema with :mod:`fastjsonschema` (which turns it into Python code) into
+a predicate that answers only "surely valid?". A ``True`` means
+:mod:`jsonschema` would find no error; a ``False`` (also for data nested
+deeper than the stack allows) only sends the data to :mod:`jsonschema` for
+its verdict and its messages.
+
+fastjsonschema implements drafts 4, 6 and 7, and the file format's schema
+is written in draft 2020-12 using only keywords the two drafts share. A
+keyword that draft 7 lacks would be ignored by the pre-check, which would
+then pass data that :mod:`jsonschema` refuses, so :func:`compile_check`
+refuses such a keyword, and any reference that is not to a local
+definition (fastjsonschema would fetch it over the network).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+import copy
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Final
+
+import fastjsonschema
 
 __all__ = ["Check", "compile_check"]
 
 #: A predicate: True only for data that is surely valid.
 Check = Callable[[Any], bool]
 
-#: Keywords that do not constrain the data.
-_ANNOTATIONS: Final = frozenset(
-    {"$schema", "$id", "$defs", "$comment", "title", "description", "default", "examples"}
+#: Keywords of draft 2020-12 (and 2019-09) that draft 7 does not have.
+_NOT_IN_DRAFT_7: Final = frozenset(
+    {
+        "$anchor",
+        "$dynamicAnchor",
+        "$dynamicRef",
+        "$recursiveAnchor",
+        "$recursiveRef",
+        "$vocabulary",
+        "dependentRequired",
+        "dependentSchemas",
+        "maxContains",
+        "minContains",
+        "prefixItems",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
 )
-_TYPES: Final[dict[str, tuple[type, ...]]] = {
-    "null": (type(None),),
-    "boolean": (bool,),
-    "number": (int, float),
-    "string": (str,),
-    "array": (list,),
-    "object": (dict,),
-}
+#: Keywords whose value maps names (of properties or definitions) to schemas.
+_SCHEMA_MAPS: Final = frozenset({"properties", "patternProperties", "$defs", "definitions"})
 
 
-def _always(_: Any) -> bool:
-    return True
-
-
-def _guarded(check: Check) -> Check:
-    """Answer "not sure" (False) where the data nests deeper than the stack allows."""
-
-    def guarded(value: Any) -> bool:
-        try:
-            return check(value)
-        except RecursionError:
-            return False
-
-    return guarded
+def _keywords(node: Any) -> Iterator[tuple[str, Any]]:
+    """Yield every keyword of the schema *node* and its value, nested ones included."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _keywords(item)
+    elif isinstance(node, Mapping):
+        for name, value in node.items():
+            yield name, value
+            if name in _SCHEMA_MAPS and isinstance(value, Mapping):
+                for schema in value.values():
+                    yield from _keywords(schema)
+            elif name not in {"enum", "const", "default", "examples"}:
+                yield from _keywords(value)
 
 
 def compile_check(schema: Mapping[str, Any], definitions: Mapping[str, Any]) -> Check:
@@ -60,7 +74,8 @@ def compile_check(schema: Mapping[str, Any], definitions: Mapping[str, Any]) -> 
     Raises
     ------
     ValueError
-        For a keyword or a form of one that the predicates do not implement.
+        For a keyword that draft 7 lacks, or a reference that is not to one of
+        *definitions*.
 
     Examples
     --------
@@ -68,163 +83,26 @@ def compile_check(schema: Mapping[str, Any], definitions: Mapping[str, Any]) -> 
     >>> check("a"), check(""), check(1)
     (True, False, False)
     """
-    compiled: dict[str, Check] = {}
+    whole = {**schema, "$defs": dict(definitions)}
+    for name, value in _keywords(whole):
+        if name in _NOT_IN_DRAFT_7:
+            raise ValueError(f"cannot pre-check the keyword {name!r}: draft 7 lacks it")
+        if name == "$ref" and not (
+            isinstance(value, str)
+            and value.startswith("#/$defs/")
+            and value.removeprefix("#/$defs/") in definitions
+        ):
+            raise ValueError(f"cannot pre-check the reference {value!r}: no such definition")
+    # Formats are annotations in draft 2020-12 (jsonschema does not assert them by
+    # default), and defaults must not be written into the caller's data. The copy:
+    # fastjsonschema rewrites the references of the schema it is given in place.
+    validate = fastjsonschema.compile(copy.deepcopy(whole), use_default=False, use_formats=False)
 
-    def reference(name: str) -> Check:
-        if name not in definitions:
-            raise ValueError(f"cannot pre-check the reference to {name!r}: no such definition")
-
-        def by_name(value: Any) -> bool:
-            return compiled[name](value)
-
-        return by_name
-
-    def build(node: Any) -> Check:
-        if node is True or node == {}:
-            return _always
-        if not isinstance(node, Mapping):
-            raise ValueError(f"cannot pre-check the schema {node!r}")
-        unknown = set(node) - _ANNOTATIONS - set(_KEYWORDS)
-        if unknown:
-            raise ValueError(f"cannot pre-check the keywords {sorted(unknown)}")
-        checks = [_keyword(name, node, build, reference) for name in _KEYWORDS if name in node]
-        return _all(checks)
-
-    # A reference is looked up when called, so definitions may refer to themselves.
-    for name, node in definitions.items():
-        compiled[name] = build(node)
-    return _guarded(build(schema))
-
-
-def _all(checks: list[Check]) -> Check:
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
-    if len(checks) == 2:
-        first, second = checks
-        return lambda value: first(value) and second(value)
-    return lambda value: all(check(value) for check in checks)
-
-
-_Build = Callable[[Any], Check]
-
-
-def _keyword(
-    name: str, node: Mapping[str, Any], build: _Build, ref: Callable[[str], Check]
-) -> Check:
-    value = node[name]
-    if name == "$ref":
-        if not isinstance(value, str) or not value.startswith("#/$defs/"):
-            raise ValueError(f"cannot pre-check the reference {value!r}")
-        return ref(value.removeprefix("#/$defs/"))
-    if name == "type":
-        return _type_check([value] if isinstance(value, str) else value)
-    if name in ("enum", "const"):
-        allowed = [value] if name == "const" else value
-        if not all(isinstance(item, str) for item in allowed):
-            raise ValueError(f"cannot pre-check {name} {value!r} (text values only)")
-        texts = frozenset(allowed)
-        return lambda data: type(data) is str and data in texts
-    if name == "minLength":
-        return lambda data: type(data) is not str or len(data) >= value
-    if name == "pattern":
-        search = re.compile(value).search
-        return lambda data: type(data) is not str or search(data) is not None
-    if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return _bound(name, value)
-    if name == "uniqueItems":
-        if value is not True:
-            return _always
-        # Only lists of text are surely unique by set(); anything else is left to jsonschema.
-        return lambda data: (
-            type(data) is not list
-            or (all(type(item) is str for item in data) and len(set(data)) == len(data))
-        )
-    if name == "items":
-        item = build(value)
-        return lambda data: type(data) is not list or all(item(x) for x in data)
-    if name == "required":
-        needed = frozenset(value)
-        return lambda data: type(data) is not dict or needed <= data.keys()
-    if name == "properties":
-        return _properties(node, build)
-    if name == "additionalProperties":
-        if "properties" in node:
-            return _always  # checked with the properties
-        other = build(value) if value is not False else None
-        if other is None:
-            return lambda data: type(data) is not dict or not data
-        return lambda data: type(data) is not dict or all(other(v) for v in data.values())
-    raise AssertionError(name)  # pragma: no cover - _KEYWORDS lists the cases above
-
-
-_KEYWORDS: Final = (
-    "$ref",
-    "type",
-    "const",
-    "enum",
-    "minLength",
-    "pattern",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "uniqueItems",
-    "items",
-    "required",
-    "properties",
-    "additionalProperties",
-)
-
-
-def _type_check(names: list[str]) -> Check:
-    unknown = [name for name in names if name not in _TYPES]
-    if unknown:
-        raise ValueError(f"cannot pre-check the types {unknown}")
-    kinds = frozenset(kind for name in names for kind in _TYPES[name])
-    return lambda data: type(data) in kinds
-
-
-def _bound(name: str, limit: float) -> Check:
-    def number(data: Any) -> bool:
-        return type(data) is int or type(data) is float
-
-    if name == "minimum":
-        return lambda data: not number(data) or data >= limit
-    if name == "maximum":
-        return lambda data: not number(data) or data <= limit
-    if name == "exclusiveMinimum":
-        return lambda data: not number(data) or data > limit
-    return lambda data: not number(data) or data < limit
-
-
-def _properties(node: Mapping[str, Any], build: _Build) -> Check:
-    checks = {key: build(sub) for key, sub in node["properties"].items()}
-    extra = node.get("additionalProperties", True)
-    if extra is False:
-        allowed = frozenset(checks)
-
-        def closed(data: Any) -> bool:
-            if type(data) is not dict:
-                return True
-            if not data.keys() <= allowed:
-                return False
-            for key, value in data.items():  # noqa: SIM110 - a plain loop is faster than all()
-                if not checks[key](value):
-                    return False
-            return True
-
-        return closed
-    other = build(extra)
-
-    def open_(data: Any) -> bool:
-        if type(data) is not dict:
-            return True
-        for key, value in data.items():
-            check = checks.get(key, other)
-            if not check(value):
-                return False
+    def surely_valid(data: Any) -> bool:
+        try:
+            validate(data)
+        except (fastjsonschema.JsonSchemaException, RecursionError):
+            return False
         return True
 
-    return open_
+    return surely_valid
