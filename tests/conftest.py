@@ -1,4 +1,4 @@
-"""Shared by the test modules: hypothesis settings profiles and the bank example blueprint.
+"""Shared by the test modules: hypothesis settings profiles, the CLI runner and the bank example.
 
 Hypothesis runs under one of two profiles, registered here: ``dev`` (the
 default) and ``ci``, chosen when the ``CI`` environment variable is set (as CI
@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from servicebp import Blueprint, load
+from tests._cli import Runner
 from tests._paths import EXAMPLES
 
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -30,6 +31,12 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def runner() -> Runner:
+    """The command line, run in-process; a traceback fails the test."""
+    return Runner()
 
 
 @pytest.fixture

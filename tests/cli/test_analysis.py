@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from servicebp import Blueprint, FailPoint, LintConfig, Step, Wait, dumps
-from servicebp.cli import main
+from tests._cli import Runner
 
 
 def write(tmp_path: Path, bp: Blueprint, name: str = "bp.yaml") -> str:
@@ -52,41 +50,39 @@ def small(*, recovery: str | None = "take cash") -> Blueprint:
     return bp
 
 
-def test_lint_warnings_exit_0_errors_exit_1(tmp_path: Path) -> None:
-    runner = CliRunner()
-    result = runner.invoke(main, ["lint", write(tmp_path, small())])
+def test_lint_warnings_exit_0_errors_exit_1(tmp_path: Path, runner: Runner) -> None:
+    result = runner.invoke(["lint", write(tmp_path, small())])
     assert result.exit_code == 0
     assert "SBP004 warning step 'queue'" in result.stdout
-    result = runner.invoke(main, ["lint", write(tmp_path, small(recovery=None))])
+    result = runner.invoke(["lint", write(tmp_path, small(recovery=None))])
     assert result.exit_code == 1
     assert "SBP003 error step 'bank': fail point 'card declined' has no recovery" in result.stdout
     assert "Traceback" not in result.output
 
 
-def test_lint_select_ignore_and_json(tmp_path: Path) -> None:
+def test_lint_select_ignore_and_json(tmp_path: Path, runner: Runner) -> None:
     path = write(tmp_path, small(recovery=None))
-    runner = CliRunner()
-    result = runner.invoke(main, ["lint", path, "--ignore", "SBP003", "--format", "json"])
+    result = runner.invoke(["lint", path, "--ignore", "SBP003", "--format", "json"])
     assert result.exit_code == 0
     findings = json.loads(result.stdout)["findings"]
     assert [(f["code"], f["step"], f["severity"]) for f in findings] == [
         ("SBP004", "queue", "warning")
     ]
-    result = runner.invoke(main, ["lint", path, "--select", "SBP001,SBP003"])
+    result = runner.invoke(["lint", path, "--select", "SBP001,SBP003"])
     assert result.exit_code == 1
     assert "SBP004" not in result.stdout
 
 
-def test_lint_reads_the_files_lint_section(tmp_path: Path) -> None:
+def test_lint_reads_the_files_lint_section(tmp_path: Path, runner: Runner) -> None:
     bp = small(recovery=None)
     bp.lint = LintConfig(ignore=["SBP003", "SBP004"])
-    result = CliRunner().invoke(main, ["lint", write(tmp_path, bp)])
+    result = runner.invoke(["lint", write(tmp_path, bp)])
     assert result.exit_code == 0
     assert "SBP" not in result.stdout
 
 
-def test_lint_unknown_code_is_one_line(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["lint", write(tmp_path, small()), "--select", "E501"])
+def test_lint_unknown_code_is_one_line(tmp_path: Path, runner: Runner) -> None:
+    result = runner.invoke(["lint", write(tmp_path, small()), "--select", "E501"])
     assert result.exit_code == 1
     assert "unknown lint rule code or prefix 'E501'" in result.stderr
     assert "Traceback" not in result.output
@@ -94,13 +90,14 @@ def test_lint_unknown_code_is_one_line(tmp_path: Path) -> None:
 
 def test_an_unknown_code_in_the_files_lint_section_fails_validate_and_lint(
     tmp_path: Path,
+    runner: Runner,
 ) -> None:
     path = write(tmp_path, small())
     with open(path, "a", encoding="utf-8") as file:
         file.write("lint:\n  ignore: [QQ1]\n")
     line = Path(path).read_text(encoding="utf-8").splitlines().index("  ignore: [QQ1]") + 1
     for command in ("validate", "lint"):
-        result = CliRunner().invoke(main, [command, path])
+        result = runner.invoke([command, path])
         assert result.exit_code == 1, command
         assert result.stderr.splitlines() == [
             f"{path}:{line}:12: $.lint.ignore[0]: unknown lint rule code or prefix 'QQ1' "
@@ -108,8 +105,8 @@ def test_an_unknown_code_in_the_files_lint_section_fails_validate_and_lint(
         ], command
 
 
-def test_journeys_by_hand(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["journeys", write(tmp_path, small()), "--format", "json"])
+def test_journeys_by_hand(tmp_path: Path, runner: Runner) -> None:
+    result = runner.invoke(["journeys", write(tmp_path, small()), "--format", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["count"] == 2
@@ -122,52 +119,49 @@ def test_journeys_by_hand(tmp_path: Path) -> None:
     assert rows["order", "app", "pay"]["probability"] == 0.25
 
 
-def test_journeys_limit_is_a_clear_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["journeys", write(tmp_path, small()), "--limit", "1"])
+def test_journeys_limit_is_a_clear_error(tmp_path: Path, runner: Runner) -> None:
+    result = runner.invoke(["journeys", write(tmp_path, small()), "--limit", "1"])
     assert result.exit_code == 1
     assert "has 2 customer journeys, more than the limit of 1" in result.stderr
 
 
-def test_impact_text_and_json(tmp_path: Path) -> None:
+def test_impact_text_and_json(tmp_path: Path, runner: Runner) -> None:
     path = write(tmp_path, small())
-    runner = CliRunner()
-    result = runner.invoke(main, ["impact", path])
+    result = runner.invoke(["impact", path])
     assert result.exit_code == 0
     assert "bank: card declined" in result.stdout
-    result = runner.invoke(main, ["impact", path, "--format", "json"])
+    result = runner.invoke(["impact", path, "--format", "json"])
     [row] = json.loads(result.stdout)["fail_points"]
     # Every journey pays, so reach 1; risk 1 × 0.1.
     assert (row["customer_steps"], row["reach_probability"], row["risk"]) == (["pay"], 1.0, 0.1)
 
 
-def test_diff_text_and_json(tmp_path: Path) -> None:
+def test_diff_text_and_json(tmp_path: Path, runner: Runner) -> None:
     before = small()
     after = small()
     after.replace_step(after["queue"].evolve(rating=1, wait=Wait(duration=2, tolerance=5)))
     a, b = write(tmp_path, before, "a.yaml"), write(tmp_path, after, "b.yaml")
-    runner = CliRunner()
-    result = runner.invoke(main, ["diff", a, b])
+    result = runner.invoke(["diff", a, b])
     assert result.exit_code == 0
     assert "~ step queue: wait, rating" in result.stdout
-    result = runner.invoke(main, ["diff", a, b, "--format", "json"])
+    result = runner.invoke(["diff", a, b, "--format", "json"])
     data = json.loads(result.stdout)
     changes = {tuple(j["steps"]): j["change"] for j in data["journeys"]}
     # queue −1 → 1: the mean of (1, −1, 1) = 1/3 becomes (1, 1, 1) = 1.
     assert abs(changes["order", "queue", "pay"]["mean"] - 2 / 3) < 1e-9
     assert changes["order", "app", "pay"]["mean"] == 0
-    assert runner.invoke(main, ["diff", a, a]).stdout == "no changes\n"
+    assert runner.invoke(["diff", a, a]).stdout == "no changes\n"
 
 
-def test_bank_example_through_every_command(bank_path: Path) -> None:
-    runner = CliRunner()
-    lint = runner.invoke(main, ["lint", str(bank_path)])
+def test_bank_example_through_every_command(bank_path: Path, runner: Runner) -> None:
+    lint = runner.invoke(["lint", str(bank_path)])
     # The bank example's KYC review queue has no recovery: an error.
     assert lint.exit_code == 1
     assert "SBP003 error step 'review-kyc'" in lint.stdout
-    journeys = runner.invoke(main, ["journeys", str(bank_path)])
+    journeys = runner.invoke(["journeys", str(bank_path)])
     assert journeys.exit_code == 0
     assert "2 journey(s)" in journeys.stdout
-    impact = runner.invoke(main, ["impact", str(bank_path)])
+    impact = runner.invoke(["impact", str(bank_path)])
     assert impact.exit_code == 0
     assert impact.stdout.index("review-kyc") < impact.stdout.index("scan-id")
-    assert runner.invoke(main, ["diff", str(bank_path), str(bank_path)]).stdout == "no changes\n"
+    assert runner.invoke(["diff", str(bank_path), str(bank_path)]).stdout == "no changes\n"

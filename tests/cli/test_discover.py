@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from servicebp import Blueprint, Step, save
-from servicebp.cli import main
+from tests._cli import Runner
 
 
 def _files(tmp_path: Path) -> Path:
@@ -35,8 +35,8 @@ def _files(tmp_path: Path) -> Path:
 
 
 def _discover(folder: Path, *options: str) -> Result:
-    return CliRunner().invoke(
-        main, ["discover", str(folder / "shop.yaml"), str(folder / "journeys.csv"), *options]
+    return Runner().invoke(
+        ["discover", str(folder / "shop.yaml"), str(folder / "journeys.csv"), *options]
     )
 
 
@@ -87,9 +87,9 @@ def test_discover_top_must_be_a_whole_number_of_at_least_0(
     assert "--top" in result.output
 
 
-def test_discover_missing_input_is_an_input_problem(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["discover", str(tmp_path / "none.yaml"), str(tmp_path / "x.csv"), "--outcome", "o"]
+def test_discover_missing_input_is_an_input_problem(tmp_path: Path, runner: Runner) -> None:
+    result = runner.invoke(
+        ["discover", str(tmp_path / "none.yaml"), str(tmp_path / "x.csv"), "--outcome", "o"]
     )
     assert result.exit_code == 1
     assert "none.yaml: no such file" in result.output
@@ -102,11 +102,9 @@ def test_discover_reports_a_missing_column_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_conformance_prints_the_comparison(tmp_path: Path) -> None:
+def test_conformance_prints_the_comparison(tmp_path: Path, runner: Runner) -> None:
     folder = _files(tmp_path)
-    result = CliRunner().invoke(
-        main, ["conformance", str(folder / "shop.yaml"), str(folder / "log.csv")]
-    )
+    result = runner.invoke(["conformance", str(folder / "shop.yaml"), str(folder / "log.csv")])
     assert result.exit_code == 0, result.output
     assert "browse -> pay: n=1, median wait 9 min  NOT DESIGNED" in result.output
     assert "browse->pay: skips ask" in result.output
@@ -116,8 +114,7 @@ def test_conformance_prints_the_comparison(tmp_path: Path) -> None:
         "fitness 0.667 (3 within-lane transition(s), 1 case(s) off the design), precision 1.000"
         in result.output
     )
-    as_json = CliRunner().invoke(
-        main,
+    as_json = runner.invoke(
         ["conformance", str(folder / "shop.yaml"), str(folder / "log.csv"), "--format", "json"],
     )
     report = json.loads(as_json.output)
@@ -129,8 +126,8 @@ def test_conformance_prints_the_comparison(tmp_path: Path) -> None:
 
 def _conformance(folder: Path, log: str, *options: str) -> Result:
     (folder / "events.csv").write_text(log, encoding="utf-8")
-    return CliRunner().invoke(
-        main, ["conformance", str(folder / "shop.yaml"), str(folder / "events.csv"), *options]
+    return Runner().invoke(
+        ["conformance", str(folder / "shop.yaml"), str(folder / "events.csv"), *options]
     )
 
 
@@ -197,7 +194,9 @@ def test_conformance_prints_support_flows_by_case(tmp_path: Path) -> None:
     assert rows["unobserved_links"] == [["browse", "advise"], ["pay", "till"]]
 
 
-def test_json_lists_each_table_problem_with_its_row_and_column(tmp_path: Path) -> None:
+def test_json_lists_each_table_problem_with_its_row_and_column(
+    tmp_path: Path, runner: Runner
+) -> None:
     """score, discover and conformance: every bad cell is one problem, with its line and column."""
     folder = _files(tmp_path)
     (folder / "journeys.csv").write_text(
@@ -206,8 +205,7 @@ def test_json_lists_each_table_problem_with_its_row_and_column(tmp_path: Path) -
     )
     bad_log = HEADER + "1,browse,0\n,ask,3\n,pay,5\n"
     runs = {
-        "score": CliRunner().invoke(
-            main,
+        "score": runner.invoke(
             [
                 "score",
                 str(folder / "shop.yaml"),
@@ -234,9 +232,7 @@ def test_json_lists_each_table_problem_with_its_row_and_column(tmp_path: Path) -
         (3, "case:concept:name", "the case id is missing"),
         (4, "case:concept:name", "the case id is missing"),
     ]
-    text = CliRunner().invoke(
-        main, ["conformance", str(folder / "shop.yaml"), str(folder / "events.csv")]
-    )
+    text = runner.invoke(["conformance", str(folder / "shop.yaml"), str(folder / "events.csv")])
     assert text.stderr.splitlines() == [
         f"{folder / 'events.csv'}:3: column 'case:concept:name': the case id is missing",
         f"{folder / 'events.csv'}:4: column 'case:concept:name': the case id is missing",

@@ -7,17 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from servicebp import STRATEGIES, Blueprint, MomentOfTruth, Step, dumps
-from servicebp.cli import main
+from tests._cli import Runner
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["score", *args])
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
+    result = Runner().invoke(["score", *args])
     return result.exit_code, result.stdout, result.stderr
 
 

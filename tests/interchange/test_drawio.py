@@ -7,13 +7,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 
 import servicebp as sbp
-from servicebp.cli import main
 from servicebp.rendering import grid_of, scene_of
 from servicebp.testing import blueprints
+from tests._cli import Runner
 from tests._paths import EXAMPLES
 
 
@@ -216,13 +215,13 @@ def test_any_blueprint_exports_a_valid_bound_mxfile(bp: sbp.Blueprint) -> None:
     assert text == sbp.to_drawio(bp), "deterministic"
 
 
-def test_render_route_and_cli(tmp_path: Path) -> None:
+def test_render_route_and_cli(tmp_path: Path, runner: Runner) -> None:
     bp = sbp.load(EXAMPLES / "bank_account_opening.yaml")
     out = sbp.render(bp, tmp_path / "bank.drawio")
     assert out.read_text(encoding="utf-8") == sbp.to_drawio(bp)
     cli_out = tmp_path / "cli.drawio"
     args = ["render", str(EXAMPLES / "bank_account_opening.yaml"), "-o", str(cli_out)]
-    result = CliRunner().invoke(main, args)
+    result = runner.invoke(args)
     assert result.exit_code == 0, result.output
     check_blueprint(bp, cli_out.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as folder:

@@ -8,14 +8,13 @@ from pathlib import Path
 import attrs
 import openpyxl
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import servicebp as sbp
 from servicebp import lint
-from servicebp.cli import main
 from servicebp.testing import blueprints
+from tests._cli import Runner
 from tests._paths import EXAMPLES
 
 HOTEL = EXAMPLES / "hotel_grid.csv"
@@ -332,35 +331,35 @@ def test_grid_rows_round_trip(bp: sbp.Blueprint) -> None:
     assert sbp.to_grid(sbp.from_grid(rows).blueprint) == rows
 
 
-def test_cli_grid_both_ways(tmp_path: Path) -> None:
+def test_cli_grid_both_ways(tmp_path: Path, runner: Runner) -> None:
     out = tmp_path / "hotel.yaml"
-    result = CliRunner().invoke(main, ["grid", str(HOTEL), "-o", str(out)])
+    result = runner.invoke(["grid", str(HOTEL), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert sbp.load(out) == sbp.read_grid(HOTEL).blueprint
     back = tmp_path / "hotel.xlsx"
-    result = CliRunner().invoke(main, ["grid", str(out), "-o", str(back)])
+    result = runner.invoke(["grid", str(out), "-o", str(back)])
     assert result.exit_code == 0, result.output
     assert sbp.read_grid(back).blueprint == sbp.load(out)
 
 
-def test_cli_grid_reports_unmapped_and_bad_cells(tmp_path: Path) -> None:
+def test_cli_grid_reports_unmapped_and_bad_cells(tmp_path: Path, runner: Runner) -> None:
     grid = write(tmp_path, "X,s\nCustomer,Asks\nNotes,hi\n")
     out = tmp_path / "x.yaml"
-    result = CliRunner().invoke(main, ["grid", str(grid), "-o", str(out), "--strict"])
+    result = runner.invoke(["grid", str(grid), "-o", str(out), "--strict"])
     assert result.exit_code == 1
     assert f"warning: {grid}: cell A3: 'Notes' not imported" in result.output
     assert out.exists()
     bad = write(tmp_path, "X,s\nCustomer,Asks\nRating,9\n", "bad.csv")
-    result = CliRunner().invoke(main, ["grid", str(bad), "-o", str(out)])
+    result = runner.invoke(["grid", str(bad), "-o", str(out)])
     assert result.exit_code == 1
     assert f"{bad}:3:2: cell B3: step 'asks': rating" in result.output
-    result = CliRunner().invoke(main, ["grid", str(bad), "-o", str(tmp_path / "x.csv")])
+    result = runner.invoke(["grid", str(bad), "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
     bp_file = tmp_path / "a.yaml"
     bp = sbp.Blueprint("A", stages=["s"], description="long")
     bp.add_step(sbp.Step(id="a", label="A", lane="customer", stage="s"))
     sbp.save(bp, bp_file)
-    result = CliRunner().invoke(main, ["grid", str(bp_file), "-o", str(tmp_path / "a.csv")])
+    result = runner.invoke(["grid", str(bp_file), "-o", str(tmp_path / "a.csv")])
     assert result.exit_code == 0
     assert "warning: not in the grid: description: a grid has no place for it" in result.output
 

@@ -43,7 +43,6 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
 from servicebp import (
     AnalysisTooLargeError,
@@ -69,7 +68,7 @@ from servicebp import (
     save,
     score_observed,
 )
-from servicebp.cli import main
+from tests._cli import Runner
 from tests.analysis.test_analysis import waits_met_first_anywhere
 
 #: Seconds each case may take. Generous: the machine is shared.
@@ -807,13 +806,14 @@ HOSTILE_LABELS = {
 
 
 @pytest.mark.parametrize("label", list(HOSTILE_LABELS.values()), ids=list(HOSTILE_LABELS))
-def test_hostile_but_valid_labels_load_and_render_as_text(label: str, folder: Path) -> None:
+def test_hostile_but_valid_labels_load_and_render_as_text(
+    label: str, folder: Path, runner: Runner
+) -> None:
     source = yaml_doc("label: Pay", f"label: {json.dumps(label)}")
     write_input(folder, "input.yaml", source)
     assert loads(source)["pay"].label == label
-    runner = CliRunner()
     for out in ("input-picture.svg", "input-journey.mmd"):
-        result = runner.invoke(main, ["render", "input.yaml", "-o", out, "--engine", "embedded"])
+        result = runner.invoke(["render", "input.yaml", "-o", out, "--engine", "embedded"])
         assert result.exit_code == 0, result.output
     svg = ET.fromstring((folder / "input-picture.svg").read_bytes())
     tags = {element.tag.rsplit("}", 1)[-1] for element in svg.iter()}
@@ -877,7 +877,7 @@ def _run(case: Case, folder: Path) -> tuple[BaseException, float]:
         elif case.entry == "cli":
             args = case.make(folder)
             start = time.perf_counter()
-            result = CliRunner().invoke(main, args, catch_exceptions=True)
+            result = Runner().invoke(args, catch_exceptions=True)
             elapsed = time.perf_counter() - start
             output = result.output + (result.stderr if result.stderr_bytes else "")
             assert result.exit_code == 1, f"exit {result.exit_code}: {output}"

@@ -18,7 +18,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from servicebp import (
     ArgumentTypeError,
@@ -30,7 +29,7 @@ from servicebp import (
     loads,
     save,
 )
-from servicebp.cli import main
+from tests._cli import Runner
 from tests.io.test_hostile_inputs import GOOD_DOC, GOOD_YAML, yaml_doc
 
 # --- 1. YAML scalars the safe loader resolved by itself -------------------------------------
@@ -130,8 +129,7 @@ def bp_file(tmp_path: Path) -> Path:
 
 
 def _invoke(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=True)
-    assert isinstance(result.exception, SystemExit | None), repr(result.exception)
+    result = Runner().invoke(list(args), catch_exceptions=True)
     return result.exit_code, result.output + (result.stderr if result.stderr_bytes else "")
 
 
@@ -361,7 +359,7 @@ def test_c7_render_escapes_the_output_name(bp_file: Path, tmp_path: Path) -> Non
 def test_c7_a_latin_1_terminal_gets_escapes_not_a_crash(tmp_path: Path, command: str) -> None:
     path = tmp_path / "bp.yaml"
     path.write_text(GOOD_YAML.replace("name: Coffee", "name: 开户"), encoding="utf-8")
-    result = CliRunner(charset="latin-1").invoke(main, [command, str(path)])
+    result = Runner(charset="latin-1").invoke([command, str(path)])
     assert result.exit_code == 0, (result.output, result.exception)
     assert "\\u5f00" in result.output
 
@@ -858,7 +856,12 @@ HOSTILE_CELLS = [("order", "\u0663"), ("9999-01-01T00:00", "1"), ("1", '"or\x1bd
 @pytest.mark.parametrize(("time", "cell"), HOSTILE_CELLS)
 @pytest.mark.parametrize("command", ["score", "discover", "conformance"])
 def test_c5_the_cli_answers_hostile_events_without_a_traceback(
-    bp_file: Path, tmp_path: Path, time: str, cell: str, command: str
+    bp_file: Path,
+    tmp_path: Path,
+    time: str,
+    cell: str,
+    command: str,
+    runner: Runner,
 ) -> None:
     rating, step = (cell, "order") if cell != '"or\x1bder"' else ("1", cell)
     time = "1" if time == "order" else time
@@ -879,8 +882,7 @@ def test_c5_the_cli_answers_hostile_events_without_a_traceback(
             "timestamp",
         ],
     }[command]
-    result = CliRunner().invoke(main, args)
-    assert isinstance(result.exception, SystemExit | None), repr(result.exception)
+    result = runner.invoke(args)
     assert "Traceback" not in result.output
     assert "\x1b" not in result.output
     if cell == "\u0663" and command != "conformance":
@@ -937,14 +939,16 @@ def test_c8_the_time_bound_covers_building_the_drawing(monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize("value", ["inf", "1e10", "nan", "0"])
 def test_c8_the_cli_refuses_a_time_bound_out_of_range(
-    bp_file: Path, tmp_path: Path, value: str
+    bp_file: Path,
+    tmp_path: Path,
+    value: str,
+    runner: Runner,
 ) -> None:
-    result = CliRunner().invoke(
-        main, ["render", str(bp_file), "-o", str(tmp_path / "bp.svg"), "--timeout", value]
+    result = runner.invoke(
+        ["render", str(bp_file), "-o", str(tmp_path / "bp.svg"), "--timeout", value]
     )
     assert result.exit_code in (1, 2), result.output
     assert "timeout" in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 @pytest.mark.parametrize("ratings", [{1: 2.0, "pay": 1.0}, {None: 1, "pay": 1}, [("pay", 1)]])
@@ -973,10 +977,11 @@ def test_c8_ratings_keyed_in_nfd_colour_the_nfc_step() -> None:
     )
 
 
-def test_c8_max_bytes_huge_on_the_cli_is_read_or_refused_cleanly(bp_file: Path) -> None:
+def test_c8_max_bytes_huge_on_the_cli_is_read_or_refused_cleanly(
+    bp_file: Path, runner: Runner
+) -> None:
     for value in (str(10**30), "9" * 5000, "1e400"):
-        result = CliRunner().invoke(main, ["validate", "--max-bytes", value, str(bp_file)])
-        assert result.exception is None or isinstance(result.exception, SystemExit)
+        result = runner.invoke(["validate", "--max-bytes", value, str(bp_file)])
         assert "Traceback" not in result.output
 
 

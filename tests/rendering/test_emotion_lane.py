@@ -6,14 +6,13 @@ import html
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 
 import servicebp
 from servicebp import Blueprint, MomentOfTruth, Step, check_layout, render_svg, to_dot
-from servicebp.cli import main
 from servicebp.rendering import RATING_COLOURS, rating_class, scene_of
 from servicebp.testing import blueprints
+from tests._cli import Runner
 from tests._tutorials import EXAMPLES
 
 BLUEPRINTS = sorted(EXAMPLES.glob("*.yaml"))
@@ -120,11 +119,11 @@ def test_off_by_default_and_the_rest_unchanged() -> None:
         to_dot(bp, emotion="yes")  # type: ignore[arg-type]
 
 
-def test_cli_and_render(tmp_path: Path) -> None:
+def test_cli_and_render(tmp_path: Path, runner: Runner) -> None:
     source = EXAMPLES / "bank_account_opening.yaml"
     out = tmp_path / "bank.svg"
-    result = CliRunner().invoke(
-        main, ["render", str(source), "-o", str(out), "--emotion", "--engine", "embedded"]
+    result = runner.invoke(
+        ["render", str(source), "-o", str(out), "--emotion", "--engine", "embedded"]
     )
     assert result.exit_code == 0, result.output
     svg = out.read_text(encoding="utf-8")

@@ -10,10 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import servicebp as sbp
-from servicebp.cli import main
+from tests._cli import Runner
 from tests._paths import BANK
 
 SECTIONS = [
@@ -124,19 +123,19 @@ def test_observed_data_with_an_outcome_add_the_importance_performance_chart(
     )
 
 
-def test_cli_writes_the_page(tmp_path: Path) -> None:
+def test_cli_writes_the_page(tmp_path: Path, runner: Runner) -> None:
     out = tmp_path / "report.html"
     table = journeys_csv(sbp.load(BANK), tmp_path / "journeys.csv")
     args = ["report", str(BANK), "--ratings", str(table), "--outcome", "opened"]
-    result = CliRunner().invoke(main, [*args, "-o", str(out), "--engine", "embedded"])
+    result = runner.invoke([*args, "-o", str(out), "--engine", "embedded"])
     assert result.exit_code == 0, result.output
     assert "Suggested moments of truth" in out.read_text(encoding="utf-8")
     ratings = tmp_path / "ratings.csv"
     ratings.write_text("step,rating\narrive,-3\n", encoding="utf-8")
     args = ["report", str(BANK), "--ratings", str(ratings), "--outcome", "opened", "-o", str(out)]
-    assert CliRunner().invoke(main, args).exit_code == 2
+    assert runner.invoke(args).exit_code == 2
     args = ["report", str(BANK), "--ratings", str(ratings), "-o", str(BANK)]
-    assert CliRunner().invoke(main, args).exit_code == 1
+    assert runner.invoke(args).exit_code == 1
 
 
 def open_in_chromium(page: Path, profile: Path) -> tuple[str, list[str], list[str]]:
@@ -182,11 +181,11 @@ def open_in_chromium(page: Path, profile: Path) -> tuple[str, list[str], list[st
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
-def test_headless_chromium_loads_the_bank_report_offline(tmp_path: Path) -> None:
+def test_headless_chromium_loads_the_bank_report_offline(tmp_path: Path, runner: Runner) -> None:
     out = tmp_path / "report.html"
     table = journeys_csv(sbp.load(BANK), tmp_path / "journeys.csv")
     args = ["report", str(BANK), "--ratings", str(table), "--outcome", "opened", "-o", str(out)]
-    assert CliRunner().invoke(main, args).exit_code == 0
+    assert runner.invoke(args).exit_code == 0
     dom, console, requests = open_in_chromium(out, tmp_path / "profile")
     assert console == []
     assert requests == []
