@@ -7,7 +7,8 @@ check, which only measure the machine (a loaded CI runner is slow, not
 wrong); ``ci`` also derandomises, so a CI failure reproduces, and prints the
 failing example's blob. A test that needs fewer or more examples than the
 default says so with ``@settings(max_examples=...)``; nothing else goes in a
-test's own ``@settings``.
+test's own ``@settings`` but what only that test needs (a Monte-Carlo
+comparison derandomised, a fixture-using property's health check).
 """
 
 from __future__ import annotations

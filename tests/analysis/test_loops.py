@@ -113,7 +113,7 @@ def test_expected_visits_is_the_fundamental_matrix() -> None:
     assert visits["done"] == pytest.approx(1.0)
 
 
-@settings(deadline=None, max_examples=25)
+@settings(max_examples=25)
 @given(st.floats(min_value=0.0, max_value=0.6))
 def test_exact_expectation_is_the_limit_of_the_unrolling(p: float) -> None:
     bp = retry(p)

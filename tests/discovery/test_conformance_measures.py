@@ -114,7 +114,7 @@ def _designs_and_logs(draw: st.DrawFn) -> tuple[Blueprint, dict[str, list[Any]],
     return bp, log, followed
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(_designs_and_logs())
 def test_logs_generated_from_the_blueprint_have_fitness_one(
     case: tuple[Blueprint, dict[str, list[Any]], set[str]],

@@ -73,7 +73,7 @@ _PATHS = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(paths=_PATHS, data=st.data())
 def test_both_games_equal_the_definition_and_are_efficient(
     paths: list[str], data: st.DataObject
@@ -174,7 +174,7 @@ def test_sequence_removal_by_hand_in_a_second_order_chain() -> None:
         sequence_removal_effects(paths, [1, 0, 0], {"q": ["a", "q"]})
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(paths=_PATHS, data=st.data())
 def test_removing_a_sequence_loses_no_more_than_removing_its_last_step(
     paths: list[str], data: st.DataObject

@@ -168,7 +168,7 @@ def absolute_boxes(text: str) -> dict[str, tuple[float, float, float, float]]:
     return {key[5:]: where(key) for key in cells if key.startswith("step:")}
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15)
 @given(bp=blueprints(max_steps=8))
 def test_step_positions_are_the_svg_scenes(bp: sbp.Blueprint) -> None:
     ratings = {s.id: s.rating for s in bp.steps() if s.rating is not None}

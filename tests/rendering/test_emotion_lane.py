@@ -6,7 +6,7 @@ import html
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 import servicebp
 from servicebp import Blueprint, MomentOfTruth, Step, check_layout, render_svg, to_dot
@@ -29,7 +29,7 @@ def test_every_example_draws_its_emotion_lane_without_a_defect(path: Path) -> No
     assert svg.count('id="sbp-emotion-point:') == len(rated)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40)
 @given(blueprints(max_steps=8, max_stages=4))
 def test_generated_blueprints_draw_their_emotion_lane_without_a_defect(bp: Blueprint) -> None:
     assert check_layout(render_svg(bp, engine="embedded", emotion=True)) == []
