@@ -26,7 +26,8 @@ from servicebp.rendering._render import (
     to_dot,
     to_mermaid,
 )
-from servicebp.rendering._scene import Box, Path, Scene, human_time, scene_of, score_text
+from servicebp.rendering._scene import scene_of
+from servicebp.rendering._scene_shapes import Box, Path, Scene, human_time, score_text
 
 __all__ = [
     "DETAILS",

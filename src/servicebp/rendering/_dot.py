@@ -24,7 +24,8 @@ from servicebp.errors import ArgumentTypeError, InvalidArgumentError, UnknownSte
 from servicebp.model import Blueprint
 from servicebp.rendering._metrics import FONT
 from servicebp.rendering._palette import rating_class
-from servicebp.rendering._scene import ARROW, DETAILS, Box, Path, Scene, scene_of
+from servicebp.rendering._scene import scene_of
+from servicebp.rendering._scene_shapes import ARROW, DETAILS, Box, Path, Scene
 
 __all__ = ["dot_text", "ratings_shown", "to_dot"]
 

@@ -35,7 +35,7 @@ from servicebp.rendering._palette import (
     rating_class,
     rating_colour,
 )
-from servicebp.rendering._scene import DETAILS
+from servicebp.rendering._scene_shapes import DETAILS
 
 __all__ = [
     "DETAILS",

@@ -20,150 +20,56 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
 from servicebp.analysis import emotion_curve
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
 from servicebp.rendering._layout import Grid, grid_of
-from servicebp.rendering._metrics import SAFETY, text_width, wrap
+from servicebp.rendering._metrics import wrap
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
-from servicebp.scales import RatingLevel
+from servicebp.rendering._scene_legend import legend
+from servicebp.rendering._scene_shapes import (
+    BADGE,
+    BAND_FILL,
+    CAPTION_FONT,
+    DETAILS,
+    EDGE_ROOM,
+    EMOTION_CAPTION,
+    EMOTION_FILL,
+    EMOTION_LABEL,
+    EMOTION_LEVEL,
+    EMOTION_PAD,
+    EVIDENCE_FONT,
+    HEADER_FONT,
+    LABEL_FONT,
+    LABEL_LINE,
+    LINE_COLOUR,
+    LINE_FONT,
+    MARGIN,
+    SEPARATOR_COLOUR,
+    SEQUENCE_COLOUR,
+    SPACING,
+    STEP_FONT,
+    STEP_LINE,
+    STEP_WIDTH,
+    SUPPORT_COLOUR,
+    TITLE_FONT,
+    Box,
+    Path,
+    Scene,
+    badges,
+    flow_label,
+    human_time,
+    mot_frame,
+    score_text,
+    svg_id,
+    text_box_width,
+)
 
 __all__ = ["DETAILS", "Box", "Path", "Scene", "human_time", "scene_of", "svg_id"]
-
-
-def svg_id(step_id: str) -> str:
-    """The SVG element id of a step: its own id, unless that could be one of ours.
-
-    The drawing's own elements have ids starting ``sbp-`` (``sbp-graph``,
-    ``sbp-legend``, ``sbp-lane:customer``), never ``sbp-step:``; a step id
-    starting ``sbp-`` is written ``sbp-step:<id>``, so no step box can collide
-    with them or with another step's.
-
-    Examples
-    --------
-    >>> svg_id("order"), svg_id("sbp-legend")
-    ('order', 'sbp-step:sbp-legend')
-    """
-    return f"sbp-step:{step_id}" if step_id.startswith("sbp-") else step_id
-
-
-#: What :func:`scene_of` can print on steps besides the label and markers.
-DETAILS: Final = ("duration", "cost")
-
-STEP_WIDTH: Final = 136.0
-STEP_FONT: Final = 10.0
-STEP_LINE: Final = 12.5
-LABEL_FONT: Final = 8.5
-LABEL_LINE: Final = 10.5
-LABEL_WIDTH: Final = 104.0
-EVIDENCE_FONT: Final = 9.0
-HEADER_FONT: Final = 11.0
-CAPTION_FONT: Final = 11.0
-LINE_FONT: Final = 8.0
-TITLE_FONT: Final = 16.0
-LEGEND_FONT: Final = 9.0
-#: Distance from a corridor's edge to its first flow, room for an arrowhead.
-EDGE_ROOM: Final = 11.0
-#: Distance between two flows side by side in a corridor.
-SPACING: Final = 6.0
-MARGIN: Final = 10.0
-BADGE: Final = 14.0
-ARROW: Final = 7.0
-
-SEQUENCE_COLOUR: Final = "#1a1a1a"
-SUPPORT_COLOUR: Final = "#5e3c99"
-LINE_COLOUR: Final = "#6e6e6e"
-SEPARATOR_COLOUR: Final = "#b0b0b0"
-BAND_FILL: Final = {
-    Lane.PHYSICAL_EVIDENCE: "#f2f2f2",
-    Lane.CUSTOMER: "#fafafa",
-    Lane.FRONTSTAGE: "#f2f2f2",
-    Lane.BACKSTAGE: "#fafafa",
-    Lane.SUPPORT: "#f2f2f2",
-}
-_SIDES: Final = ("top", "bottom", "left", "right")
-#: The emotion band: room above +3 and below −3, distance between levels, fill.
-EMOTION_PAD: Final = 12.0
-EMOTION_LEVEL: Final = 13.0
-EMOTION_FILL: Final = "#ffffff"
-EMOTION_LABEL: Final = 18.0
-EMOTION_CAPTION: Final = "expected emotion"
-
-
-@attrs.frozen(kw_only=True)
-class Box:
-    """A rectangle of the picture, with the lines of text centred in it.
-
-    ``x, y`` is the top left corner, ``y`` growing downwards.
-    """
-
-    name: str
-    ident: str
-    role: str
-    x: float
-    y: float
-    w: float
-    h: float
-    lines: tuple[str, ...] = ()
-    size: float = STEP_FONT
-    style: Mapping[str, str] = attrs.field(factory=dict)
-    classes: tuple[str, ...] = ()
-
-
-@attrs.frozen(kw_only=True)
-class Path:
-    """A polyline from the node *tail* to the node *head*, with an arrowhead at its end or not."""
-
-    ident: str
-    role: str
-    tail: str
-    head: str
-    points: tuple[tuple[float, float], ...]
-    arrow: bool
-    style: Mapping[str, str] = attrs.field(factory=dict)
-
-
-@attrs.frozen(kw_only=True)
-class Scene:
-    """A laid-out picture: boxes in drawing order, then paths."""
-
-    title: str
-    width: float
-    height: float
-    boxes: tuple[Box, ...]
-    paths: tuple[Path, ...]
-
-
-def human_time(minutes: float) -> str:
-    """Return a duration in minutes as people write it: min, h or d.
-
-    Examples
-    --------
-    >>> [human_time(m) for m in (0.5, 12, 60, 90, 135, 1440, 2880, 2160, 20160)]
-    ['0.5 min', '12 min', '1 h', '1 h 30 min', '2 h 15 min', '1 d', '2 d', '1.5 d', '14 d']
-    """
-    if minutes < 60:
-        return f"{minutes:g} min"
-    if minutes < 1440:
-        hours, rest = divmod(round(minutes), 60)
-        return f"{hours} h" if rest == 0 else f"{hours} h {rest} min"
-    return f"{round(minutes / 1440, 1):g} d"
-
-
-def score_text(rating: float) -> str:
-    """A rating with its sign and at most two decimals.
-
-    Examples
-    --------
-    >>> [score_text(r) for r in (1, 0, -2.6, 1.20667, 0.004)]
-    ['+1', '+0', '-2.6', '+1.21', '+0']
-    """
-    text = f"{rating:+.2f}".rstrip("0").rstrip(".")
-    return "+0" if text in ("-0", "+0") else text
 
 
 def _step_lines(
@@ -196,40 +102,6 @@ def _step_lines(
     if rating is not None:
         lines.append(f"score {score_text(rating)}")
     return lines
-
-
-def _badges(step: Step) -> list[tuple[str, str, dict[str, str], float]]:
-    """The markers of *step*: (role, text, style, width), drawn in its top corners.
-
-    Markers are black and white shapes, never a colour of the rating scale:
-    a fail point is a black octagon with a white F; a wait a white box with a
-    black W, a wait over tolerance a black box with a white W!.
-    """
-    found: list[tuple[str, str, dict[str, str], float]] = []
-    if step.fail_point is not None:
-        found.append(
-            ("fail", "F", {"shape": "octagon", "fillcolor": "#000000", "fontcolor": "#ffffff"}, 14)
-        )
-    if step.wait is not None:
-        if step.wait.over_tolerance:
-            style = {"shape": "box", "fillcolor": "#000000", "fontcolor": "#ffffff"}
-            found.append(("wait-over", "W!", style, 19))
-        else:
-            style = {"shape": "box", "fillcolor": "#ffffff", "fontcolor": "#000000"}
-            found.append(("wait", "W", style, 14))
-    return found
-
-
-def flow_label(flow: Flow) -> list[str]:
-    """The lines written beside a flow: its label and its probability."""
-    lines = wrap(flow.label, LABEL_FONT, LABEL_WIDTH) if flow.label is not None else []
-    if flow.probability is not None:
-        lines.append(f"p = {flow.probability * 100:g} %")
-    return lines
-
-
-def _text_box_width(lines: Iterable[str], size: float) -> float:
-    return max((text_width(line, size) for line in lines), default=0.0) * SAFETY
 
 
 def _colour(intervals: list[tuple[int, int, int]]) -> tuple[dict[int, int], int]:
@@ -490,19 +362,19 @@ class _Layout:
                 labels[number] = text
                 gutter = self.where[route.flow.target][1]
                 gutter_label_width[gutter] = max(
-                    gutter_label_width[gutter], _text_box_width(text, LABEL_FONT) + 4
+                    gutter_label_width[gutter], text_box_width(text, LABEL_FONT) + 4
                 )
         step_boxes: dict[str, tuple[float, float, list[str], int]] = {}
         for step in bp.steps():
             pad = 7.0 + (4.0 if step.moment is not None else 0.0)
-            badges = _badges(step)
-            if badges:
+            markers = badges(step)
+            if markers:
                 inset = 3.0 if step.moment is None else 6.0
-                pad = max(pad, inset + max(width for *_, width in badges) + 4.0)
+                pad = max(pad, inset + max(width for *_, width in markers) + 4.0)
             lines = _step_lines(step, self.ratings.get(step.id), self.details, STEP_WIDTH - 2 * pad)
             height = len(lines) * STEP_LINE + 14 + (8 if step.moment is not None else 0)
             room = max(side_room[step.id])
-            step_boxes[step.id] = (STEP_WIDTH, max(36.0, height, room), lines, len(badges))
+            step_boxes[step.id] = (STEP_WIDTH, max(36.0, height, room), lines, len(markers))
         evidence_boxes: dict[str, tuple[float, float, list[str]]] = {}
         for step, i, item in self._evidence_items:
             lines = wrap(item, EVIDENCE_FONT, STEP_WIDTH - 36)
@@ -529,8 +401,8 @@ class _Layout:
         line_captions = {line: line.caption for line in Line}
         caption_width = (
             max(
-                max(_text_box_width(c, CAPTION_FONT) for c in captions.values()),
-                max(_text_box_width([c], LINE_FONT) for c in line_captions.values()),
+                max(text_box_width(c, CAPTION_FONT) for c in captions.values()),
+                max(text_box_width([c], LINE_FONT) for c in line_captions.values()),
             )
             + 14
         )
@@ -730,10 +602,10 @@ class _Layout:
                 )
             )
             if step.moment is not None:
-                boxes.append(_mot_frame(self.names[step_id], step_id, bx, by, w, h))
+                boxes.append(mot_frame(self.names[step_id], step_id, bx, by, w, h))
             inset = 3.0 if step.moment is None else 6.0
             corner_left = True
-            for role, badge_text, badge_style, badge_width in _badges(step):
+            for role, badge_text, badge_style, badge_width in badges(step):
                 bx0 = bx + inset if corner_left else bx + w - inset - badge_width
                 corner_left = False
                 boxes.append(
@@ -811,7 +683,7 @@ class _Layout:
             ordered = [number for _, number in users]
             roles = ["src" if routes[n].flow.source == step_id else "dst" for n in ordered]
             if side in ("top", "bottom"):
-                edge = 26.0 if _badges(self.step_of[step_id]) and side == "top" else 12.0
+                edge = 26.0 if badges(self.step_of[step_id]) and side == "top" else 12.0
                 lo, hi = bx + edge, bx + w - edge
                 for i, (n, which) in enumerate(zip(ordered, roles, strict=True)):
                     port[n, which] = lo + (hi - lo) * (i + 1) / (len(ordered) + 1)
@@ -899,7 +771,7 @@ class _Layout:
             if number in labels:
                 top, height = label_at[number]
                 text = labels[number]
-                label_w = _text_box_width(text, LABEL_FONT) + 4
+                label_w = text_box_width(text, LABEL_FONT) + 4
                 label_boxes.append(
                     Box(
                         name=f"lab{number}",
@@ -959,7 +831,7 @@ class _Layout:
             )
         height_all = bottom + MARGIN
         if self.legend:
-            legend_boxes, legend_paths, legend_bottom, right = _legend(
+            legend_boxes, legend_paths, legend_bottom, right = legend(
                 top=bottom + 14, left=MARGIN, width=lanes_width, rated=bool(self.ratings)
             )
             boxes.extend(legend_boxes)
@@ -1217,25 +1089,6 @@ def _conflicting_stubs(
     return found
 
 
-def _mot_frame(name: str, ident: str, x: float, y: float, w: float, h: float) -> Box:
-    """The inner line of a moment of truth's double border.
-
-    Drawn as a box of its own: Graphviz versions disagree on whether a
-    second periphery goes inside or outside a node's size.
-    """
-    return Box(
-        name=f"{name}_mot",
-        ident=f"sbp-mot:{ident}",
-        role="mot",
-        x=x + 4,
-        y=y + 4,
-        w=w - 8,
-        h=h - 8,
-        style={"fillcolor": "transparent", "penwidth": "1.2"},
-        classes=("sbp-mot", f"sbp-badge-of-{name}"),
-    )
-
-
 def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """Drop repeated points and points in the middle of a straight stretch."""
     out: list[tuple[float, float]] = []
@@ -1250,176 +1103,3 @@ def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
                 continue
         out.append(point)
     return out
-
-
-def _legend(
-    *, top: float, left: float, width: float, rated: bool
-) -> tuple[list[Box], list[Path], float, float]:
-    """The legend: samples in rows as wide as the lanes, in a frame."""
-    items: list[tuple[str, list[str], dict[str, str], str]] = [
-        ("step", ["step"], {"style": "rounded,filled", "fillcolor": "#ffffff"}, ""),
-        (
-            "mot",
-            ["[MOT: kind]", "moment of truth"],
-            {"style": "filled", "fillcolor": "#ffffff", "penwidth": "1.4"},
-            "mot",
-        ),
-        ("fail", ["fail point"], {"style": "rounded,filled", "fillcolor": "#ffffff"}, "fail"),
-        ("wait", ["wait"], {"style": "rounded,filled", "fillcolor": "#ffffff"}, "wait"),
-        (
-            "wait-over",
-            ["wait over", "tolerance"],
-            {"style": "rounded,filled", "fillcolor": "#ffffff"},
-            "wait-over",
-        ),
-        (
-            "evidence",
-            ["evidence"],
-            {"shape": "note", "style": "filled", "fillcolor": "#ffffff", "color": "#8c8c8c"},
-            "",
-        ),
-    ]
-    if rated:
-        for rating, colour in RATING_COLOURS.items():
-            items.append(
-                (
-                    f"r{rating + 3}",
-                    [f"{rating:+d} {RatingLevel(rating).short}"],
-                    {
-                        "style": "filled",
-                        "fillcolor": colour,
-                        "fontcolor": RATING_TEXT_COLOURS[rating],
-                    },
-                    "",
-                )
-            )
-    badge_styles = {
-        "fail": ("F", {"shape": "octagon", "fillcolor": "#000000", "fontcolor": "#ffffff"}, 14.0),
-        "wait": ("W", {"shape": "box", "fillcolor": "#ffffff", "fontcolor": "#000000"}, 14.0),
-        "wait-over": ("W!", {"shape": "box", "fillcolor": "#000000", "fontcolor": "#ffffff"}, 19.0),
-    }
-    boxes: list[Box] = []
-    paths: list[Path] = []
-    inner_left = left + 8
-    limit = max(left + width - 8, inner_left + 200)
-    x, y = inner_left, top + 20
-    row_height = 0.0
-    right = inner_left
-
-    def place(w: float, h: float) -> tuple[float, float]:
-        nonlocal x, y, row_height, right
-        if x > inner_left and x + w > limit:
-            x = inner_left
-            y += row_height + 8
-            row_height = 0.0
-        at = (x, y)
-        x += w + 8
-        row_height = max(row_height, h)
-        right = max(right, at[0] + w)
-        return at
-
-    for name, lines, style, badge in items:
-        pad = 11.0 if badge == "mot" else 7.0
-        if badge in badge_styles:
-            pad = 5.0 + badge_styles[badge][2] + 4.0
-        w = _text_box_width(lines, LEGEND_FONT) + 2 * pad
-        h = len(lines) * 11.5 + 12 + (8 if badge == "mot" else 0)
-        bx, by = place(w, h)
-        boxes.append(
-            Box(
-                name=f"legend_{name}",
-                ident=f"sbp-legend:{name}",
-                role="legend",
-                x=bx,
-                y=by,
-                w=w,
-                h=h,
-                lines=tuple(lines),
-                size=LEGEND_FONT,
-                style=style,
-                classes=("sbp-legend",),
-            )
-        )
-        if badge == "mot":
-            boxes.append(_mot_frame(f"legend_{name}", name, bx, by, w, h))
-        elif badge:
-            text, bstyle, bw = badge_styles[badge]
-            boxes.append(
-                Box(
-                    name=f"legend_{name}_badge",
-                    ident=f"sbp-legend-badge:{name}",
-                    role="badge",
-                    x=bx + 3,
-                    y=by + 3,
-                    w=bw,
-                    h=BADGE,
-                    lines=(text,),
-                    size=8.0,
-                    style={**bstyle, "style": "filled", "color": "#000000"},
-                    classes=("sbp-badge", f"sbp-badge-of-legend_{name}"),
-                )
-            )
-    for name, text, colour, head in (
-        ("sequence", "sequence flow", SEQUENCE_COLOUR, "normal"),
-        ("support", "support flow", SUPPORT_COLOUR, "vee"),
-    ):
-        caption_w = _text_box_width([text], LEGEND_FONT) + 6
-        bx, by = place(44 + caption_w, 24)
-        mid = by + 12
-        paths.append(
-            Path(
-                ident=f"sbp-legend-flow:{name}",
-                role="legend-flow",
-                tail=f"legend_{name}_a",
-                head=f"legend_{name}_b",
-                points=((bx, mid), (bx + 38, mid)),
-                arrow=True,
-                style={
-                    "color": colour,
-                    "arrowhead": head,
-                    "penwidth": "1.3",
-                    "class": "sbp-legend-flow",
-                },
-            )
-        )
-        boxes.append(
-            Box(
-                name=f"legend_{name}",
-                ident=f"sbp-legend:{name}",
-                role="legend",
-                x=bx + 44,
-                y=by + 3,
-                w=caption_w,
-                h=18,
-                lines=(text,),
-                size=LEGEND_FONT,
-                style={"color": "transparent", "fillcolor": "transparent"},
-                classes=("sbp-legend",),
-            )
-        )
-    bottom = y + row_height + 8
-    frame = Box(
-        name="legend",
-        ident="sbp-legend",
-        role="frame",
-        x=left,
-        y=top,
-        w=right + 8 - left,
-        h=bottom - top,
-        style={"style": "rounded", "color": "#999999"},
-        classes=("sbp-legend-frame",),
-    )
-    caption = Box(
-        name="legend_caption",
-        ident="sbp-legend-caption",
-        role="legend",
-        x=inner_left,
-        y=top + 3,
-        w=_text_box_width(["Legend"], 10.0) + 4,
-        h=14,
-        lines=("Legend",),
-        size=10.0,
-        style={"color": "transparent", "fillcolor": "transparent"},
-        classes=("sbp-legend",),
-    )
-    return [frame, caption, *boxes], paths, bottom, frame.x + frame.w
