@@ -21,11 +21,6 @@ __all__ = [
     "CAPTION_FONT",
     "DETAILS",
     "EDGE_ROOM",
-    "EMOTION_CAPTION",
-    "EMOTION_FILL",
-    "EMOTION_LABEL",
-    "EMOTION_LEVEL",
-    "EMOTION_PAD",
     "EVIDENCE_FONT",
     "HEADER_FONT",
     "LABEL_FONT",
@@ -106,12 +101,6 @@ BAND_FILL: Final = {
     Lane.BACKSTAGE: "#fafafa",
     Lane.SUPPORT: "#f2f2f2",
 }
-#: The emotion band: room above +3 and below −3, distance between levels, fill.
-EMOTION_PAD: Final = 12.0
-EMOTION_LEVEL: Final = 13.0
-EMOTION_FILL: Final = "#ffffff"
-EMOTION_LABEL: Final = 18.0
-EMOTION_CAPTION: Final = "expected emotion"
 
 
 @attrs.frozen(kw_only=True)
