@@ -42,7 +42,6 @@ from servicebp.rendering._scene_frame import (
 from servicebp.rendering._scene_legend import legend as legend_of
 from servicebp.rendering._scene_routes import choose_routes, colour_stretches
 from servicebp.rendering._scene_shapes import (
-    BADGE,
     BAND_FILL,
     CAPTION_FONT,
     DETAILS,
@@ -57,8 +56,8 @@ from servicebp.rendering._scene_shapes import (
     Box,
     Path,
     Scene,
-    badges,
     human_time,
+    markers,
     mot_frame,
     svg_id,
 )
@@ -298,20 +297,14 @@ def _markers(step: Step, name: str, box: Rect) -> list[Box]:
     bx, by, w, _ = box
     inset = 3.0 if step.moment is None else 6.0
     found: list[Box] = []
-    for role, badge_text, badge_style, badge_width in badges(step):
+    for marker in markers(step):
         found.append(
-            Box(
-                name=f"{name}_{role}",
-                ident=f"sbp-badge:{role}:{step.id}",
-                role="badge",
-                x=bx + inset if not found else bx + w - inset - badge_width,
+            marker.box(
+                name=f"{name}_{marker.role}",
+                ident=f"sbp-badge:{marker.role}:{step.id}",
+                owner=name,
+                x=bx + inset if not found else bx + w - inset - marker.width,
                 y=by + inset,
-                w=badge_width,
-                h=BADGE,
-                lines=(badge_text,),
-                size=8.0,
-                style={**badge_style, "style": "filled", "color": "#000000"},
-                classes=("sbp-badge", f"sbp-badge-of-{name}"),
             )
         )
     return found

@@ -25,7 +25,7 @@ from servicebp.rendering._scene_shapes import (
     SUPPORT_COLOUR,
     Box,
     Path,
-    badges,
+    markers,
     text_box_width,
 )
 
@@ -119,7 +119,7 @@ def _ports(
         ordered = [number for _, number in users]
         roles = ["src" if routes[n].flow.source == step_id else "dst" for n in ordered]
         if side in ("top", "bottom"):
-            edge = 26.0 if badges(ctx.step_of[step_id]) and side == "top" else 12.0
+            edge = 26.0 if markers(ctx.step_of[step_id]) and side == "top" else 12.0
             lo, hi = bx + edge, bx + w - edge
             for i, (n, which) in enumerate(zip(ordered, roles, strict=True)):
                 port[n, which] = lo + (hi - lo) * (i + 1) / (len(ordered) + 1)

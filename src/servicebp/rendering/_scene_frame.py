@@ -32,9 +32,9 @@ from servicebp.rendering._scene_shapes import (
     STEP_LINE,
     STEP_WIDTH,
     TITLE_FONT,
-    badges,
     flow_label,
     human_time,
+    markers,
     score_text,
     text_box_width,
 )
@@ -216,14 +216,14 @@ def _step_boxes(
     step_boxes: dict[str, tuple[float, float, list[str], int]] = {}
     for step in ctx.bp.steps():
         pad = 7.0 + (4.0 if step.moment is not None else 0.0)
-        markers = badges(step)
-        if markers:
+        drawn = markers(step)
+        if drawn:
             inset = 3.0 if step.moment is None else 6.0
-            pad = max(pad, inset + max(width for *_, width in markers) + 4.0)
+            pad = max(pad, inset + max(marker.width for marker in drawn) + 4.0)
         lines = _step_lines(step, ctx.ratings.get(step.id), ctx.details, STEP_WIDTH - 2 * pad)
         height = len(lines) * STEP_LINE + 14 + (8 if step.moment is not None else 0)
         room = max(side_room[step.id])
-        step_boxes[step.id] = (STEP_WIDTH, max(36.0, height, room), lines, len(markers))
+        step_boxes[step.id] = (STEP_WIDTH, max(36.0, height, room), lines, len(drawn))
     return step_boxes
 
 

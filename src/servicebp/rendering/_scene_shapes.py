@@ -30,6 +30,7 @@ __all__ = [
     "LINE_COLOUR",
     "LINE_FONT",
     "MARGIN",
+    "MARKERS",
     "SEPARATOR_COLOUR",
     "SEQUENCE_COLOUR",
     "SPACING",
@@ -39,11 +40,12 @@ __all__ = [
     "SUPPORT_COLOUR",
     "TITLE_FONT",
     "Box",
+    "Marker",
     "Path",
     "Scene",
-    "badges",
     "flow_label",
     "human_time",
+    "markers",
     "mot_frame",
     "score_text",
     "svg_id",
@@ -175,25 +177,64 @@ def score_text(rating: float) -> str:
     return "+0" if text in ("-0", "+0") else text
 
 
-def badges(step: Step) -> list[tuple[str, str, dict[str, str], float]]:
-    """The markers of *step*: (role, text, style, width), drawn in its top corners.
+@attrs.frozen(kw_only=True)
+class Marker:
+    """A marker drawn in a step's top corner (and as a sample in the legend).
 
-    Markers are black and white shapes, never a colour of the rating scale:
-    a fail point is a black octagon with a white F; a wait a white box with a
-    black W, a wait over tolerance a black box with a white W!.
+    Markers are black and white shapes, never a colour of the rating scale.
     """
-    found: list[tuple[str, str, dict[str, str], float]] = []
-    if step.fail_point is not None:
-        found.append(
-            ("fail", "F", {"shape": "octagon", "fillcolor": "#000000", "fontcolor": "#ffffff"}, 14)
+
+    role: str
+    text: str
+    shape: str
+    fill: str
+    ink: str
+    width: float
+
+    def box(self, *, name: str, ident: str, owner: str, x: float, y: float) -> Box:
+        """The marker as a box at (*x*, *y*), on the box named *owner*."""
+        return Box(
+            name=name,
+            ident=ident,
+            role="badge",
+            x=x,
+            y=y,
+            w=self.width,
+            h=BADGE,
+            lines=(self.text,),
+            size=8.0,
+            style={
+                "shape": self.shape,
+                "fillcolor": self.fill,
+                "fontcolor": self.ink,
+                "style": "filled",
+                "color": "#000000",
+            },
+            classes=("sbp-badge", f"sbp-badge-of-{owner}"),
         )
+
+
+#: Every marker by role: a fail point is a black octagon with a white F; a
+#: wait a white box with a black W, a wait over tolerance a black box with a
+#: white W!.
+MARKERS: Final = {
+    "fail": Marker(
+        role="fail", text="F", shape="octagon", fill="#000000", ink="#ffffff", width=14.0
+    ),
+    "wait": Marker(role="wait", text="W", shape="box", fill="#ffffff", ink="#000000", width=14.0),
+    "wait-over": Marker(
+        role="wait-over", text="W!", shape="box", fill="#000000", ink="#ffffff", width=19.0
+    ),
+}
+
+
+def markers(step: Step) -> list[Marker]:
+    """The markers of *step*, in the order drawn: its top left corner first, then its top right."""
+    found: list[Marker] = []
+    if step.fail_point is not None:
+        found.append(MARKERS["fail"])
     if step.wait is not None:
-        if step.wait.over_tolerance:
-            style = {"shape": "box", "fillcolor": "#000000", "fontcolor": "#ffffff"}
-            found.append(("wait-over", "W!", style, 19))
-        else:
-            style = {"shape": "box", "fillcolor": "#ffffff", "fontcolor": "#000000"}
-            found.append(("wait", "W", style, 14))
+        found.append(MARKERS["wait-over" if step.wait.over_tolerance else "wait"])
     return found
 
 
