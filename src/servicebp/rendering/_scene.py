@@ -268,7 +268,7 @@ def _steps(ctx: Context, frame: Frame, sizes: Sizes) -> tuple[list[Box], dict[st
         step = ctx.step_of[step_id]
         name = ctx.names[step_id]
         lane, column, slot = ctx.where[step_id]
-        w, h, lines, _ = sizes.step_boxes[step_id]
+        w, h, lines = sizes.step_boxes[step_id]
         bx = frame.column_left[column]
         by = frame.slot_top[lane, slot] + (frame.slot_height[lane, slot] - h) / 2
         placed[step_id] = (bx, by, w, h)

@@ -143,7 +143,7 @@ def cells_of(ctx: Context) -> Cells:
 class Sizes:
     """The size of every box and slot, and the lines of every labelled flow.
 
-    ``step_boxes`` holds (width, height, lines, marker count) by step id;
+    ``step_boxes`` holds (width, height, lines) by step id;
     ``evidence_boxes`` (width, height, lines) by :func:`evidence_key`;
     ``labels`` the lines of each labelled route, by its number;
     ``gutter_label_width`` the widest label entering each gutter's column.
@@ -151,7 +151,7 @@ class Sizes:
 
     labels: dict[int, list[str]]
     gutter_label_width: dict[int, float]
-    step_boxes: dict[str, tuple[float, float, list[str], int]]
+    step_boxes: dict[str, tuple[float, float, list[str]]]
     evidence_boxes: dict[str, tuple[float, float, list[str]]]
     slot_height: dict[tuple[int, int], float]
 
@@ -211,9 +211,9 @@ def _flow_room(
 
 def _step_boxes(
     ctx: Context, side_room: Mapping[str, list[float]]
-) -> dict[str, tuple[float, float, list[str], int]]:
-    """Each step's box: (width, height, lines, marker count), tall enough for its sides' flows."""
-    step_boxes: dict[str, tuple[float, float, list[str], int]] = {}
+) -> dict[str, tuple[float, float, list[str]]]:
+    """Each step's box: (width, height, lines), tall enough for its sides' flows."""
+    step_boxes: dict[str, tuple[float, float, list[str]]] = {}
     for step in ctx.bp.steps():
         pad = 7.0 + (4.0 if step.moment is not None else 0.0)
         drawn = markers(step)
@@ -223,7 +223,7 @@ def _step_boxes(
         lines = _step_lines(step, ctx.ratings.get(step.id), ctx.details, STEP_WIDTH - 2 * pad)
         height = len(lines) * STEP_LINE + 14 + (8 if step.moment is not None else 0)
         room = max(side_room[step.id])
-        step_boxes[step.id] = (STEP_WIDTH, max(36.0, height, room), lines, len(drawn))
+        step_boxes[step.id] = (STEP_WIDTH, max(36.0, height, room), lines)
     return step_boxes
 
 
