@@ -596,3 +596,47 @@ def test_every_mutator_echoes_what_it_put_in_or_took_out() -> None:
     removed = bp.remove_step("room")
     assert removed.rating == 1
     assert bp.remove_stage("stay") == Stage(id="stay", label="Stay")
+
+
+#: Blueprint's public mutators, by what they return: what they put in, or what they took out.
+ADDING = ("add_flow", "add_stage", "add_step", "connect", "relabel_stage", "replace_step")
+REMOVING = ("disconnect", "remove_stage", "remove_step")
+
+
+def test_every_public_mutator_follows_the_echo_rule_and_says_so() -> None:
+    # A mutator added later (its name says it changes the blueprint) must be
+    # sorted into one of the two groups, and each documents what it returns.
+    verbs = ("add_", "remove_", "replace_", "relabel_", "connect", "disconnect", "set_", "move_")
+    found = {name for name in dir(Blueprint) if name.startswith(verbs)}
+    assert found == set(ADDING) | set(REMOVING)
+    for name in found:
+        doc = getattr(Blueprint, name).__doc__ or ""
+        assert "Returns\n" in doc, f"Blueprint.{name} has no Returns section"
+        said = "taken out" if name in REMOVING else "put in"
+        assert said in doc or "as stored" in doc, f"Blueprint.{name} does not say what it returns"
+
+
+def test_replace_step_echoes_the_new_step_not_the_old() -> None:
+    # The REPL case of issue 14: tagging a moment must echo the tagged step.
+    bp = Blueprint("Bank", stages=["apply"])
+    bp.add_step(Step(id="form", label="Fills in the form", lane="customer", stage="apply"))
+    tagged = bp.replace_step(bp["form"].evolve(moment=MomentOfTruth(kind="first-contact")))
+    assert tagged.moment is not None
+    assert tagged == bp["form"]
+    assert repr(tagged) == repr(bp["form"])
+
+
+@settings(max_examples=50)
+@given(blueprints())
+def test_removing_then_adding_back_echoes_the_same_objects(bp: Blueprint) -> None:
+    for flow in bp.flows():
+        assert bp.disconnect(flow.source, flow.target) == flow
+        assert bp.add_flow(flow) == flow == bp.flow(flow.source, flow.target)
+    for step in bp.steps():
+        incoming, outgoing = bp.incoming(step.id), bp.outgoing(step.id)
+        assert bp.remove_step(step.id) == step
+        assert step.id not in bp
+        assert bp.add_step(step) == step == bp[step.id]
+        for flow in (*incoming, *outgoing):
+            assert bp.add_flow(flow) == flow
+        assert bp.replace_step(step) == step == bp[step.id]

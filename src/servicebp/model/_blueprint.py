@@ -348,6 +348,11 @@ class Blueprint:
         Text is read as in the constructor: ``"Check in"`` is the label of
         the stage ``check-in``.
 
+        Returns
+        -------
+        Stage
+            The stage put in, with its id (like every adding mutator).
+
         Examples
         --------
         >>> bp = Blueprint("Hotel", stages=["stay"])
@@ -378,6 +383,11 @@ class Blueprint:
     def relabel_stage(self, key: str, label: str) -> Stage:
         """Give the stage *key* (id or label) a new display label; return the new stage.
 
+        Returns
+        -------
+        Stage
+            The stage as stored now, with the new label (not the old one).
+
         Examples
         --------
         >>> bp = Blueprint("Hotel", stages=["check-in"])
@@ -400,7 +410,19 @@ class Blueprint:
         return new
 
     def remove_stage(self, stage: str) -> Stage:
-        """Remove a stage (by id or label) that no step uses; return it."""
+        """Remove a stage (by id or label) that no step uses; return it.
+
+        Returns
+        -------
+        Stage
+            The stage taken out (like every removing mutator).
+
+        Examples
+        --------
+        >>> bp = Blueprint("Hotel", stages=["Check in", "stay"])
+        >>> bp.remove_stage("Check in")
+        Stage(id='check-in', label='Check in')
+        """
         index = self._stage_index(stage)
         users = [s.id for s in self.steps(stage=self._stages[index].id)]
         if users:
@@ -436,7 +458,13 @@ class Blueprint:
     # -- steps ----------------------------------------------------------------
 
     def add_step(self, step: Step) -> Step:
-        """Add *step*; its id must be new and its stage listed.
+        """Add *step*; its id must be new and its stage listed; return it as stored.
+
+        Returns
+        -------
+        Step
+            The step put in, naming its stage by id (a step may name it by
+            label), so the REPL shows what the blueprint holds.
 
         Raises
         ------
@@ -444,6 +472,12 @@ class Blueprint:
             If a step with the same id exists.
         BlueprintValidationError
             If the step's stage is not one of the blueprint's stages.
+
+        Examples
+        --------
+        >>> bp = Blueprint("Hotel", stages=["Check in"])
+        >>> bp.add_step(Step(id="desk", label="Desk", lane="customer", stage="Check in"))
+        Step(id='desk', label='Desk', lane=<Lane.CUSTOMER: 'customer'>, stage='check-in')
         """
         if not isinstance(step, Step):
             raise BlueprintTypeError(f"add_step() takes a Step, not {type(step).__name__}")
@@ -467,6 +501,11 @@ class Blueprint:
         Like every mutator, it returns what it put in the blueprint (the step
         naming its stage by id), so a REPL echoes the change just made.
 
+        Returns
+        -------
+        Step
+            The new step as stored, not the one it replaced.
+
         Examples
         --------
         >>> bp = Blueprint("A", stages=["s"])
@@ -482,7 +521,20 @@ class Blueprint:
         return step
 
     def remove_step(self, step_id: str) -> Step:
-        """Remove a step and every flow into or out of it; return the step."""
+        """Remove a step and every flow into or out of it; return the step.
+
+        Returns
+        -------
+        Step
+            The step taken out (like every removing mutator).
+
+        Examples
+        --------
+        >>> bp = Blueprint("A", stages=["s"])
+        >>> _ = bp.add_step(Step(id="x", label="X", lane="customer", stage="s"))
+        >>> bp.remove_step("x").id, "x" in bp
+        ('x', False)
+        """
         old = self[step_id]
         self._graph.remove_node(old.id)
         return old
@@ -569,13 +621,33 @@ class Blueprint:
         label: str | None = None,
         probability: float | None = None,
     ) -> Flow:
-        """Add a flow from *source* to *target* and return it."""
+        """Add a flow from *source* to *target* and return it.
+
+        Returns
+        -------
+        Flow
+            The flow put in (as :meth:`add_flow` returns it).
+
+        Examples
+        --------
+        >>> bp = Blueprint("A", stages=["s"])
+        >>> for i in "ab":
+        ...     _ = bp.add_step(Step(id=i, label=i, lane="customer", stage="s"))
+        >>> bp.connect("a", "b", probability=0.5)
+        Flow(source='a', target='b', kind=<FlowKind.SEQUENCE: 'sequence'>,
+             label=None, probability=0.5)
+        """
         return self.add_flow(
             Flow(source=source, target=target, kind=kind, label=label, probability=probability)
         )
 
     def add_flow(self, flow: Flow) -> Flow:
         """Add *flow*; both steps must exist, and a pair is connected once at most.
+
+        Returns
+        -------
+        Flow
+            The flow put in (like every adding mutator).
 
         Raises
         ------
@@ -632,7 +704,13 @@ class Blueprint:
         return flow
 
     def disconnect(self, source: str, target: str) -> Flow:
-        """Remove the flow from *source* to *target* and return it."""
+        """Remove the flow from *source* to *target* and return it.
+
+        Returns
+        -------
+        Flow
+            The flow taken out (like every removing mutator).
+        """
         old = self.flow(source, target)
         self._graph.remove_edge(source, target)
         return old
