@@ -2,8 +2,10 @@
 
 Blocks of one page share a namespace. A block written with ``>>>`` prompts is
 a doctest whose output is checked; a plain block must simply run. Each page
-runs in a fresh temporary folder, with ``EXAMPLES`` naming the repository's
-``examples/`` folder.
+runs in a fresh temporary folder and a namespace with nothing put in it, as a
+reader pasting the page has: a page finds the example files with
+``servicebp.examples.path()``. (tests/test_docs_paste.py runs every page once
+more, in a fresh interpreter.)
 """
 
 from __future__ import annotations
@@ -11,26 +13,26 @@ from __future__ import annotations
 import os
 import tempfile
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
-from pathlib import Path
 from typing import Any
 
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser, SkipParser
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# Each page's temporary folder and the folder to go back to, by the page's
+# namespace: kept out of the namespace itself, which holds only the page's names.
+_FOLDERS: dict[int, tuple[tempfile.TemporaryDirectory[str], str]] = {}
 
 
 def _setup(namespace: dict[str, Any]) -> None:
     folder = tempfile.TemporaryDirectory()
-    namespace["_folder"] = folder
-    namespace["_cwd"] = os.getcwd()
-    namespace["EXAMPLES"] = EXAMPLES
+    _FOLDERS[id(namespace)] = (folder, os.getcwd())
     os.chdir(folder.name)
 
 
 def _teardown(namespace: dict[str, Any]) -> None:
-    os.chdir(namespace["_cwd"])
-    namespace["_folder"].cleanup()
+    folder, cwd = _FOLDERS.pop(id(namespace))
+    os.chdir(cwd)
+    folder.cleanup()
 
 
 pytest_collect_file = Sybil(

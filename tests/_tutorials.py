@@ -27,7 +27,7 @@ FIGURES = {
 def blueprint_of_figure(page: str, expression: str) -> Any:
     """Run *page*'s code blocks up to its first figure of *expression*; return its value."""
     text = (ROOT / page).read_text(encoding="utf-8")
-    namespace: dict[str, Any] = {"EXAMPLES": EXAMPLES, "__name__": "tutorial"}
+    namespace: dict[str, Any] = {"__name__": "tutorial"}
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as folder:
         os.chdir(folder)

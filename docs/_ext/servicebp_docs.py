@@ -4,11 +4,12 @@
     Renders a blueprint that the page's own Python code built. The build runs
     the page's ```` ```python ```` blocks that come before the directive (the
     same blocks the test suite runs with Sybil, in the same kind of namespace:
-    a fresh temporary folder as working directory and ``EXAMPLES`` naming the
-    repository's ``examples/`` folder), evaluates the directive's argument in
-    that namespace, renders the blueprint with :func:`servicebp.render` to SVG
-    under ``_static/generated/`` and shows it. So a picture can never drift
-    from the code beside it.
+    a fresh one with nothing put in it, and a fresh temporary folder as
+    working directory, as a reader who pastes the page has; the example
+    files come from :func:`servicebp.examples.path`), evaluates the
+    directive's argument in that namespace, renders the blueprint with
+    :func:`servicebp.render` to SVG under ``_static/generated/`` and shows
+    it. So a picture can never drift from the code beside it.
 
 ``servicebp-api``
     One section per public module of the package, each an ``automodule``, so
@@ -39,10 +40,9 @@ from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
 
-__all__ = ["PageRun", "console_sessions", "python_blocks", "setup"]
+__all__ = ["SKIP_NEXT", "PageRun", "console_sessions", "python_blocks", "setup"]
 
 DOCS = Path(__file__).resolve().parent.parent
-EXAMPLES = DOCS.parent / "examples"
 GENERATED = DOCS / "_static" / "generated"
 
 #: Modules listed first on the API page, in this order; any other public
@@ -59,6 +59,7 @@ API_ORDER = (
     "rendering",
     "interchange",
     "testing",
+    "examples",
     "errors",
 )
 #: Public modules that are not Python API (documented on the CLI page).
@@ -86,14 +87,28 @@ TOPIC_MARKER = "<!-- topic-pages -->"
 # --- running a page's code ---------------------------------------------------
 
 
+#: The comment before a block that the tests do not run (Sybil's SkipParser
+#: reads the same one): code that needs what a test machine lacks, a cluster.
+SKIP_NEXT = "<!-- skip: next -->"
+
+
 def python_blocks(source: str) -> list[tuple[int, str]]:
-    """Return ``(first line, code)`` of each ```` ```python ```` fence, in page order."""
+    """Return ``(first line, code)`` of each ```` ```python ```` fence, in page order.
+
+    A fence just after a ``<!-- skip: next -->`` comment is left out, as the
+    test suite's Sybil leaves it out.
+    """
     tokens = MarkdownIt("commonmark").parse(source)
     found = []
+    skip = False
     for token in tokens:
         info = token.info.strip().split()
-        if token.type == "fence" and info[:1] == ["python"] and token.map is not None:
-            found.append((token.map[0] + 1, token.content))
+        if token.type == "html_block":
+            skip = token.content.strip() == SKIP_NEXT
+        elif token.type == "fence" and info[:1] == ["python"] and token.map is not None:
+            if not skip:
+                found.append((token.map[0] + 1, token.content))
+            skip = False
     return found
 
 
@@ -136,7 +151,9 @@ class PageRun:
         self.blocks = python_blocks(path.read_text(encoding="utf-8"))
         self.done = 0
         self.folder = tempfile.TemporaryDirectory(prefix="servicebp-docs-")
-        self.namespace: dict[str, Any] = {"__name__": "__main__", "EXAMPLES": EXAMPLES}
+        # Nothing but what a fresh interpreter has: a page that leans on a
+        # name it did not define fails here as it would for a reader.
+        self.namespace: dict[str, Any] = {"__name__": "__main__"}
 
     @contextlib.contextmanager
     def _inside(self) -> Iterator[None]:

@@ -9,9 +9,13 @@ from ``servicebp`` itself. The subpackages show the architecture, from the
 bottom layer up: ``errors``, ``scales``, ``model``, ``scoring``, ``io``,
 ``analysis``, ``linting``, ``observed``, ``discovery``, ``rendering``,
 ``interchange``, ``reporting`` and ``cli``; ``testing`` holds hypothesis
-strategies for downstream tests.
+strategies for downstream tests, and ``examples`` the example blueprints as
+files (``servicebp.examples.path("bank_account_opening")``).
 """
 
+# The module itself, not a name in __all__: a page of the docs reaches the
+# example files as servicebp.examples.path(...) after `import servicebp`.
+from servicebp import examples as examples
 from servicebp.analysis import (
     BlueprintDiff,
     CurvePoint,
