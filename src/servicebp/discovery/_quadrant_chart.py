@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import html
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from servicebp._xml_text import xml_safe
 from servicebp.discovery._quadrants import QUADRANTS, ImportancePerformance, crosshair
 from servicebp.errors import InvalidArgumentError
 
@@ -36,13 +36,11 @@ _FILLS: Final = {
     (False, False): "#eeeeee",
     (False, True): "#dbe7f5",
 }
-#: Characters XML 1.0 does not allow, even escaped.
-_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _text(value: object) -> str:
     """*value* as XML text: invalid characters replaced, markup characters escaped."""
-    return html.escape(_NOT_XML.sub("\ufffd", str(value)), quote=True)
+    return html.escape(xml_safe(str(value)), quote=True)
 
 
 def _span(values: Sequence[float]) -> tuple[float, float]:

@@ -25,16 +25,18 @@ become U+FFFD.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Final
 
+from servicebp._xml_text import coordinate, xml_safe
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
 from servicebp.rendering import (
     RATING_COLOURS,
     RATING_TEXT_COLOURS,
     Box,
+    Path,
+    Scene,
     human_time,
     rating_class,
     ratings_shown,
@@ -47,18 +49,6 @@ __all__ = ["to_drawio"]
 _LINE_COLOUR: Final = "#6e6e6e"
 _SEQUENCE_COLOUR: Final = "#1a1a1a"
 _SUPPORT_COLOUR: Final = "#5e3c99"
-#: What XML 1.0 cannot hold (and U+FFFE/U+FFFF, which it forbids too).
-_NOT_XML: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _num(value: float) -> str:
-    """A coordinate to the hundredth of a point, as the DOT of the SVG has it."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
 
 
 def _step_label(step: Step, rating: float | None) -> str:
@@ -117,6 +107,17 @@ _BADGES: Final[dict[str, tuple[str, dict[str, object]]]] = {
     "wait": ("W", {"fillColor": "#ffffff", "fontColor": "#000000"}),
     "wait-over": ("W!", {"fillColor": "#000000", "fontColor": "#ffffff"}),
 }
+#: What every marker's style starts with, before its own shape and colours.
+_BADGE_STYLE: Final[dict[str, object]] = {
+    "rounded": 0,
+    "html": 0,
+    "fontFamily": "Helvetica",
+    "fontSize": 8,
+    "fontStyle": 1,
+    "strokeColor": "#000000",
+    "movable": 0,
+    "resizable": 0,
+}
 
 
 def _flow_label(flow: Flow) -> str:
@@ -127,10 +128,14 @@ def _flow_label(flow: Flow) -> str:
 
 
 def _cell(root: ET.Element, cell_id: str, **attributes: str) -> ET.Element:
-    cell = ET.SubElement(root, "mxCell", {"id": _xml_text(cell_id)})
+    cell = ET.SubElement(root, "mxCell", {"id": xml_safe(cell_id)})
     for key, value in attributes.items():
-        cell.set(key, _xml_text(value))
+        cell.set(key, xml_safe(value))
     return cell
+
+
+def _point(parent: ET.Element, x: float, y: float, extra: Mapping[str, str] | None = None) -> None:
+    ET.SubElement(parent, "mxPoint", {"x": coordinate(x), "y": coordinate(y), **(extra or {})})
 
 
 def _geometry(cell: ET.Element, x: float, y: float, width: float, height: float) -> None:
@@ -138,10 +143,10 @@ def _geometry(cell: ET.Element, x: float, y: float, width: float, height: float)
         cell,
         "mxGeometry",
         {
-            "x": _num(x),
-            "y": _num(y),
-            "width": _num(width),
-            "height": _num(height),
+            "x": coordinate(x),
+            "y": coordinate(y),
+            "width": coordinate(width),
+            "height": coordinate(height),
             "as": "geometry",
         },
     )
@@ -183,24 +188,44 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
     scene = scene_of(bp, ratings=shown, legend=False)
     boxes: dict[tuple[str, str], Box] = {(box.role, box.ident): box for box in scene.boxes}
     mxfile = ET.Element("mxfile", {"host": "servicebp", "type": "device"})
-    diagram = ET.SubElement(mxfile, "diagram", {"id": "blueprint", "name": _xml_text(bp.name)})
-    model = ET.SubElement(
-        diagram,
-        "mxGraphModel",
-        {
-            "grid": "1",
-            "gridSize": "10",
-            "guides": "1",
-            "connect": "1",
-            "arrows": "1",
-            "page": "1",
-            "pageWidth": _num(scene.width),
-            "pageHeight": _num(scene.height),
-        },
-    )
+    diagram = ET.SubElement(mxfile, "diagram", {"id": "blueprint", "name": xml_safe(bp.name)})
+    model = ET.SubElement(diagram, "mxGraphModel", {**_MODEL, **_page(scene)})
     root = ET.SubElement(model, "root")
     _cell(root, "0")
     _cell(root, "1", parent="0")
+    _stage_headers(root, bp, boxes)
+    band_of = _lanes(root, boxes)
+    _lines(root, scene)
+    placed: dict[str, Box] = {}
+    for box in scene.boxes:
+        if box.role == "step":
+            placed[box.ident] = box
+            _step(root, bp[box.ident], box, band_of, shown.get(box.ident))
+            _badges(root, box, boxes)
+    _evidence(root, bp, scene, band_of[Lane.PHYSICAL_EVIDENCE])
+    traced = {path.ident: path for path in scene.paths if path.role == "flow"}
+    for i, flow in enumerate(bp.flows()):
+        _flow(root, i, flow, traced[f"sbp-flow:{flow.source}:{flow.target}"], placed)
+    ET.indent(mxfile, space="  ")
+    return ET.tostring(mxfile, encoding="unicode") + "\n"
+
+
+#: The graph model's settings, before the page size.
+_MODEL: Final = {
+    "grid": "1",
+    "gridSize": "10",
+    "guides": "1",
+    "connect": "1",
+    "arrows": "1",
+    "page": "1",
+}
+
+
+def _page(scene: Scene) -> dict[str, str]:
+    return {"pageWidth": coordinate(scene.width), "pageHeight": coordinate(scene.height)}
+
+
+def _stage_headers(root: ET.Element, bp: Blueprint, boxes: Mapping[tuple[str, str], Box]) -> None:
     for i, stage in enumerate(bp.stages):
         box = boxes["stage", f"sbp-stage:{stage}"]
         header = _cell(
@@ -213,6 +238,10 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             parent="1",
         )
         _geometry(header, box.x, box.y, box.w, box.h)
+
+
+def _lanes(root: ET.Element, boxes: Mapping[tuple[str, str], Box]) -> dict[Lane, Box]:
+    """A swimlane container per lane, over its band; return the bands by lane."""
     band_of: dict[Lane, Box] = {}
     for lane in Lane:
         band = band_of[lane] = boxes["band", f"sbp-lane:{lane.value}"]
@@ -229,6 +258,10 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             parent="1",
         )
         _geometry(container, band.x, band.y, band.w, band.h)
+    return band_of
+
+
+def _lines(root: ET.Element, scene: Scene) -> None:
     lines = {path.ident: path for path in scene.paths if path.role == "line"}
     for line in Line:
         (x0, y0), (x1, y1) = lines[f"sbp-line:{line.value}:0"].points
@@ -243,51 +276,46 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             parent="1",
         )
         geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
-        ET.SubElement(geometry, "mxPoint", {"x": _num(x0), "y": _num(y0), "as": "sourcePoint"})
-        ET.SubElement(geometry, "mxPoint", {"x": _num(x1), "y": _num(y1), "as": "targetPoint"})
-    placed: dict[str, Box] = {}
-    for box in scene.boxes:
-        if box.role != "step":
+        _point(geometry, x0, y0, {"as": "sourcePoint"})
+        _point(geometry, x1, y1, {"as": "targetPoint"})
+
+
+def _step(
+    root: ET.Element, step: Step, box: Box, band_of: Mapping[Lane, Box], rating: float | None
+) -> None:
+    """A step's shape, placed in its lane's container."""
+    band = band_of[step.lane]
+    shape = _cell(
+        root,
+        f"step:{step.id}",
+        value=_step_label(step, rating),
+        style=_step_style(step, rating),
+        vertex="1",
+        parent=f"lane:{step.lane.value}",
+    )
+    _geometry(shape, box.x - band.x, box.y - band.y, box.w, box.h)
+
+
+def _badges(root: ET.Element, box: Box, boxes: Mapping[tuple[str, str], Box]) -> None:
+    """The markers the SVG draws on the step of *box*, as children of its shape."""
+    step_id = box.ident
+    for role, (text, badge_style) in _BADGES.items():
+        badge = boxes.get(("badge", f"sbp-badge:{role}:{step_id}"))
+        if badge is None:
             continue
-        step = bp[box.ident]
-        placed[step.id] = box
-        band = band_of[step.lane]
-        rating = shown.get(step.id)
-        shape = _cell(
+        marker = _cell(
             root,
-            f"step:{step.id}",
-            value=_step_label(step, rating),
-            style=_step_style(step, rating),
+            f"badge:{role}:{step_id}",
+            value=text,
+            style=_style({**_BADGE_STYLE, **badge_style}),
             vertex="1",
-            parent=f"lane:{step.lane.value}",
+            parent=f"step:{step_id}",
         )
-        _geometry(shape, box.x - band.x, box.y - band.y, box.w, box.h)
-        for role, (text, badge_style) in _BADGES.items():
-            badge = boxes.get(("badge", f"sbp-badge:{role}:{step.id}"))
-            if badge is None:
-                continue
-            marker = _cell(
-                root,
-                f"badge:{role}:{step.id}",
-                value=text,
-                style=_style(
-                    {
-                        "rounded": 0,
-                        "html": 0,
-                        "fontFamily": "Helvetica",
-                        "fontSize": 8,
-                        "fontStyle": 1,
-                        "strokeColor": "#000000",
-                        "movable": 0,
-                        "resizable": 0,
-                        **badge_style,
-                    }
-                ),
-                vertex="1",
-                parent=f"step:{step.id}",
-            )
-            _geometry(marker, badge.x - box.x, badge.y - box.y, badge.w, badge.h)
-    pe = band_of[Lane.PHYSICAL_EVIDENCE]
+        _geometry(marker, badge.x - box.x, badge.y - box.y, badge.w, badge.h)
+
+
+def _evidence(root: ET.Element, bp: Blueprint, scene: Scene, pe: Box) -> None:
+    """Every evidence item, a note in the physical-evidence lane's container."""
     for box in scene.boxes:
         if box.role != "evidence":
             continue
@@ -302,40 +330,38 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
             parent=f"lane:{Lane.PHYSICAL_EVIDENCE.value}",
         )
         _geometry(note, box.x - pe.x, box.y - pe.y, box.w, box.h)
-    traced = {path.ident: path for path in scene.paths if path.role == "flow"}
-    for i, flow in enumerate(bp.flows()):
-        support = flow.kind is FlowKind.SUPPORT
-        path = traced[f"sbp-flow:{flow.source}:{flow.target}"]
-        source, target = placed[flow.source], placed[flow.target]
-        (sx, sy), (tx, ty) = path.points[0], path.points[-1]
-        ends = {
-            "exitX": (sx - source.x) / source.w,
-            "exitY": (sy - source.y) / source.h,
-            "entryX": (tx - target.x) / target.w,
-            "entryY": (ty - target.y) / target.h,
-        }
-        edge = _cell(
-            root,
-            f"flow:{i}",
-            value=_flow_label(flow),
-            style="rounded=0;html=0;fontSize=8.5;fontFamily=Helvetica;"
-            + "".join(f"{key}={value:.4g};" for key, value in ends.items())
-            + "exitPerimeter=0;entryPerimeter=0;"
-            + (
-                f"strokeColor={_SUPPORT_COLOUR};dashed=1;endArrow=open;"
-                if support
-                else f"strokeColor={_SEQUENCE_COLOUR};endArrow=block;endFill=1;"
-            ),
-            edge="1",
-            parent="1",
-            source=f"step:{flow.source}",
-            target=f"step:{flow.target}",
-        )
-        geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
-        bends = path.points[1:-1]
-        if bends:
-            array = ET.SubElement(geometry, "Array", {"as": "points"})
-            for x, y in bends:
-                ET.SubElement(array, "mxPoint", {"x": _num(x), "y": _num(y)})
-    ET.indent(mxfile, space="  ")
-    return ET.tostring(mxfile, encoding="unicode") + "\n"
+
+
+def _flow(root: ET.Element, i: int, flow: Flow, path: Path, placed: Mapping[str, Box]) -> None:
+    """A connector bound to the flow's two steps, leaving and entering where the SVG's does."""
+    source, target = placed[flow.source], placed[flow.target]
+    (sx, sy), (tx, ty) = path.points[0], path.points[-1]
+    ends = {
+        "exitX": (sx - source.x) / source.w,
+        "exitY": (sy - source.y) / source.h,
+        "entryX": (tx - target.x) / target.w,
+        "entryY": (ty - target.y) / target.h,
+    }
+    edge = _cell(
+        root,
+        f"flow:{i}",
+        value=_flow_label(flow),
+        style="rounded=0;html=0;fontSize=8.5;fontFamily=Helvetica;"
+        + "".join(f"{key}={value:.4g};" for key, value in ends.items())
+        + "exitPerimeter=0;entryPerimeter=0;"
+        + (
+            f"strokeColor={_SUPPORT_COLOUR};dashed=1;endArrow=open;"
+            if flow.kind is FlowKind.SUPPORT
+            else f"strokeColor={_SEQUENCE_COLOUR};endArrow=block;endFill=1;"
+        ),
+        edge="1",
+        parent="1",
+        source=f"step:{flow.source}",
+        target=f"step:{flow.target}",
+    )
+    geometry = ET.SubElement(edge, "mxGeometry", {"relative": "1", "as": "geometry"})
+    bends = path.points[1:-1]
+    if bends:
+        array = ET.SubElement(geometry, "Array", {"as": "points"})
+        for x, y in bends:
+            _point(array, x, y)
