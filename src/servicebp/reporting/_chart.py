@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 import attrs
 from scipy import stats
 
-from servicebp.analysis import emotion_curve
+from servicebp.analysis import CurvePoint, StagePoint, emotion_curve
 from servicebp.errors import ArgumentTypeError, UnknownStepError
 from servicebp.model import Blueprint
 from servicebp.rendering import RATING_COLOURS
@@ -80,6 +80,39 @@ def observed_ratings(
             step=step, count=n, mean=mean, low=max(mean - half, -3), high=min(mean + half, 3)
         )
     return found
+
+
+#: The bottom of the plot (seven bands below the top) and the top of the legend.
+_PLOT_BOTTOM: Final = _TOP + 7 * _BAND
+_LEGEND_TOP: Final = _PLOT_BOTTOM + _BOTTOM
+
+
+@attrs.frozen(kw_only=True)
+class _Frame:
+    """The chart's size and coordinates: a column per customer step, a legend row per entry."""
+
+    columns: int
+    legend_rows: int
+
+    @property
+    def width(self) -> int:
+        return _LEFT + self.columns * _STEP + 40
+
+    @property
+    def height(self) -> int:
+        return _LEGEND_TOP + 22 * self.legend_rows + 20
+
+    @property
+    def plot_right(self) -> int:
+        return _LEFT + self.columns * _STEP
+
+    def x(self, i: int) -> float:
+        """The middle of column *i*."""
+        return _LEFT + (i + 0.5) * _STEP
+
+    def y(self, rating: float) -> float:
+        """The height of *rating*, the middle of its band for a whole one."""
+        return _TOP + (3 - rating + 0.5) * _BAND
 
 
 def _text(value: object) -> str:
@@ -155,10 +188,41 @@ def emotion_chart(
     curve = emotion_curve(bp, ratings=ratings)
     points = curve.steps
     named: list[tuple[str, dict[str, float]]] = [
-        ("expected", {p.step: p.rating for p in points if p.rating is not None})
+        ("expected", {p.step: p.rating for p in points if p.rating is not None}),
+        *_checked_curves(bp, curves or {}),
     ]
+    for step_id in observed or {}:
+        if step_id not in bp:
+            raise UnknownStepError(step_id, known=[s.id for s in bp.steps()])
+    seen = observed_ratings(observed or {})
+    frame = _Frame(columns=max(len(points), 1), legend_rows=len(named) + (1 if seen else 0))
+    name = title if title is not None else f"{bp.name}: emotion curve"
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sbp-emotion-chart" '
+        f'viewBox="0 0 {frame.width} {frame.height}" width="{frame.width}" '
+        f'height="{frame.height}" role="img" '
+        f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
+        f"<title>{_text(name)}</title>",
+        *_bands(frame),
+        *_moments_note(points),
+        *_stages(curve.stages),
+        *_columns(frame, points),
+    ]
+    for k, (curve_name, values) in enumerate(named):
+        out.extend(_curve(frame, k, curve_name, values, points))
+    if seen:
+        out.extend(_observed(frame, points, seen, legend_row=len(named)))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _checked_curves(
+    bp: Blueprint, curves: Mapping[str, Mapping[str, object]]
+) -> list[tuple[str, dict[str, float]]]:
+    """The extra curves by name, each step known and each rating on the scale."""
+    named: list[tuple[str, dict[str, float]]] = []
     known = [s.id for s in bp.steps()]
-    for name, values in (curves or {}).items():
+    for name, values in curves.items():
         if not isinstance(values, Mapping):
             raise ArgumentTypeError(
                 f"curve {name!r} must map step ids to ratings, not {type(values).__name__}"
@@ -169,125 +233,145 @@ def emotion_chart(
                 raise UnknownStepError(step_id, known=known)
             checked[step_id] = check_rating(value, where=f"curve {name!r}, step {step_id!r}")
         named.append((str(name), checked))
-    for step_id in observed or {}:
-        if step_id not in bp:
-            raise UnknownStepError(step_id, known=known)
-    seen = observed_ratings(observed or {})
+    return named
 
-    columns = max(len(points), 1)
-    width = _LEFT + columns * _STEP + 40
-    plot_bottom = _TOP + 7 * _BAND
-    legend_top = plot_bottom + _BOTTOM
-    height = legend_top + 22 * (len(named) + (1 if seen else 0)) + 20
 
-    def x(i: int) -> float:
-        return _LEFT + (i + 0.5) * _STEP
-
-    def y(rating: float) -> float:
-        return _TOP + (3 - rating + 0.5) * _BAND
-
-    name = title if title is not None else f"{bp.name}: emotion curve"
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="sbp-emotion-chart" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-        f'font-family="Helvetica, Arial, sans-serif" font-size="11">',
-        f"<title>{_text(name)}</title>",
-    ]
+def _bands(frame: _Frame) -> list[str]:
+    """A band per rating level, labelled with its meaning, and the zero line."""
+    out: list[str] = []
     for level in RatingLevel:
-        top = y(level.value) - _BAND / 2
+        top = frame.y(level.value) - _BAND / 2
         out.append(
-            f'<rect class="sbp-band" x="{_LEFT}" y="{top:g}" width="{columns * _STEP}" '
+            f'<rect class="sbp-band" x="{_LEFT}" y="{top:g}" width="{frame.columns * _STEP}" '
             f'height="{_BAND}" fill="{RATING_COLOURS[level.value]}" fill-opacity="0.35"/>'
         )
         out.append(
-            f'<text x="{_LEFT - 8}" y="{y(level.value) + 4:g}" text-anchor="end">'
+            f'<text x="{_LEFT - 8}" y="{frame.y(level.value) + 4:g}" text-anchor="end">'
             f"{level.value:+d} {_text(level.meaning)}</text>"
         )
     out.append(
-        f'<line x1="{_LEFT}" x2="{_LEFT + columns * _STEP}" y1="{y(0):g}" y2="{y(0):g}" '
+        f'<line x1="{_LEFT}" x2="{frame.plot_right}" y1="{frame.y(0):g}" y2="{frame.y(0):g}" '
         'stroke="#999999"/>'
     )
+    return out
+
+
+def _moments_note(points: Sequence[CurvePoint]) -> list[str]:
     moments = sum(1 for p in points if p.is_moment)
-    if moments:
-        out.append(f'<text x="{_LEFT}" y="{_TOP - 22}">◆ moment of truth ({moments})</text>')
+    if not moments:
+        return []
+    return [f'<text x="{_LEFT}" y="{_TOP - 22}">◆ moment of truth ({moments})</text>']
+
+
+def _stages(stages: Sequence[StagePoint]) -> list[str]:
+    """A divider and a name over the columns of each stage with customer steps."""
+    out: list[str] = []
     start = 0
-    for stage in curve.stages:
+    for stage in stages:
         if stage.steps == 0:
             continue
         left = _LEFT + start * _STEP
         out.append(
-            f'<line x1="{left}" x2="{left}" y1="{_TOP}" y2="{plot_bottom + 70}" stroke="#bbbbbb"/>'
+            f'<line x1="{left}" x2="{left}" y1="{_TOP}" y2="{_PLOT_BOTTOM + 70}" stroke="#bbbbbb"/>'
         )
         out.append(
             f'<text class="sbp-stage" x="{left + stage.steps * _STEP / 2:g}" '
-            f'y="{plot_bottom + 66}" text-anchor="middle" font-weight="bold">'
+            f'y="{_PLOT_BOTTOM + 66}" text-anchor="middle" font-weight="bold">'
             f"{_text(stage.stage)}</text>"
         )
         start += stage.steps
+    return out
+
+
+def _columns(frame: _Frame, points: Sequence[CurvePoint]) -> list[str]:
+    """Each step's label under its column, and a guide and diamond over a moment of truth."""
+    out: list[str] = []
     for i, point in enumerate(points):
+        x = frame.x(i)
         for j, line in enumerate(_short(point.label)):
             out.append(
-                f'<text x="{x(i):g}" y="{plot_bottom + 16 + 13 * j}" text-anchor="middle">'
+                f'<text x="{x:g}" y="{_PLOT_BOTTOM + 16 + 13 * j}" text-anchor="middle">'
                 f"{_text(line)}</text>"
             )
         if point.is_moment:
             out.append(
-                f'<line x1="{x(i):g}" x2="{x(i):g}" y1="{_TOP}" y2="{plot_bottom}" '
+                f'<line x1="{x:g}" x2="{x:g}" y1="{_TOP}" y2="{_PLOT_BOTTOM}" '
                 'stroke="#000000" stroke-dasharray="3 3" stroke-opacity="0.5"/>'
             )
             out.append(
-                f'<path class="sbp-moment" d="M{x(i):g} {_TOP - 14} l6 6 l-6 6 l-6 -6 z" '
+                f'<path class="sbp-moment" d="M{x:g} {_TOP - 14} l6 6 l-6 6 l-6 -6 z" '
                 f'fill="#000000"><title>moment of truth: {_text(point.label)}</title></path>'
             )
-    for k, (curve_name, values) in enumerate(named):
-        colour = _CURVE_COLOURS[k % len(_CURVE_COLOURS)]
-        segment: list[str] = []
-        segments: list[list[str]] = []
-        for i, point in enumerate(points):
-            if point.step in values:
-                segment.append(f"{x(i):g},{y(values[point.step]):g}")
-            elif segment:
-                segments.append(segment)
-                segment = []
-        if segment:
+    return out
+
+
+def _curve(
+    frame: _Frame,
+    k: int,
+    name: str,
+    values: Mapping[str, float],
+    points: Sequence[CurvePoint],
+) -> list[str]:
+    """Curve *k*: a line through each run of rated steps, a dot per rating, its legend entry."""
+    colour = _CURVE_COLOURS[k % len(_CURVE_COLOURS)]
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    for i, point in enumerate(points):
+        if point.step in values:
+            segment.append(f"{frame.x(i):g},{frame.y(values[point.step]):g}")
+        elif segment:
             segments.append(segment)
-        dash = "" if k == 0 else f' stroke-dasharray="{4 + 2 * k} 3"'
-        for part in segments:
+            segment = []
+    if segment:
+        segments.append(segment)
+    dash = "" if k == 0 else f' stroke-dasharray="{4 + 2 * k} 3"'
+    out = [
+        f'<polyline class="sbp-curve" fill="none" stroke="{colour}" stroke-width="2"'
+        f'{dash} points="{" ".join(part)}"/>'
+        for part in segments
+    ]
+    for i, point in enumerate(points):
+        if point.step in values:
+            value = values[point.step]
             out.append(
-                f'<polyline class="sbp-curve" fill="none" stroke="{colour}" stroke-width="2"'
-                f'{dash} points="{" ".join(part)}"/>'
+                f'<circle cx="{frame.x(i):g}" cy="{frame.y(value):g}" r="4" fill="{colour}">'
+                f"<title>{_text(name)}: {_text(point.label)} {value:+g}</title></circle>"
             )
-        for i, point in enumerate(points):
-            if point.step in values:
-                value = values[point.step]
-                out.append(
-                    f'<circle cx="{x(i):g}" cy="{y(value):g}" r="4" fill="{colour}">'
-                    f"<title>{_text(curve_name)}: {_text(point.label)} {value:+g}</title></circle>"
-                )
-        legend_y = legend_top + 22 * k
+    legend_y = _LEGEND_TOP + 22 * k
+    out.append(
+        f'<line x1="{_LEFT}" x2="{_LEFT + 30}" y1="{legend_y}" y2="{legend_y}" '
+        f'stroke="{colour}" stroke-width="2"{dash}/>'
+    )
+    out.append(f'<text x="{_LEFT + 38}" y="{legend_y + 4}">{_text(name)}</text>')
+    return out
+
+
+def _observed(
+    frame: _Frame,
+    points: Sequence[CurvePoint],
+    seen: Mapping[str, ObservedRating],
+    *,
+    legend_row: int,
+) -> list[str]:
+    """Each observed step's mean and interval beside its column, and their legend entry."""
+    out: list[str] = []
+    for i, point in enumerate(points):
+        summary = seen.get(point.step)
+        if summary is None:
+            continue
+        x = frame.x(i)
         out.append(
-            f'<line x1="{_LEFT}" x2="{_LEFT + 30}" y1="{legend_y}" y2="{legend_y}" '
-            f'stroke="{colour}" stroke-width="2"{dash}/>'
+            f'<g class="sbp-observed"><line x1="{x + 8:g}" x2="{x + 8:g}" '
+            f'y1="{frame.y(summary.high):g}" y2="{frame.y(summary.low):g}" '
+            f'stroke="{_OBSERVED_COLOUR}" stroke-width="2"/><rect x="{x + 4:g}" '
+            f'y="{frame.y(summary.mean) - 4:g}" width="8" height="8" fill="{_OBSERVED_COLOUR}">'
+            f"<title>observed: {_text(point.label)}: mean {summary.mean:+.2f}, 95 % interval "
+            f"{summary.low:+.2f} … {summary.high:+.2f}, n = {summary.count}</title></rect></g>"
         )
-        out.append(f'<text x="{_LEFT + 38}" y="{legend_y + 4}">{_text(curve_name)}</text>')
-    if seen:
-        for i, point in enumerate(points):
-            summary = seen.get(point.step)
-            if summary is None:
-                continue
-            out.append(
-                f'<g class="sbp-observed"><line x1="{x(i) + 8:g}" x2="{x(i) + 8:g}" '
-                f'y1="{y(summary.high):g}" y2="{y(summary.low):g}" stroke="{_OBSERVED_COLOUR}" '
-                f'stroke-width="2"/><rect x="{x(i) + 4:g}" y="{y(summary.mean) - 4:g}" '
-                f'width="8" height="8" fill="{_OBSERVED_COLOUR}"><title>observed: '
-                f"{_text(point.label)}: mean {summary.mean:+.2f}, 95 % interval "
-                f"{summary.low:+.2f} … {summary.high:+.2f}, n = {summary.count}</title></rect></g>"
-            )
-        legend_y = legend_top + 22 * len(named)
-        out.append(
-            f'<rect x="{_LEFT + 11}" y="{legend_y - 4}" width="8" height="8" '
-            f'fill="{_OBSERVED_COLOUR}"/>'
-        )
-        out.append(f'<text x="{_LEFT + 38}" y="{legend_y + 4}">observed mean, 95 % interval</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+    legend_y = _LEGEND_TOP + 22 * legend_row
+    out.append(
+        f'<rect x="{_LEFT + 11}" y="{legend_y - 4}" width="8" height="8" '
+        f'fill="{_OBSERVED_COLOUR}"/>'
+    )
+    out.append(f'<text x="{_LEFT + 38}" y="{legend_y + 4}">observed mean, 95 % interval</text>')
+    return out
