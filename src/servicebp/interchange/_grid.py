@@ -37,21 +37,28 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import math
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import attrs
 
 from servicebp._csv_cells import restore_cell
-from servicebp.errors import (
-    BlueprintValidationError,
-    GridError,
-    MissingDependencyError,
-    Problem,
+from servicebp.errors import BlueprintValidationError, GridError, MissingDependencyError, Problem
+from servicebp.interchange._grid_cells import (
+    Reader,
+    Spec,
+    UnmappedCell,
+    beyond,
+    blame,
+    messages,
+    read_arrows,
+    read_details,
+    read_stages,
+    read_steps,
+    step_ids,
 )
 from servicebp.interchange._grid_text import (
     ARROWS,
@@ -59,23 +66,10 @@ from servicebp.interchange._grid_text import (
     LANE_NAMES,
     LINE_NAMES,
     Cell,
-    Part,
     column_letter,
     normalize,
-    slug,
-    split_cell,
 )
-from servicebp.model import (
-    Blueprint,
-    FailPoint,
-    Flow,
-    FlowKind,
-    Lane,
-    MomentOfTruth,
-    Stage,
-    Step,
-    Wait,
-)
+from servicebp.model import Blueprint, FlowKind, Lane, Stage, Step
 
 __all__ = ["GridImport", "UnmappedCell", "default_flows", "from_grid", "read_grid"]
 
@@ -85,106 +79,11 @@ _XLSX_HINT: Final = "pip install 'servicebp[xlsx]'"
 
 
 @attrs.frozen(kw_only=True)
-class UnmappedCell:
-    """A cell of a grid that the reader could not place in the blueprint.
-
-    Attributes
-    ----------
-    cell : str
-        Its reference, ``B7`` (or ``arrows!C2`` on a second sheet).
-    text : str
-        What it holds.
-    reason : str
-        Why it was left out.
-    file : str or None
-        The grid's file.
-    """
-
-    cell: str
-    text: str
-    reason: str
-    file: str | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.file}: " if self.file is not None else ""
-        return f"{where}cell {self.cell}: {self.text!r} not imported: {self.reason}"
-
-
-@attrs.frozen(kw_only=True)
 class GridImport:
     """What :func:`read_grid` made of a grid: the blueprint and what it left out."""
 
     blueprint: Blueprint = attrs.field(eq=False)
     unmapped: tuple[UnmappedCell, ...]
-
-
-@attrs.define
-class _Spec:
-    """A step as read, before its id is final."""
-
-    cell: Cell
-    lane: Lane
-    stage: str
-    label: str
-    id: str | None
-    fields: dict[str, Any] = attrs.Factory(dict)
-    set_by: dict[str, Cell] = attrs.Factory(dict)
-
-
-class _Reader:
-    def __init__(self, file: str | None) -> None:
-        self.file = file
-        self.problems: list[Problem] = []
-        self.unmapped: list[UnmappedCell] = []
-
-    def problem(self, cell: Cell, message: str) -> None:
-        self.problems.append(
-            Problem(
-                message=f"cell {cell.ref}: {message}",
-                file=self.file,
-                line=cell.row,
-                column=cell.column,
-            )
-        )
-
-    def skip(self, cell: Cell, reason: str) -> None:
-        self.unmapped.append(
-            UnmappedCell(cell=cell.ref, text=cell.text, reason=reason, file=self.file)
-        )
-
-
-def _number(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(text)
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
-
-
-def _wait(text: str) -> Wait:
-    duration, _, tolerance = text.partition("/")
-    return Wait(
-        duration=_number(duration.strip()),
-        tolerance=_number(tolerance.strip()) if tolerance.strip() else None,
-    )
-
-
-#: How the text of each step detail becomes the field's value.
-_PARSERS: Final[dict[str, Callable[[str], Any]]] = {
-    "rating": _number,
-    "moment": lambda text: MomentOfTruth(kind=text),
-    "fail_point": lambda text: FailPoint(what=text),
-    "wait": _wait,
-    "channel": str,
-    "actor": str,
-    "duration": _number,
-    "cost": _number,
-}
-_EXPECTED: Final = {
-    "rating": "a number from -3 to +3",
-    "wait": "minutes, or minutes/tolerable minutes (e.g. 15/5)",
-    "duration": "a number of minutes",
-    "cost": "a number",
-}
 
 
 def _cells(rows: Sequence[Sequence[object]], sheet: str | None = None) -> list[list[Cell]]:
@@ -317,35 +216,66 @@ def _parse(
     name: str | None,
     file: str | None,
 ) -> GridImport:
-    reader = _Reader(file)
+    reader = Reader(file)
     rows = [row for row in rows if any(cell.text.strip() for cell in row)]
     where = f"{file}: " if file else ""
     if not rows:
         raise GridError([Problem(message=f"{where}the grid is empty (a header row is needed)")])
-    header, body = rows[0], rows[1:]
+    header = rows[0]
     labels: dict[str, Stage] = {}
-    stage_at = _stages(reader, header, labels)
+    stage_at = read_stages(reader, header, labels)
     if not stage_at:
         raise GridError(
             [Problem(message=f"{where}the header row {header[0].ref[1:]} names no stages")]
         )
-    specs: list[_Spec] = []
+    specs, details, flow_rows = _body(reader, rows[1:], stage_at)
+    if arrows is not None:
+        if flow_rows is not None:
+            raise GridError(
+                [Problem(message=f"{where}arrows are given both in the grid and on a sheet")]
+            )
+        flow_rows = arrows
+    ids = step_ids(reader, specs)
+    for field, row in details:
+        read_details(reader, field, row, stage_at, specs, ids)
+    if reader.problems:
+        raise GridError(reader.problems)
+    bp = _blueprint(
+        reader, name or header[0].text.strip() or "Blueprint", header, stage_at, labels, specs, ids
+    )
+    if flow_rows is None:
+        _connect_defaults(bp, specs, ids)
+    else:
+        read_arrows(reader, bp, flow_rows)
+    found = reader.problems + [attrs.evolve(p, file=file) for p in bp.problems()]
+    if found:
+        raise GridError(found)
+    return GridImport(blueprint=bp, unmapped=tuple(reader.unmapped))
+
+
+def _body(
+    reader: Reader, body: list[list[Cell]], stage_at: dict[int, str]
+) -> tuple[list[Spec], list[tuple[str, list[Cell]]], list[list[Cell]] | None]:
+    """The rows under the header: the lanes' steps, the detail rows, and the arrows section's rows.
+
+    Detail rows are kept for after the steps' ids are known; the arrows
+    section is None when the grid has no ``Arrows`` row.
+    """
+    specs: list[Spec] = []
     details: list[tuple[str, list[Cell]]] = []
-    flow_rows: list[list[Cell]] | None = None
     for i, row in enumerate(body):
         key = normalize(row[0].text) if row else ""
         if key in ARROWS:
-            flow_rows = body[i + 1 :]
-            _beyond(reader, row[1:], "the arrows row only starts the arrows section")
-            break
+            beyond(reader, row[1:], "the arrows row only starts the arrows section")
+            return specs, details, body[i + 1 :]
         if key in LANE_NAMES:
-            _steps(reader, row, LANE_NAMES[key], stage_at, specs)
+            read_steps(reader, row, LANE_NAMES[key], stage_at, specs)
         elif key in FIELD_NAMES:
             details.append((FIELD_NAMES[key], row))
         elif key in LINE_NAMES:
-            _beyond(reader, row[1:], "a line's row holds no steps")
+            beyond(reader, row[1:], "a line's row holds no steps")
         elif not key:
-            _beyond(reader, row, "its row has no lane name in column A")
+            beyond(reader, row, "its row has no lane name in column A")
         else:
             reason = (
                 f"{row[0].text.strip()!r} is not a lane or a known row (lanes: Physical "
@@ -353,30 +283,29 @@ def _parse(
                 "Rating, Moment of truth, Fail point, Wait, Channel, Actor, Duration, Cost, "
                 "Arrows)"
             )
-            _beyond(reader, row, reason)
-    if arrows is not None:
-        if flow_rows is not None:
-            raise GridError(
-                [Problem(message=f"{where}arrows are given both in the grid and on a sheet")]
-            )
-        flow_rows = arrows
-    ids = _ids(reader, specs)
-    for field, row in details:
-        _details(reader, field, row, stage_at, specs, ids)
-    if reader.problems:
-        raise GridError(reader.problems)
+            beyond(reader, row, reason)
+    return specs, details, None
+
+
+def _blueprint(
+    reader: Reader,
+    name: str,
+    header: list[Cell],
+    stage_at: dict[int, str],
+    labels: dict[str, Stage],
+    specs: list[Spec],
+    ids: list[str],
+) -> Blueprint:
+    """The blueprint of the stages that have steps, with the steps; a stage without is unmapped."""
     used = {spec.stage for spec in specs}
     for cell in header[1:]:
         stage = stage_at.get(cell.column)
         if stage is not None and stage not in used:
             reader.skip(cell, "no step is in this stage")
     try:
-        bp = Blueprint(
-            name or header[0].text.strip() or "Blueprint",
-            stages=[labels[stage] for stage in stage_at.values() if stage in used],
-        )
+        bp = Blueprint(name, stages=[labels[stage] for stage in stage_at.values() if stage in used])
     except BlueprintValidationError as error:
-        reader.problem(header[0], _messages(error))
+        reader.problem(header[0], messages(error))
         raise GridError(reader.problems) from error
     for spec, step_id in zip(specs, ids, strict=True):
         try:
@@ -384,251 +313,18 @@ def _parse(
                 Step(id=step_id, label=spec.label, lane=spec.lane, stage=spec.stage, **spec.fields)
             )
         except BlueprintValidationError as error:
-            _blame(reader, spec, step_id, error)
+            blame(reader, spec, step_id, error)
     if reader.problems:
         raise GridError(reader.problems)
-    if flow_rows is None:
-        _connect_defaults(bp, specs, ids)
-    else:
-        _arrows(reader, bp, flow_rows)
-    found = reader.problems + [attrs.evolve(p, file=file) for p in bp.problems()]
-    if found:
-        raise GridError(found)
-    return GridImport(blueprint=bp, unmapped=tuple(reader.unmapped))
+    return bp
 
 
-def _messages(error: BlueprintValidationError) -> str:
-    return "; ".join(problem.message for problem in error.problems)
-
-
-def _blame(reader: _Reader, spec: _Spec, step_id: str, error: BlueprintValidationError) -> None:
-    """Report a step the model refuses at the cell of each detail it refuses, else at its own."""
-    blamed = False
-    for field, value in spec.fields.items():
-        try:
-            Step(id=step_id, label=spec.label, lane=spec.lane, stage=spec.stage, **{field: value})
-        except BlueprintValidationError as alone:
-            reader.problem(spec.set_by[field], f"step {step_id!r}: {_messages(alone)}")
-            blamed = True
-    if not blamed:
-        reader.problem(spec.cell, _messages(error))
-
-
-def _beyond(reader: _Reader, cells: Sequence[Cell], reason: str) -> None:
-    for cell in cells:
-        if cell.text.strip():
-            reader.skip(cell, reason)
-
-
-def _stages(reader: _Reader, header: list[Cell], labels: dict[str, Stage]) -> dict[int, str]:
-    stage_at: dict[int, str] = {}
-    seen: dict[str, Cell] = {}
-    for cell in header[1:]:
-        text = cell.text.strip()
-        if not text:
-            continue
-        stage = "-".join(text.split())
-        # "Label {#id}" gives a stage its id and display label (as the writer does).
-        parts = split_cell(text, id_at="end")
-        if len(parts) == 1 and parts[0].id is not None:
-            stage = parts[0].id
-            labels[stage] = Stage(id=stage, label=parts[0].text or stage)
-        if stage in seen:
-            reader.problem(cell, f"stage {stage!r} is named twice (also in {seen[stage].ref})")
-            continue
-        try:
-            Blueprint("check", stages=[stage])
-        except BlueprintValidationError as error:
-            reader.problem(cell, _messages(error))
-            continue
-        seen[stage] = cell
-        stage_at[cell.column] = stage
-        labels.setdefault(stage, Stage(id=stage))
-    return stage_at
-
-
-def _steps(
-    reader: _Reader, row: list[Cell], lane: Lane, stage_at: dict[int, str], specs: list[_Spec]
-) -> None:
-    for cell in row[1:]:
-        if not cell.text.strip():
-            continue
-        stage = stage_at.get(cell.column)
-        if stage is None:
-            reader.skip(cell, "no stage is named above it in the header row")
-            continue
-        for part in split_cell(cell.text, id_at="end"):
-            if not part.text:
-                reader.problem(cell, f"step {part.id!r} has no label before its {{#id}}")
-                continue
-            specs.append(_Spec(cell=cell, lane=lane, stage=stage, label=part.text, id=part.id))
-
-
-def _ids(reader: _Reader, specs: list[_Spec]) -> list[str]:
-    """Each step's id: the one given with ``{#id}``, else one made from its label."""
-    given: dict[str, Cell] = {}
-    for spec in specs:
-        if spec.id is None:
-            continue
-        if spec.id in given:
-            reader.problem(
-                spec.cell, f"step id {spec.id!r} is given twice (also in {given[spec.id].ref})"
-            )
-        given.setdefault(spec.id, spec.cell)
-    taken = set(given)
-    ids: list[str] = []
-    for spec in specs:
-        if spec.id is not None:
-            ids.append(spec.id)
-            continue
-        base = slug(spec.label)
-        made, n = base, 1
-        while made in taken:
-            n += 1
-            made = f"{base}-{n}"
-        taken.add(made)
-        ids.append(made)
-    return ids
-
-
-def _details(
-    reader: _Reader,
-    field: str,
-    row: list[Cell],
-    stage_at: dict[int, str],
-    specs: list[_Spec],
-    ids: list[str],
-) -> None:
-    by_id = dict(zip(ids, specs, strict=True))
-    for cell in row[1:]:
-        if not cell.text.strip():
-            continue
-        stage = stage_at.get(cell.column)
-        if stage is None:
-            reader.skip(cell, "no stage is named above it in the header row")
-            continue
-        customers = [
-            (i, s)
-            for i, s in zip(ids, specs, strict=True)
-            if s.stage == stage and s.lane is Lane.CUSTOMER
-        ]
-        position = 0
-        for part in split_cell(cell.text, id_at="start", keep_empty=True):
-            if part.id is None:
-                if part.text and position >= len(customers):
-                    reader.problem(
-                        cell,
-                        f"{part.text!r} is value {position + 1} but stage {stage!r} has "
-                        f"{len(customers)} customer step(s); name the step with {{#id}}",
-                    )
-                    break
-                target = customers[position][1] if part.text else None
-                position += 1
-            elif part.id in by_id:
-                target = by_id[part.id]
-            else:
-                reader.problem(cell, f"no step has the id {part.id!r}")
-                continue
-            if target is None:
-                continue
-            _set(reader, cell, field, part, target)
-
-
-def _set(reader: _Reader, cell: Cell, field: str, part: Part, target: _Spec) -> None:
-    if not part.text:
-        reader.problem(cell, f"{{#{part.id}}} has no value after it")
-        return
-    if field in target.fields:
-        reader.problem(
-            cell,
-            f"{field} of step {target.label!r} is given twice (also in {target.set_by[field].ref})",
-        )
-        return
-    try:
-        target.fields[field] = _PARSERS[field](part.text)
-    except ValueError as error:
-        if isinstance(error, BlueprintValidationError):
-            message = _messages(error)
-        else:
-            message = f"{part.text!r} is not {_EXPECTED[field]}"
-        reader.problem(cell, message)
-        return
-    target.set_by[field] = cell
-
-
-def _connect_defaults(bp: Blueprint, specs: list[_Spec], ids: list[str]) -> None:
+def _connect_defaults(bp: Blueprint, specs: list[Spec], ids: list[str]) -> None:
     cells: dict[tuple[Lane, str], list[str]] = {}
     for spec, step_id in zip(specs, ids, strict=True):
         cells.setdefault((spec.lane, spec.stage), []).append(step_id)
     for source, target, kind in default_flows(cells, bp.stages):
         bp.connect(source, target, kind=kind)
-
-
-def _arrows(reader: _Reader, bp: Blueprint, rows: list[list[Cell]]) -> None:
-    by_label: dict[str, list[str]] = {}
-    for step in bp.steps():
-        by_label.setdefault(step.label, []).append(step.id)
-    for row in rows:
-        cells = [*row, *[Cell(ref="", row=0, column=0, text="")] * (5 - len(row))]
-        texts = [cell.text.strip() for cell in cells]
-        if not any(texts) or normalize(texts[0]) in ("from", "source"):
-            continue
-        _beyond(reader, cells[5:], "an arrow has five columns: from, to, kind, label, probability")
-        ends: list[str] = []
-        for cell, text in zip(cells[:2], texts[:2], strict=True):
-            if text in bp:
-                ends.append(text)
-            elif len(by_label.get(text, [])) == 1:
-                ends.append(by_label[text][0])
-            else:
-                many = len(by_label.get(text, [])) > 1
-                why = "names several steps; use an id" if many else "is no step's id or label"
-                reader.problem(cell if cell.ref else row[0], f"{text!r} {why}")
-        if len(ends) < 2:
-            continue
-        kind = texts[2] or (
-            "sequence"
-            if bp[ends[0]].lane is Lane.CUSTOMER and bp[ends[1]].lane is Lane.CUSTOMER
-            else "support"
-        )
-        try:
-            probability = _number(texts[4]) if texts[4] else None
-        except ValueError:
-            reader.problem(cells[4], f"{texts[4]!r} is not a probability (a number from 0 to 1)")
-            continue
-        flow = _flow(reader, cells, ends, kind, texts[3] or None, probability)
-        if flow is None:
-            continue
-        try:
-            bp.add_flow(flow)
-        except BlueprintValidationError as error:
-            reader.problem(row[0], _messages(error))
-
-
-def _flow(
-    reader: _Reader,
-    cells: list[Cell],
-    ends: list[str],
-    kind: str,
-    label: str | None,
-    probability: float | None,
-) -> Flow | None:
-    """The flow of one arrow row, or None with each bad field reported at its cell."""
-    try:
-        return Flow(source=ends[0], target=ends[1], kind=kind, label=label, probability=probability)
-    except BlueprintValidationError:
-        pass
-    fields: dict[str, tuple[Cell, Any]] = {
-        "kind": (cells[2], kind),
-        "label": (cells[3], label),
-        "probability": (cells[4], probability),
-    }
-    for field, (cell, value) in fields.items():
-        try:
-            Flow(source=ends[0], target=ends[1], **{field: value})
-        except BlueprintValidationError as error:
-            reader.problem(cell, _messages(error))
-    return None
 
 
 def _read_csv(path: Path) -> list[list[Cell]]:
