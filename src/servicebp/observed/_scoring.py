@@ -34,353 +34,28 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, overload
 
-import attrs
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.errors import (
-    ArgumentTypeError,
-    InvalidArgumentError,
-    ObservedDataError,
-    Problem,
-    TableProblem,
-)
-from servicebp.model import Blueprint, Lane
-from servicebp.model._fields import nfc
-from servicebp.observed._cells import parse_rating
-from servicebp.observed._checks import step_id_problem
+from servicebp.errors import ArgumentTypeError, InvalidArgumentError, ObservedDataError
+from servicebp.model import Blueprint
 from servicebp.observed._files import csv_header, is_scannable, scan_events
 from servicebp.observed._input_files import check_csv_path
-from servicebp.observed._journey_tables import Columns, extract
+from servicebp.observed._journey_tables import extract
 from servicebp.observed._kernels import VECTORISED, Events, Kernels
 from servicebp.observed._reduce import is_lazy, lazy_scores, lazy_step_statistics
-from servicebp.observed._tables import Kind, build_table, observed_error, read_csv
+from servicebp.observed._step_mapping import UnknownStepReport, check_arguments, prepare_events
+from servicebp.observed._tables import Kind, build_table
 from servicebp.scales._scale import MOT, Scale, get_scale
 from servicebp.scoring import STRATEGIES, get_strategy
 
-__all__ = [
-    "UnknownStepReport",
-    "read_observed",
-    "read_ratings",
-    "score_observed",
-    "step_statistics",
-]
+__all__ = ["read_observed", "score_observed", "step_statistics"]
 
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 Output = Literal["same", "numpy", "structured", "pandas", "polars", "pyarrow"]
 OnUnknown = Literal["error", "report"]
-
-
-def read_ratings(
-    path: str | os.PathLike[str],
-    *,
-    bp: Blueprint | None = None,
-    step: str = "step",
-    rating: str = "rating",
-    journey: str = "journey",
-) -> dict[str, float]:
-    """Read per-step ratings from a CSV file.
-
-    Two layouts are accepted, told apart by the header:
-
-    * ``step,rating`` — one row per step, the step's rating;
-    * an observed-journey table (``journey,step,order,rating``, or with a
-      ``timestamp`` column, and any further columns) — the mean rating of
-      each step over all its events is returned.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The CSV file (UTF-8, header row first).
-    bp : Blueprint, optional
-        When given, every step id must be one of its steps.
-    step, rating, journey : str
-        The column names.
-
-    Returns
-    -------
-    dict of str to float
-        Step id to rating, in the file's order of first appearance.
-
-    Raises
-    ------
-    ObservedDataError
-        The file is unreadable, empty, lacks a column, repeats a step in the
-        ``step,rating`` layout, or holds a rating that is missing, not a
-        number, NaN or outside −3…+3. The message names the file, the line
-        and the column of every such problem.
-        With *bp* given, also a step id that is not in the blueprint (named
-        with the line of its first row).
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "ratings.csv"
-    >>> _ = p.write_text("step,rating\\nask,2\\npay,-1\\n", encoding="utf-8")
-    >>> read_ratings(p)
-    {'ask': 2.0, 'pay': -1.0}
-    >>> _ = p.write_text("journey,step,order,rating\\nj1,ask,1,3\\nj2,ask,1,2\\n"
-    ...                  "j1,pay,2,x\\n", encoding="utf-8")
-    >>> read_ratings(p)
-    Traceback (most recent call last):
-    ...
-    servicebp.errors.ObservedDataError: ...ratings.csv:4: column 'rating': 'x' is not a number
-    """
-    table = read_csv(check_csv_path(path))
-    table.require([step, rating])
-    per_journey = journey in table.columns
-    sums: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
-    first_line: dict[str, int] = {}
-    problems: list[Problem] = []
-    for step_id, text, line in zip(
-        table.columns[step], table.columns[rating], table.lines, strict=True
-    ):
-        odd = step_id_problem(step_id)
-        if odd is not None:
-            problems.append(
-                TableProblem(message=odd, file=table.file, line=line, table_column=step)
-            )
-            continue
-        step_id = str(nfc(step_id))
-        value = parse_rating(text)
-        if isinstance(value, str):
-            problems.append(
-                TableProblem(message=value, file=table.file, line=line, table_column=rating)
-            )
-            continue
-        if not per_journey and step_id in first_line:
-            problems.append(
-                TableProblem(
-                    message=f"step {step_id!r} is rated twice (first on line "
-                    f"{first_line[step_id]}); a step,rating file has one row per step",
-                    file=table.file,
-                    line=line,
-                    table_column=step,
-                )
-            )
-            continue
-        first_line.setdefault(step_id, line)
-        sums[step_id] += value
-        counts[step_id] += 1
-    if problems:
-        raise observed_error(problems)
-    if bp is not None:
-        unknown = [s for s in first_line if s not in bp]
-        if unknown:
-            raise observed_error(
-                [
-                    TableProblem(
-                        message=f"unknown step {s!r} (not in blueprint {bp.name!r})",
-                        file=table.file,
-                        line=first_line[s],
-                        table_column=step,
-                    )
-                    for s in unknown
-                ]
-            )
-    return {s: sums[s] / counts[s] for s in first_line}
-
-
-# --- observed journeys ------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class UnknownStepReport:
-    """Events whose step is not a customer step of the blueprint, left out of the results.
-
-    Such a step is either not in the blueprint at all, or in another lane
-    than the customer's (a journey walks customer steps). Returned next to
-    the results when the caller passes ``unknown_steps="report"``; with the
-    default ``"error"`` such events are an
-    :class:`~servicebp.errors.ObservedDataError` instead. Nothing is dropped
-    silently.
-
-    Attributes
-    ----------
-    steps : dict of str to int
-        Each such step id and how many events name it, most frequent first.
-    events : int
-        How many events were left out.
-    empty_journeys : tuple
-        Journeys left without any event (all theirs were left out); they are
-        not in the results.
-    lanes : dict of str to str
-        The steps of *steps* that are in the blueprint, but not in the
-        customer lane, with their lane.
-
-    Examples
-    --------
-    >>> report = UnknownStepReport(steps={"fly": 2}, events=2, empty_journeys=("j9",))
-    >>> print(report)
-    2 events on 1 unknown step left out: 'fly' (2); journeys left without events: ['j9']
-    >>> print(UnknownStepReport(steps={"greet": 1}, events=1, lanes={"greet": "frontstage"}))
-    1 events on 1 unknown step left out: 'greet' (1, frontstage lane, not a customer step)
-    >>> bool(UnknownStepReport())
-    False
-    """
-
-    steps: dict[str, int] = attrs.field(factory=dict, hash=False)
-    events: int = 0
-    empty_journeys: tuple[Any, ...] = ()
-    lanes: dict[str, str] = attrs.field(factory=dict, hash=False)
-
-    def __bool__(self) -> bool:
-        return bool(self.steps)
-
-    def __str__(self) -> str:
-        if not self.steps:
-            return "no unknown steps"
-        plural = "" if len(self.steps) == 1 else "s"
-        listed = ", ".join(
-            f"{step!r} ({count}, {self.lanes[step]} lane, not a customer step)"
-            if step in self.lanes
-            else f"{step!r} ({count})"
-            for step, count in self.steps.items()
-        )
-        text = f"{self.events} events on {len(self.steps)} unknown step{plural} left out: {listed}"
-        if self.empty_journeys:
-            text += f"; journeys left without events: {list(self.empty_journeys)!r}"
-        return text
-
-
-def _prepare(
-    bp: Blueprint,
-    table: object,
-    *,
-    journey: str,
-    step: str,
-    order: str | None,
-    rating: str,
-    outcome: str | None,
-    step_categories: Sequence[str] | None,
-    unknown_steps: str,
-    scale: Scale | str,
-) -> Events:
-    _check_arguments(bp, unknown_steps)
-    if step_categories is not None and (
-        isinstance(step_categories, str)
-        or not isinstance(step_categories, Sequence)
-        or not all(isinstance(c, str) for c in step_categories)
-    ):
-        raise ArgumentTypeError(
-            f"step_categories must be a sequence of step ids (str), not "
-            f"{type(step_categories).__name__} ({step_categories!r:.60})"
-        )
-    on_scale = get_scale(scale)
-    cols = extract(
-        table,
-        journey=journey,
-        step=step,
-        order=order,
-        rating=rating,
-        outcome=outcome,
-        step_categories=step_categories,
-        scale=on_scale,
-    )
-    # A journey walks customer steps: events elsewhere are reported like unknown steps.
-    bp_steps = bp.steps(lane=Lane.CUSTOMER)
-    position = {s.id: k for k, s in enumerate(bp_steps)}
-    lookup = np.array([position.get(name, -1) for name in cols.step_names], dtype=np.int64)
-    if np.array_equal(lookup, np.arange(len(lookup))):
-        steps = cols.step_codes
-    else:
-        steps = lookup[cols.step_codes]
-    ids, codes = cols.journey_ids, cols.journey_codes
-    ratings, order_values, outcome_values = cols.ratings, cols.order, cols.outcome
-    report = UnknownStepReport()
-    if (lookup < 0).any():
-        counts = np.bincount(cols.step_codes, minlength=len(cols.step_names))
-        unknown = sorted(
-            (int(k) for k in np.flatnonzero(lookup < 0) if counts[k] > 0),
-            key=lambda k: (-counts[k], cols.step_names[k]),
-        )
-        if unknown and unknown_steps == "error":
-            raise _unknown_steps_error(bp, cols, unknown, counts)
-        if unknown:
-            keep = steps >= 0
-            kept_codes = codes[keep]
-            present = np.bincount(kept_codes, minlength=len(ids)) > 0
-            report = UnknownStepReport(
-                steps={cols.step_names[k]: int(counts[k]) for k in unknown},
-                events=int((~keep).sum()),
-                empty_journeys=tuple(ids[~present].tolist()),
-                lanes={
-                    cols.step_names[k]: bp[cols.step_names[k]].lane.value
-                    for k in unknown
-                    if cols.step_names[k] in bp
-                },
-            )
-            if not present.any():
-                raise ObservedDataError(
-                    f"no event is on a customer step of blueprint {bp.name!r}: {report}"
-                )
-            remap = np.cumsum(present) - 1
-            codes = remap[kept_codes]
-            ids = ids[present]
-            steps, ratings, order_values = steps[keep], ratings[keep], order_values[keep]
-            if outcome_values is not None:
-                outcome_values = outcome_values[present]
-    weights = np.array(
-        [1.0 if s.moment is None else float(s.moment.weight) for s in bp_steps], dtype=np.float64
-    )
-    moments = np.array([s.moment is not None for s in bp_steps], dtype=np.bool_)
-    return Events(
-        columns=cols,
-        journey_ids=ids,
-        codes=codes,
-        steps=steps,
-        ratings=ratings,
-        order=order_values,
-        outcome=outcome_values,
-        weights=weights,
-        moments=moments,
-        step_ids=tuple(s.id for s in bp_steps),
-        report=report,
-    )
-
-
-def _unknown_steps_error(
-    bp: Blueprint, cols: Columns, unknown: Sequence[int], counts: IntArray
-) -> ObservedDataError:
-    missing = [k for k in unknown if cols.step_names[k] not in bp]
-    off_lane = [k for k in unknown if cols.step_names[k] in bp]
-
-    def listed(codes: list[int]) -> str:
-        # At most SHOWN steps are described (the first row of each is a scan).
-        shown = []
-        for k in codes[: ObservedDataError.SHOWN]:
-            name, n = cols.step_names[k], int(counts[k])
-            first = cols.where(int(np.flatnonzero(cols.step_codes == k)[0]))
-            lane = f"{bp[name].lane.value} lane; " if name in bp else ""
-            shown.append(f"{name!r} ({lane}{n} event{'' if n == 1 else 's'}, first at {first})")
-        more = len(codes) - len(shown)
-        return ", ".join(shown) + (f" and {more:,} more" if more else "")
-
-    parts = []
-    if missing:
-        known = sorted(s.id for s in bp.steps(lane=Lane.CUSTOMER))
-        shown = known if len(known) <= 10 else [*known[:10], "..."]
-        plural = "" if len(missing) == 1 else "s"
-        parts.append(
-            f"{len(missing):,} step{plural} not in blueprint {bp.name!r}: {listed(missing)} "
-            f"(its customer steps are {shown})"
-        )
-    if off_lane:
-        plural = "" if len(off_lane) == 1 else "s"
-        parts.append(
-            f"{len(off_lane):,} step{plural} of blueprint {bp.name!r} outside the customer lane "
-            f"(a journey walks customer steps): {listed(off_lane)}"
-        )
-    return ObservedDataError(
-        "; ".join(parts) + "; pass unknown_steps='report' to score the other "
-        "events and get these back as a report"
-    )
 
 
 def _strategy_names(strategies: Sequence[str] | str | None) -> list[str]:
@@ -472,15 +147,6 @@ def _fast(
         return reduce()
     except Exception:
         return None
-
-
-def _check_arguments(bp: object, unknown_steps: str) -> None:
-    if unknown_steps not in ("error", "report"):
-        raise InvalidArgumentError(
-            f"unknown_steps must be 'error' or 'report', not {unknown_steps!r}"
-        )
-    if not isinstance(bp, Blueprint):
-        raise ArgumentTypeError(f"bp must be a Blueprint, not {type(bp).__name__} ({bp!r:.60})")
 
 
 def _lazy_finish(
@@ -641,7 +307,7 @@ def score_observed(
     if step_categories is None and is_lazy(lazy) and set(names) <= set(VECTORISED):
         # Lazy sources reduce to one row per journey where they are; any check
         # that fails there is named by the in-memory path below.
-        _check_arguments(bp, unknown_steps)
+        check_arguments(bp, unknown_steps)
         scored = _fast(
             lambda: lazy_scores(
                 bp,
@@ -659,7 +325,7 @@ def score_observed(
         )
         if scored is not None:
             return _lazy_finish(scored, lazy, output=output, unknown_steps=unknown_steps)
-    events = _prepare(
+    events = prepare_events(
         bp,
         table,
         journey=journey,
@@ -763,7 +429,7 @@ def step_statistics(
     """
     lazy, table, output = _source(table, output, [journey, step])
     if step_categories is None and is_lazy(lazy):
-        _check_arguments(bp, unknown_steps)
+        check_arguments(bp, unknown_steps)
         stats = _fast(
             lambda: lazy_step_statistics(
                 bp,
@@ -779,7 +445,7 @@ def step_statistics(
         )
         if stats is not None:
             return _lazy_finish(stats, lazy, output=output, unknown_steps=unknown_steps)
-    events = _prepare(
+    events = prepare_events(
         bp,
         table,
         journey=journey,
