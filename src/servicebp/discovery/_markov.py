@@ -145,6 +145,30 @@ def encode_paths(
     size = len(paths)
     if size == 0:
         raise ObservedDataError("no paths given; at least one journey is needed")
+    conv, nulls, value = _totals(conversions, null, values, size)
+    # Aggregate identical paths first: the rest of the work is per distinct path.
+    keys, inv = _distinct(paths, counted=null is not None)
+    distinct = len(keys)
+    conv_u = np.bincount(inv, weights=conv, minlength=distinct).astype(np.float64)
+    null_u = np.bincount(inv, weights=nulls, minlength=distinct).astype(np.float64)
+    value_u = (
+        None
+        if value is None
+        else np.bincount(inv, weights=value, minlength=distinct).astype(np.float64)
+    )
+    journeys = float(conv.sum() + nulls.sum())
+    if isinstance(paths[0], str):
+        touchpoints, codes, lengths = _split_strings(paths, keys, inv, sep)
+    else:
+        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=distinct)
+        touchpoints, codes = _vocabulary(paths, inv, [t for k in keys for t in k], lengths)
+    return _encoded(touchpoints, codes, lengths, conv_u, null_u, value_u, journeys)
+
+
+def _totals(
+    conversions: Any, null: Any, values: Any, size: int
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """Each path's conversions, non-conversions and value, checked."""
     conv = _numbers("conversions", conversions, size)
     if null is None:
         not_binary = np.flatnonzero((conv != 0) & (conv != 1))
@@ -158,48 +182,53 @@ def encode_paths(
         nulls = 1.0 - conv
     else:
         nulls = _numbers("null", null, size)
-    value = None if values is None else _numbers("values", values, size)
+    return conv, nulls, None if values is None else _numbers("values", values, size)
 
-    # Aggregate identical paths first: the rest of the work is per distinct path.
+
+def _distinct(
+    paths: Sequence[str] | Sequence[Sequence[str]], *, counted: bool
+) -> tuple[list[Any], IntArray]:
+    """The distinct paths (hashable), in the order first met, and each path's index among them."""
     # dict.fromkeys and map(dict.__getitem__) keep these passes in C.
-    first = paths[0]
-    hashable: Sequence[Any] = paths if isinstance(first, str) else list(map(tuple, paths))
-    if null is not None and len(set(hashable)) == size:
+    size = len(paths)
+    hashable: Sequence[Any] = paths if isinstance(paths[0], str) else list(map(tuple, paths))
+    if counted and len(set(hashable)) == size:
         # Counted paths are usually aggregated already; a set tells so cheaply.
-        keys = list(hashable)
-        inv = np.arange(size, dtype=np.int64)
-    else:
-        keys = list(dict.fromkeys(hashable))
-        position = dict(zip(keys, range(len(keys)), strict=True))
-        inv = np.fromiter(map(position.__getitem__, hashable), dtype=np.int64, count=size)
-    distinct = len(keys)
-    conv_u = np.bincount(inv, weights=conv, minlength=distinct).astype(np.float64)
-    null_u = np.bincount(inv, weights=nulls, minlength=distinct).astype(np.float64)
-    value_u = (
-        None
-        if value is None
-        else np.bincount(inv, weights=value, minlength=distinct).astype(np.float64)
-    )
+        return list(hashable), np.arange(size, dtype=np.int64)
+    keys = list(dict.fromkeys(hashable))
+    position = dict(zip(keys, range(len(keys)), strict=True))
+    return keys, np.fromiter(map(position.__getitem__, hashable), dtype=np.int64, count=size)
 
-    journeys = float(conv.sum() + nulls.sum())
-    if isinstance(first, str):
-        try:
-            # Either join checks every key is a string, in C.
-            split = _split_bytes(keys, sep)
-            joined = "" if split is not None else sep.join(keys)
-        except TypeError:
-            raise ObservedDataError("paths mix strings and sequences; give one kind") from None
-        if split is not None:
-            touchpoints, codes, lengths = split
-            return _encoded(touchpoints, codes, lengths, conv_u, null_u, value_u, journeys)
-        lengths = np.fromiter(map(str.count, keys, repeat(sep)), dtype=np.int64, count=distinct)
-        lengths += 1
-        tokens = joined.split(sep)
-        if _SPACE.search(joined):
-            tokens = [t.strip() for t in tokens]
-    else:
-        lengths = np.fromiter(map(len, keys), dtype=np.int64, count=distinct)
-        tokens = [t for k in keys for t in k]
+
+def _split_strings(
+    paths: Sequence[Any], keys: list[str], inv: IntArray, sep: str
+) -> tuple[tuple[str, ...], IntArray, IntArray]:
+    """The touchpoints, codes and path lengths of distinct string paths *keys*."""
+    try:
+        # Either join checks every key is a string, in C.
+        split = _split_bytes(keys, sep)
+        joined = "" if split is not None else sep.join(keys)
+    except TypeError:
+        raise ObservedDataError("paths mix strings and sequences; give one kind") from None
+    if split is not None:
+        return split
+    lengths = np.fromiter(map(str.count, keys, repeat(sep)), dtype=np.int64, count=len(keys))
+    lengths += 1
+    tokens = joined.split(sep)
+    if _SPACE.search(joined):
+        tokens = [t.strip() for t in tokens]
+    touchpoints, codes = _vocabulary(paths, inv, tokens, lengths)
+    return touchpoints, codes, lengths
+
+
+def _vocabulary(
+    paths: Sequence[Any], inv: IntArray, tokens: list[Any], lengths: IntArray
+) -> tuple[tuple[str, ...], IntArray]:
+    """The touchpoints in the order first met and the code of each token; bad names refused.
+
+    A token that is not a non-empty name, or an empty path, is named by the
+    first of *paths* (whose distinct index is in *inv*) that holds it.
+    """
     vocabulary = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
     codes = np.fromiter(map(vocabulary.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     problems = [t for t in vocabulary if not isinstance(t, str) or not t]
@@ -215,7 +244,7 @@ def encode_paths(
             f"paths[{where}] is {paths[where]!r}: every touchpoint must be a non-empty name "
             "and every path must have at least one touchpoint"
         )
-    return _encoded(tuple(vocabulary), codes, lengths, conv_u, null_u, value_u, journeys)
+    return tuple(vocabulary), codes
 
 
 def _encoded(
