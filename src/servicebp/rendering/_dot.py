@@ -20,6 +20,7 @@ from typing import Final
 import graphviz  # type: ignore[import-untyped]
 from graphviz.quoting import quote  # type: ignore[import-untyped]
 
+from servicebp._xml_text import coordinate
 from servicebp.errors import ArgumentTypeError, InvalidArgumentError, UnknownStepError
 from servicebp.model import Blueprint
 from servicebp.rendering._metrics import FONT
@@ -168,9 +169,8 @@ def to_dot(
     return _write(scene)
 
 
-def _num(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+def _pair(x: float, y: float) -> str:
+    return f"{coordinate(x)},{coordinate(y)}"
 
 
 def _write(scene: Scene) -> graphviz.Digraph:
@@ -197,10 +197,10 @@ def _write(scene: Scene) -> graphviz.Digraph:
         penwidth="1",
         margin="0",
     )
-    dot.attr("edge", arrowsize=_num(ARROW / 10), penwidth="1.2", color="#1a1a1a")
+    dot.attr("edge", arrowsize=coordinate(ARROW / 10), penwidth="1.2", color="#1a1a1a")
     # The picture's corners: Graphviz moves a picture to start at 0, 0.
     for name, x, y in (("corner_a", 0.0, 0.0), ("corner_b", scene.width, scene.height)):
-        dot.node(name, "", shape="point", style="invis", width="0.01", pos=f"{_num(x)},{_num(y)}!")
+        dot.node(name, "", shape="point", style="invis", width="0.01", pos=f"{_pair(x, y)}!")
     body: list[str] = dot.body
     for box in scene.boxes:
         body.append(_node(box, height))
@@ -212,7 +212,7 @@ def _write(scene: Scene) -> graphviz.Digraph:
     for name, (x, y) in ends.items():
         if name not in named:
             body.append(
-                f'\t{quote(name)} [label="" pos="{_num(x)},{_num(height - y)}!" shape=point '
+                f'\t{quote(name)} [label="" pos="{_pair(x, height - y)}!" shape=point '
                 "style=invis width=0.01]\n"
             )
     for path in scene.paths:
@@ -243,10 +243,10 @@ def _node(box: Box, height: float) -> str:
         "id": dot_text(box.ident),
         "label": dot_text("\n".join(box.lines)) if box.lines else "",
         "class": " ".join(box.classes),
-        "pos": f"{_num(box.x + box.w / 2)},{_num(height - box.y - box.h / 2)}!",
+        "pos": f"{_pair(box.x + box.w / 2, height - box.y - box.h / 2)}!",
         "width": f"{box.w / 72:.4f}",
         "height": f"{box.h / 72:.4f}",
-        "fontsize": _num(box.size),
+        "fontsize": coordinate(box.size),
         **box.style,
     }
     return f"\t{quote(box.name)} [{_attributes(attributes)}]\n"
@@ -268,10 +268,10 @@ def _edge(path: Path, height: float) -> str:
         controls.append((ax + (bx - ax) / 3, ay + (by - ay) / 3))
         controls.append((ax + 2 * (bx - ax) / 3, ay + 2 * (by - ay) / 3))
         controls.append((bx, by))
-    text = " ".join(f"{_num(x)},{_num(y)}" for x, y in controls)
+    text = " ".join(_pair(x, y) for x, y in controls)
     if path.arrow:
         tip = points[-1]
-        text = f"e,{_num(tip[0])},{_num(tip[1])} {text}"
+        text = f"e,{_pair(tip[0], tip[1])} {text}"
     attributes = {"id": dot_text(path.ident), "pos": text, **path.style}
     if not path.arrow:
         attributes["arrowhead"] = "none"
