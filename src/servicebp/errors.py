@@ -12,6 +12,7 @@ obvious, *what would fix it*.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -39,6 +40,7 @@ __all__ = [
     "TableProblem",
     "TooManyJourneysError",
     "UnknownLintRuleError",
+    "UnknownPersonaError",
     "UnknownStepError",
     "UnknownStrategyError",
 ]
@@ -191,6 +193,39 @@ class UnknownStepError(ServiceBlueprintError, KeyError):
     def __str__(self) -> str:
         # KeyError.__str__ would repr() the message and add quotes.
         return self.message
+
+
+class UnknownPersonaError(ServiceBlueprintError, KeyError):
+    """A persona id that the blueprint does not declare.
+
+    Examples
+    --------
+    >>> str(UnknownPersonaError("regluar", known=["first-timer", "regular"]))
+    "unknown persona: 'regluar' (did you mean 'regular'?); the blueprint's personas are ['first-timer', 'regular']"
+    >>> str(UnknownPersonaError("regular", known=[]))
+    "unknown persona: 'regular'; the blueprint declares no personas (add_persona() in code, `personas:` in a file)"
+    """  # noqa: E501
+
+    def __init__(self, persona_id: object, *, known: Sequence[str]) -> None:
+        self.persona_id = persona_id
+        self.message = f"unknown persona: {persona_id!r}{persona_hint(persona_id, known)}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        # KeyError.__str__ would repr() the message and add quotes.
+        return self.message
+
+
+def persona_hint(persona_id: object, known: Sequence[str]) -> str:
+    """What follows "unknown persona 'x'": the closest declared id, and the declared ones.
+
+    Shared by the lookup error and the model's check of a step's per-persona values.
+    """
+    if not known:
+        return "; the blueprint declares no personas (add_persona() in code, `personas:` in a file)"
+    close = difflib.get_close_matches(str(persona_id), list(known), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return f"{hint}; the blueprint's personas are {list(known)!r}"
 
 
 class UnknownStrategyError(ServiceBlueprintError, ValueError):

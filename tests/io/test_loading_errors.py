@@ -164,8 +164,8 @@ def test_more_than_one_document() -> None:
 
 
 def test_unknown_format_version() -> None:
-    problem = only(edit('version: "1"', 'version: "2"'))
-    assert problem.message == "unknown format version '2'; this servicebp reads version '1'"
+    problem = only(edit('version: "1"', 'version: "3"'))
+    assert problem.message == "unknown format version '3'; this servicebp reads versions '1', '2'"
     assert (problem.path, problem.line, problem.column) == ("$.version", 1, 10)
 
 

@@ -42,6 +42,12 @@ MOMENT = st.fixed_dictionaries(
         "rubric": TEXT,
     },
 )
+PERSONA_VALUES = st.fixed_dictionaries(
+    {}, optional={"rating": NUMBER, "weight": NUMBER, "wait": maybe(WAIT), "mood": ANY}
+)
+PERSONA = st.fixed_dictionaries(
+    {"id": maybe(IDS), "label": maybe(TEXT)}, optional={"description": TEXT, "age": ANY}
+)
 JSON_DATA = st.recursive(
     st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2) | st.text(max_size=3),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
@@ -61,6 +67,7 @@ STEP = st.fixed_dictionaries(
         "moment": maybe(MOMENT),
         "rating": NUMBER,
         "attributes": maybe(st.dictionaries(st.text(max_size=3), JSON_DATA, max_size=3)),
+        "per_persona": maybe(st.dictionaries(IDS, maybe(PERSONA_VALUES), max_size=2)),
         "chanel": ANY,
     },
 )
@@ -75,7 +82,7 @@ FLOW = st.fixed_dictionaries(
 )
 DOCUMENT = st.fixed_dictionaries(
     {
-        "version": st.sampled_from(["1", "1", "2"]),
+        "version": st.sampled_from(["2", "2", "1"]),
         "name": maybe(TEXT),
         "stages": maybe(st.lists(maybe(IDS), max_size=3)),
         "steps": maybe(st.lists(maybe(STEP), max_size=4)),
@@ -84,6 +91,8 @@ DOCUMENT = st.fixed_dictionaries(
         "flows": maybe(st.lists(maybe(FLOW), max_size=3)),
         "description": TEXT,
         "lint": st.fixed_dictionaries({}, optional={"select": st.lists(TEXT, max_size=2)}),
+        "personas": maybe(st.lists(maybe(PERSONA), max_size=2)),
+        "scenario": maybe(TEXT),
         "colour": ANY,
     },
 )
@@ -91,7 +100,7 @@ DOCUMENT = st.fixed_dictionaries(
 #: Right at the top level, so that the items' own checks decide.
 ITEMS_DOCUMENT = st.fixed_dictionaries(
     {
-        "version": st.just("1"),
+        "version": st.just("2"),
         "name": st.just("N"),
         "stages": st.just(["a", "b"]),
         "steps": st.lists(maybe(STEP), min_size=1, max_size=4),
@@ -121,7 +130,7 @@ def test_prechecked_validation_finds_exactly_what_jsonschema_finds(document: Any
 
 def test_a_valid_document_never_reaches_jsonschema() -> None:
     step = {"id": "a", "label": "A", "lane": "customer", "stage": "s", "attributes": {"x": [1]}}
-    document = {"version": "1", "name": "N", "stages": ["s"], "steps": [step] * 3, "flows": []}
+    document = {"version": "2", "name": "N", "stages": ["s"], "steps": [step] * 3, "flows": []}
     assert list(_schema_errors(document)) == []
 
 

@@ -1,8 +1,9 @@
 """Blueprints to and from plain data (the file format's document), with checks.
 
 The second half of the one loading path (:mod:`servicebp._parse` has the
-first): top-level type and version → JSON Schema (draft 2020-12, shipped as
-``servicebp/io/schemas/blueprint-1.schema.json``) → strict structuring into the
+first): top-level type and version (an older version migrated, see
+:mod:`servicebp.io._versions`) → JSON Schema (draft 2020-12, shipped as
+``servicebp/io/schemas/blueprint-2.schema.json``) → strict structuring into the
 attrs classes (cattrs) → the blueprint built with ``add_stage``,
 ``add_step`` and ``add_flow`` → its whole-blueprint problems. Every problem
 found is collected into one :class:`BlueprintValidationError`.
@@ -32,37 +33,54 @@ from servicebp._lint_codes import code_problem
 from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
+    InvalidArgumentError,
     Problem,
     ServiceBlueprintError,
     UnknownStepError,
 )
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
+from servicebp.io._personas import add_personas, persona_references
 from servicebp.io._schema_fast import Check, compile_check
+from servicebp.io._versions import (
+    FORMAT_VERSION,
+    READ_VERSIONS,
+    migrate,
+    version_problems,
+    written_version,
+)
 from servicebp.model import Blueprint, Flow, Lane, LintConfig, Stage, Step
 from servicebp.model._fields import nfc
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
 
-#: The file format version this servicebp reads and writes.
-FORMAT_VERSION: Final = "1"
-#: Where the JSON Schema lives inside the package.
-SCHEMA_RESOURCE: Final = "schemas/blueprint-1.schema.json"
+#: Where the JSON Schema of the newest version lives inside the package.
+SCHEMA_RESOURCE: Final = f"schemas/blueprint-{FORMAT_VERSION}.schema.json"
 
 
 @functools.cache
-def _schema_text() -> str:
-    return resources.files("servicebp.io").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+def _schema_text(version: str) -> str:
+    resource = f"schemas/blueprint-{version}.schema.json"
+    return resources.files("servicebp.io").joinpath(resource).read_text(encoding="utf-8")
 
 
-def schema() -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of the file format, as a new dict.
+def schema(version: str = FORMAT_VERSION) -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of a file format version, as a new dict.
+
+    Parameters
+    ----------
+    version : str
+        ``"2"`` (the newest, the default) or ``"1"``, for files written as version 1.
 
     Examples
     --------
-    >>> schema()["$schema"]
-    'https://json-schema.org/draft/2020-12/schema'
+    >>> schema()["$schema"], schema("1")["properties"]["version"]["const"]
+    ('https://json-schema.org/draft/2020-12/schema', '1')
     """
-    loaded: dict[str, Any] = json.loads(_schema_text())
+    if version not in READ_VERSIONS:
+        raise InvalidArgumentError(
+            f"unknown format version {version!r} (known: {list(READ_VERSIONS)})"
+        )
+    loaded: dict[str, Any] = json.loads(_schema_text(version))
     return loaded
 
 
@@ -200,6 +218,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, tuple | list):
         return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {key: _plain(item) for key, item in value.items()}
     return value
 
 
@@ -213,10 +233,14 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     >>> to_document(bp)
     {'version': '1', 'name': 'Coffee', 'stages': ['order'], 'steps': [{'id': 'order', 'label': 'Order', 'lane': 'customer', 'stage': 'order'}], 'flows': []}
     """  # noqa: E501
-    document: dict[str, Any] = {"version": FORMAT_VERSION, "name": bp.name}
+    document: dict[str, Any] = {"version": written_version(bp), "name": bp.name}
     if bp.description is not None:
         document["description"] = bp.description
+    if bp.scenario is not None:
+        document["scenario"] = bp.scenario
     document["stages"] = [bp.stage(stage).to_data() for stage in bp.stages]
+    if bp.personas:
+        document["personas"] = [_plain(persona) for persona in bp.personas]
     steps = []
     for i, step in enumerate(bp.steps()):
         data = _plain(step)
@@ -273,11 +297,11 @@ def _check_top(parsed: Parsed) -> list[Problem]:
             )
         ]
     version = data.get("version")
-    if "version" in data and version != FORMAT_VERSION:
+    if "version" in data and version not in READ_VERSIONS:
         if isinstance(version, str):
             message = (
-                f"unknown format version {version!r}; this servicebp reads version "
-                f"{FORMAT_VERSION!r}"
+                f"unknown format version {version!r}; this servicebp reads versions "
+                f"{', '.join(repr(v) for v in READ_VERSIONS)}"
             )
         else:
             message = (
@@ -286,7 +310,11 @@ def _check_top(parsed: Parsed) -> list[Problem]:
                 + (_quote_hint(parsed, ("version",), version) or f" ({version!r})")
             )
         return [parsed.problem(message, ("version",))]
-    return []
+    found = [parsed.problem(message, path) for path, message in version_problems(data)]
+    found.sort(key=lambda p: (p.line or 0, p.column or 0))
+    if not found:
+        migrate(data)
+    return found
 
 
 def _schema_problems(parsed: Parsed) -> list[tuple[PathKey, Problem]]:
@@ -487,6 +515,7 @@ def _build(parsed: Parsed) -> Blueprint:
         bp = Blueprint(
             data["name"],
             description=data.get("description"),
+            scenario=data.get("scenario"),
             lint=LintConfig()
             if bad_codes
             else LintConfig(select=lint_data.get("select"), ignore=lint_data.get("ignore", ())),
@@ -502,6 +531,7 @@ def _build(parsed: Parsed) -> Blueprint:
             problems.extend(parsed.problem(p.message, ("stages", i)) for p in error.problems)
         except (TypeError, ValueError) as error:
             problems.append(parsed.problem(str(error), ("stages", i)))
+    problems.extend(add_personas(parsed, bp, data.get("personas", ())))
 
     index: dict[str, int] = {}
     broken: set[str] = set()
@@ -593,6 +623,11 @@ def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
         with contextlib.suppress(ServiceBlueprintError, TypeError, ValueError):
             stages.add_stage(stage if isinstance(stage, str) else Stage(**stage))
     found: list[Problem] = []
+    declared = [
+        str(nfc(p["id"]))
+        for p in data.get("personas", ())
+        if isinstance(p, dict) and isinstance(p.get("id"), str)
+    ]
     ids: list[str] = []
     blurred = False  # a refused step whose id is not text: its flows cannot be told apart
     for i, step in enumerate(data["steps"]):
@@ -606,6 +641,8 @@ def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
         checked = ("steps", i) not in skipped
         if checked and isinstance(stage, str) and not stages._names_stage(stage):
             found.append(parsed.problem(stages._unknown_stage(stage), ("steps", i, "stage")))
+        if checked:
+            found.extend(persona_references(parsed, declared, step, i))
     known = set(ids)
     for i, flow in enumerate(data.get("flows", [])):
         if ("flows", i) in skipped or blurred:

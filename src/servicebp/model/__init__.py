@@ -33,8 +33,9 @@ from servicebp.model._moments import (
     rate_moment,
     register_rubric,
 )
+from servicebp.model._personas import Persona
 from servicebp.model._stages import Stage, stage_id
-from servicebp.model._steps import FailPoint, Flow, Step, Wait
+from servicebp.model._steps import FailPoint, Flow, PersonaValues, Step, Wait
 
 __all__ = [
     "FIRST_IMPRESSION",
@@ -53,6 +54,8 @@ __all__ = [
     "LintConfig",
     "MomentKind",
     "MomentOfTruth",
+    "Persona",
+    "PersonaValues",
     "Rubric",
     "Stage",
     "Step",

@@ -35,6 +35,7 @@ from servicebp.model._lanes import FlowKind, Lane, Line, lines_between
 from servicebp.model._lint_config import LintConfig
 from servicebp.model._moment_queries import moment_placement_problems
 from servicebp.model._moments import RUBRICS, ContactMode, MomentKind
+from servicebp.model._personas import Persona, PersonaMethods, check_declared, check_scenario
 from servicebp.model._stages import Stage
 from servicebp.model._steps import Flow, Step
 
@@ -51,7 +52,7 @@ _DECLARE_STAGE: Final = (
 )
 
 
-class Blueprint:
+class Blueprint(PersonaMethods):
     """A service blueprint: named stages, and steps and flows in one graph.
 
     Build it step by step; every mutation keeps the blueprint locally valid
@@ -79,6 +80,13 @@ class Blueprint:
         A longer description.
     lint : LintConfig, optional
         Lint rules this blueprint selects or ignores.
+    personas : iterable of Persona or str, optional
+        The personas whose journeys the blueprint follows (text is an id
+        that is its own label); steps give their per-persona values in
+        :attr:`Step.per_persona`. None declared: one implicit persona.
+    scenario : str, optional
+        Which version of the service the blueprint describes, e.g.
+        ``"as-is"`` or ``"to-be"``.
 
     Examples
     --------
@@ -99,11 +107,15 @@ class Blueprint:
         stages: Iterable[Stage | str] = (),
         description: str | None = None,
         lint: LintConfig | None = None,
+        personas: Iterable[Persona | str] = (),
+        scenario: str | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.lint = lint if lint is not None else LintConfig()
+        self.scenario = scenario
         self._stages: list[Stage] = []
+        self._personas: list[Persona] = []
         self._graph: nx.DiGraph[str] = nx.DiGraph()
         if isinstance(stages, str):
             raise BlueprintTypeError(
@@ -111,6 +123,12 @@ class Blueprint:
             )
         for stage in stages:
             self.add_stage(stage)
+        if isinstance(personas, str):
+            raise BlueprintTypeError(
+                f"personas must be a list of personas, not one string ({personas!r})"
+            )
+        for persona in personas:
+            self.add_persona(persona)
 
     # -- checked attributes ---------------------------------------------------
 
@@ -176,6 +194,22 @@ class Blueprint:
             )
         self._lint = value
 
+    @property
+    def scenario(self) -> str | None:
+        """Which version of the service this is (``"as-is"``, ``"to-be"``) or ``None``.
+
+        Examples
+        --------
+        >>> Blueprint("Hotel", scenario="to-be").scenario
+        'to-be'
+        """
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, value: str | None) -> None:
+        check_scenario(value)
+        self._scenario = value
+
     # -- dunder ---------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -191,7 +225,9 @@ class Blueprint:
             self.name == other.name
             and self.description == other.description
             and self.lint == other.lint
+            and self.scenario == other.scenario
             and self._stages == other._stages
+            and self._personas == other._personas
             and dict(self._step_items()) == dict(other._step_items())
             and set(self.flows()) == set(other.flows())
         )
@@ -331,7 +367,12 @@ class Blueprint:
         ({'tags': ['x']}, False)
         """
         new = Blueprint(
-            self.name, stages=self._stages, description=self.description, lint=self.lint
+            self.name,
+            stages=self._stages,
+            description=self.description,
+            lint=self.lint,
+            personas=self._personas,
+            scenario=self.scenario,
         )
         new._graph = self._graph.copy()
         for data in new._graph.nodes.values():
@@ -492,6 +533,7 @@ class Blueprint:
                 ]
             )
         step = self._with_stage_id(step)
+        check_declared(step, self._persona_ids())
         self._graph.add_node(step.id, step=step)
         return step
 
@@ -517,6 +559,7 @@ class Blueprint:
             raise BlueprintTypeError(f"replace_step() takes a Step, not {type(step).__name__}")
         self[step.id]
         step = self._with_stage_id(step)
+        check_declared(step, self._persona_ids())
         self._graph.nodes[step.id]["step"] = step
         return step
 

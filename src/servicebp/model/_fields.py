@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final
 
 import attrs
@@ -244,3 +244,45 @@ def _json_data(instance: object, attribute: attrs.Attribute[Any], value: Mapping
             raise BlueprintTypeError(f"{attribute.name} keys must be strings, not {key!r}")
     # The converter (_attributes) applied the writer's rule already: a step
     # that is accepted can always be written.
+
+
+class FrozenMap(Mapping[str, Any]):
+    """An immutable, hashable mapping with text keys, in insertion order.
+
+    The per-persona values of a step live in one: a frozen step must not
+    change under its blueprint, and unlike :class:`types.MappingProxyType`
+    it can be hashed, copied and pickled with the step.
+
+    Examples
+    --------
+    >>> m = FrozenMap({"b": 1, "a": 2})
+    >>> m, m == {"b": 1, "a": 2}, hash(m) == hash(FrozenMap({"a": 2, "b": 1}))
+    (FrozenMap({'b': 1, 'a': 2}), True, True)
+    """
+
+    __slots__ = ("_data",)
+    _data: dict[str, Any]
+
+    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_data", dict(data or {}))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, Any]]]:
+        return (type(self), (self._data,))

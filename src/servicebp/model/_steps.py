@@ -5,13 +5,16 @@ Durations, waits and tolerances are in minutes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from servicebp.errors import BlueprintValidationError, Problem
+from servicebp.errors import BlueprintTypeError, BlueprintValidationError, Problem
 from servicebp.model._fields import (
+    FrozenMap,
     _attributes,
+    _check_identifier,
     _each_label,
     _id,
     _json_data,
@@ -26,9 +29,9 @@ from servicebp.model._fields import (
     nfc,
 )
 from servicebp.model._lanes import FlowKind, Lane
-from servicebp.model._moments import MomentOfTruth
+from servicebp.model._moments import MomentOfTruth, _finite_positive
 
-__all__ = ["FailPoint", "Flow", "Step", "Wait"]
+__all__ = ["FailPoint", "Flow", "PersonaValues", "Step", "Wait"]
 
 
 def _placeable_moment(instance: Step, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -99,6 +102,77 @@ class FailPoint:
     probability: float | None = attrs.field(default=None, validator=_probability)
 
 
+def _optional_weight(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _finite_positive(instance, attribute, value)  # type: ignore[arg-type]
+
+
+@attrs.frozen(kw_only=True)
+class PersonaValues:
+    """What one persona sees differently at a step; an unset field keeps the step's own.
+
+    Journey-mapping tools (UXPressia, Smaply, TheyDo) put several personas
+    on one map, each with its own ratings and emotion curve: a first-time
+    customer and a regular rate the same check-in differently, wait
+    differently long and weigh the moment differently.
+
+    Parameters
+    ----------
+    rating : float, optional
+        The persona's rating of the step, on the −3…+3 scale.
+    weight : float, optional
+        The weight of the step's moment of truth for the persona (the step
+        must be a moment).
+    wait : Wait, optional
+        The wait the persona goes through at the step.
+
+    Examples
+    --------
+    >>> PersonaValues(rating=-2, wait=Wait(duration=20, tolerance=10))
+    PersonaValues(rating=-2, weight=None, wait=Wait(duration=20, tolerance=10))
+    """
+
+    rating: float | None = attrs.field(default=None, validator=_rating)
+    weight: float | None = attrs.field(default=None, validator=_optional_weight)
+    wait: Wait | None = attrs.field(default=None, validator=_optional_instance(Wait))
+
+
+def _per_persona(value: object) -> FrozenMap:
+    """The step's per-persona values as a frozen mapping, ids in NFC."""
+    if value is None:
+        return FrozenMap()
+    if not isinstance(value, Mapping):
+        raise BlueprintTypeError(
+            f"per_persona must map persona ids to PersonaValues, not "
+            f"{type(value).__name__} ({value!r})"
+        )
+    out: dict[str, PersonaValues] = {}
+    for key, values in value.items():
+        if not isinstance(values, PersonaValues):
+            raise BlueprintTypeError(
+                f"per_persona[{key!r}] must be a PersonaValues, not "
+                f"{type(values).__name__} ({values!r})"
+            )
+        out[nfc(key)] = values  # type: ignore[index]
+    return FrozenMap(out)
+
+
+def _persona_keys(instance: Step, attribute: attrs.Attribute[Any], value: FrozenMap) -> None:
+    for key, values in value.items():
+        _check_identifier("persona id", key)
+        if values.weight is not None and instance.moment is None:
+            raise BlueprintValidationError(
+                [
+                    Problem(
+                        message=f"persona {key!r} gives a moment weight, but the step is "
+                        "not a moment of truth; tag it with a MomentOfTruth first",
+                        step=instance.id,
+                        field="per_persona",
+                    )
+                ]
+            )
+
+
 @attrs.frozen(kw_only=True)
 class Step:
     """One step of a service, in one lane and one stage.
@@ -139,6 +213,10 @@ class Step:
         Free data for the caller's own tools: JSON data only (text, finite
         numbers, booleans, ``None``, lists and mappings with text keys),
         checked here with the rule saving applies.
+    per_persona : mapping of str to PersonaValues
+        Persona id to what that persona sees differently here (rating,
+        moment weight, wait); the blueprint must declare each persona. A
+        persona without an entry sees the step's own values.
 
     Examples
     --------
@@ -171,6 +249,9 @@ class Step:
     attributes: dict[str, Any] = attrs.field(
         factory=dict, converter=_attributes, validator=_json_data, hash=False
     )
+    per_persona: Mapping[str, PersonaValues] = attrs.field(
+        factory=FrozenMap, converter=_per_persona, validator=_persona_keys
+    )
 
     def __repr__(self) -> str:
         # Only the fields that are set, so a REPL line stays readable.
@@ -178,7 +259,8 @@ class Step:
         shown.append(f"stage={self.stage!r}")
         for field in attrs.fields(Step)[4:]:
             value = getattr(self, field.name)
-            if value != field.default and not (field.name == "attributes" and not value):
+            empty = isinstance(field.default, attrs.Factory) and not value  # type: ignore[arg-type]
+            if value != field.default and not empty:
                 shown.append(f"{field.name}={value!r}")
         return f"Step({', '.join(shown)})"
 

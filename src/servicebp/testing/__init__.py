@@ -8,6 +8,8 @@ from servicebp.testing._strategies import (
     identifiers,
     labels,
     moments,
+    persona_values,
+    personas,
     steps,
     waits,
 )
@@ -20,6 +22,8 @@ __all__ = [
     "identifiers",
     "labels",
     "moments",
+    "persona_values",
+    "personas",
     "steps",
     "waits",
 ]

@@ -38,6 +38,8 @@ from servicebp.model import (
     LintConfig,
     MomentKind,
     MomentOfTruth,
+    Persona,
+    PersonaValues,
     Stage,
     Step,
     Wait,
@@ -51,6 +53,8 @@ __all__ = [
     "identifiers",
     "labels",
     "moments",
+    "persona_values",
+    "personas",
     "steps",
     "waits",
 ]
@@ -174,6 +178,24 @@ def moments() -> st.SearchStrategy[MomentOfTruth]:
 
 
 @functools.cache
+def personas() -> st.SearchStrategy[Persona]:
+    """Personas, with or without a description (ids not unique across draws)."""
+    return st.builds(Persona, id=identifiers(), label=labels(), description=st.none() | labels())
+
+
+@functools.cache
+def persona_values(*, moment: bool = True) -> st.SearchStrategy[PersonaValues]:
+    """What one persona sees differently at a customer step; a weight only if *moment*."""
+    weight = st.none() | st.floats(min_value=0.01, max_value=100) if moment else st.none()
+    return st.builds(
+        PersonaValues,
+        rating=st.none() | st.integers(-3, 3) | st.floats(min_value=-3, max_value=3),
+        weight=weight,
+        wait=st.none() | waits(),
+    )
+
+
+@functools.cache
 def _attributes() -> st.SearchStrategy[dict[str, Any]]:
     scalars = st.one_of(
         st.none(),
@@ -229,11 +251,13 @@ def steps(
     id: str | None = None,
     stage: str | None = None,
     lane: Lane | str | None = None,
+    persona_ids: tuple[str, ...] = (),
 ) -> Step:
     """Valid steps; fix *id*, *stage* or *lane* to control them.
 
     Moments of truth and ratings are put on customer actions only, where
-    they always make sense.
+    they always make sense; so are the per-persona values, for some of
+    *persona_ids*.
 
     Examples
     --------
@@ -247,7 +271,7 @@ def steps(
     chosen_lane = Lane(lane) if lane is not None else draw(st.sampled_from(Lane))
     customer = chosen_lane is Lane.CUSTOMER
     optional = _OPTIONAL
-    return Step(
+    step = Step(
         id=id if id is not None else draw(identifiers()),
         label=draw(labels()),
         lane=chosen_lane,
@@ -264,9 +288,22 @@ def steps(
         rating=(draw(_RATINGS) if customer and draw(optional) else None),
         attributes=draw(_attributes()) if draw(_ONE_IN_FIVE) == 0 else {},
     )
+    if not (customer and persona_ids):
+        # Drawn last, so that steps without personas are drawn as they always were.
+        return step
+    chosen = draw(st.lists(st.sampled_from(persona_ids), unique=True))
+    values = persona_values(moment=step.is_moment)
+    return step.evolve(per_persona={key: draw(values) for key in chosen})
 
 
 _DESCRIPTIONS = st.none() | labels()
+_SCENARIOS = st.none() | st.sampled_from(["as-is", "to-be"]) | labels(multiline=False)
+
+
+def _persona_id(persona: Persona) -> str:
+    return persona.id
+
+
 _KINDS = st.sampled_from(FlowKind)
 _LINTS = st.just(LintConfig()) | st.builds(
     LintConfig,
@@ -284,7 +321,9 @@ def _pairs(count: int) -> st.SearchStrategy[list[tuple[int, int]]]:
 
 
 @st.composite
-def blueprints(draw: st.DrawFn, *, max_steps: int = 10, max_stages: int = 4) -> Blueprint:
+def blueprints(
+    draw: st.DrawFn, *, max_steps: int = 10, max_stages: int = 4, max_personas: int = 0
+) -> Blueprint:
     """Valid blueprints: every stage used, customer actions a forward journey.
 
     Flows are drawn between earlier and later steps (so nothing cycles),
@@ -325,14 +364,18 @@ def blueprints(draw: st.DrawFn, *, max_steps: int = 10, max_stages: int = 4) -> 
             label = stage
         names.add(label)
         labelled.append(Stage(id=stage, label=label))
+    declared = draw(st.lists(personas(), max_size=max_personas, unique_by=_persona_id))
     bp = Blueprint(
         draw(labels(multiline=False)),
         stages=labelled,
         description=draw(_DESCRIPTIONS),
         lint=draw(_LINTS),
+        personas=declared,
+        scenario=draw(_SCENARIOS) if max_personas else None,
     )
+    persona_ids = tuple(p.id for p in bp.personas)
     for step_id, stage in zip(ids, stage_of, strict=True):
-        bp.add_step(draw(steps(id=step_id, stage=stage)))
+        bp.add_step(draw(steps(id=step_id, stage=stage, persona_ids=persona_ids)))
 
     if step_count > 1:
         pairs = draw(
