@@ -26,6 +26,7 @@ from servicebp.analysis._journeys import (
     most_likely_journey,
 )
 from servicebp.analysis._loops import expected_visits
+from servicebp.analysis._personas import PersonaScores, persona_diffs, persona_scores
 from servicebp.analysis._timing import (
     JourneyTime,
     StageWait,
@@ -51,6 +52,7 @@ __all__ = [
     "JourneyScore",
     "JourneyScoreChange",
     "JourneyTime",
+    "PersonaScores",
     "StagePoint",
     "StageSpread",
     "StageWait",
@@ -74,6 +76,8 @@ __all__ = [
     "journeys",
     "line_crossings",
     "most_likely_journey",
+    "persona_diffs",
+    "persona_scores",
     "repair",
     "stage_spread",
     "stage_waits",

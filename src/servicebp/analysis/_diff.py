@@ -14,6 +14,7 @@ import attrs
 from servicebp.analysis._figures import journey_scores
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.model import Blueprint, Flow, Step
+from servicebp.model._personas import as_persona
 
 __all__ = ["BlueprintDiff", "FlowChange", "JourneyScoreChange", "StepChange", "diff"]
 
@@ -121,6 +122,7 @@ def diff(
     ratings_after: Mapping[str, float] | None = None,
     strategies: Iterable[str] | None = None,
     limit: int = DEFAULT_JOURNEY_LIMIT,
+    persona: str | None = None,
 ) -> BlueprintDiff:
     """Return what changed from *before* to *after*.
 
@@ -138,6 +140,17 @@ def diff(
         Strategy names for the scores; default all registered.
     limit : int
         The most journeys to score per version.
+    persona : str, optional
+        Compare the two versions as this persona sees them (both must
+        declare it): its ratings, moment weights and waits stand in the
+        steps' places, and every journey is scored (an as-is / to-be diff
+        per persona). :func:`servicebp.persona_diffs` does it for every
+        persona.
+
+    Raises
+    ------
+    UnknownPersonaError
+        If *persona* is given and either version does not declare it.
 
     Examples
     --------
@@ -154,6 +167,7 @@ def diff(
     >>> [(j.steps, j.change) for j in d.journeys]  # mean −0.5 → 0.5
     [(('order', 'queue'), {'mean': 1.0})]
     """
+    before, after = as_persona(before, persona), as_persona(after, persona)
     old = {s.id: s for s in before.steps()}
     new = {s.id: s for s in after.steps()}
     changed_steps = []
@@ -188,7 +202,7 @@ def diff(
         if pair in old_flows and old_flows[pair] != flow
     ]
     journeys: list[JourneyScoreChange] = []
-    if ratings_before is not None or ratings_after is not None:
+    if ratings_before is not None or ratings_after is not None or persona is not None:
         names = None if strategies is None else list(strategies)
         scored_before = _scores(before, ratings_before, names, limit)
         scored_after = _scores(after, ratings_after, names, limit)

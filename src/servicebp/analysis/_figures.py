@@ -18,6 +18,7 @@ import attrs
 
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.errors import RatingError
+from servicebp.model._personas import as_persona
 from servicebp.scoring import score, strategy_names
 from servicebp.scoring._journey import journey_of, rating_table
 
@@ -87,6 +88,7 @@ def journey_scores(
     strategies: Iterable[str] | None = None,
     journeys: Iterable[PathLike] | None = None,
     limit: int = DEFAULT_JOURNEY_LIMIT,
+    persona: str | None = None,
 ) -> tuple[JourneyScore, ...]:
     """Score every journey through the blueprint's branches by each strategy.
 
@@ -103,6 +105,9 @@ def journey_scores(
         The journeys to score; default :func:`servicebp.journeys`.
     limit : int
         Passed to :func:`servicebp.journeys`.
+    persona : str, optional
+        Whose journey: a persona the blueprint declares (its ratings,
+        moment weights and waits); default the steps' own values.
 
     Raises
     ------
@@ -127,6 +132,7 @@ def journey_scores(
     ('order', 'cash') 0.25 {'mean': 0.0, 'worst': -2.0}
     ('order', 'card') 0.75 {'mean': 1.5, 'worst': 1.0}
     """
+    bp = as_persona(bp, persona)
     names = strategy_names(strategies)
     table = rating_table(bp, ratings)
     paths = _paths(bp, journeys, limit)
@@ -157,6 +163,7 @@ def expected_scores(
     strategies: Iterable[str] | None = None,
     journeys: Iterable[PathLike] | None = None,
     limit: int = DEFAULT_JOURNEY_LIMIT,
+    persona: str | None = None,
 ) -> dict[str, float]:
     """Return the expected journey score per strategy: ``Σ p_j s_j / Σ p_j``.
 
@@ -187,6 +194,7 @@ def expected_scores(
     >>> expected_scores(bp, strategies=["worst"])  # 0.25 × (−2) + 0.75 × 1
     {'worst': 0.25}
     """
+    bp = as_persona(bp, persona)
     if journeys is None:
         from servicebp.analysis._customer_graph import customer_graph
         from servicebp.analysis._loops import loop_expected_scores
@@ -257,13 +265,17 @@ class EmotionCurve:
         }
 
 
-def emotion_curve(bp: Blueprint, *, ratings: Mapping[str, object] | None = None) -> EmotionCurve:
+def emotion_curve(
+    bp: Blueprint, *, ratings: Mapping[str, object] | None = None, persona: str | None = None
+) -> EmotionCurve:
     """Return the emotion curve: the rating of each customer step and of each stage.
 
     Steps come in the order of the customer spine; a step without any
     rating is kept with ``rating=None`` (a gap in the curve, not a zero).
     A stage's figure is the mean and the worst of its rated customer steps,
-    ``None`` when none is rated.
+    ``None`` when none is rated. With *persona*, the curve is that
+    persona's (its ratings where it gives them): personas on one blueprint
+    have one curve each.
 
     Examples
     --------
@@ -278,6 +290,7 @@ def emotion_curve(bp: Blueprint, *, ratings: Mapping[str, object] | None = None)
     >>> [(s.stage, s.mean) for s in curve.stages]
     [('order', 2.0), ('pay', -1.0)]
     """
+    bp = as_persona(bp, persona)
     table = rating_table(bp, ratings)
     points = tuple(
         CurvePoint(
@@ -406,7 +419,11 @@ class StageSpread:
 
 
 def stage_spread(
-    bp: Blueprint, stage: str, *, ratings: Mapping[str, object] | None = None
+    bp: Blueprint,
+    stage: str,
+    *,
+    ratings: Mapping[str, object] | None = None,
+    persona: str | None = None,
 ) -> StageSpread:
     """Return the score spread of *stage* across channels.
 
@@ -431,6 +448,7 @@ def stage_spread(
     """
     from servicebp.model import Lane
 
+    bp = as_persona(bp, persona)
     table = rating_table(bp, ratings)
     rated: dict[str, list[float]] = {}
     unrated: list[str] = []

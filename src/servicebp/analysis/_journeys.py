@@ -63,6 +63,7 @@ from servicebp.errors import (
 )
 from servicebp.model import Blueprint
 from servicebp.model._blueprint import closed_loop_problems
+from servicebp.model._personas import as_persona
 
 __all__ = [
     "JourneyPath",
@@ -202,7 +203,11 @@ def count_journeys(bp: Blueprint) -> int:
 
 
 def journeys(
-    bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT, max_visits: int = MAX_VISITS
+    bp: Blueprint,
+    *,
+    limit: int = DEFAULT_JOURNEY_LIMIT,
+    max_visits: int = MAX_VISITS,
+    persona: str | None = None,
 ) -> tuple[JourneyPath, ...]:
     """Return every customer journey, in time order of their branches.
 
@@ -220,6 +225,9 @@ def journeys(
         chance of looping more often; :func:`servicebp.expected_scores`
         and :func:`servicebp.expected_visits` count every journey exactly
         (absorbing Markov chain). Without loops it changes nothing.
+    persona : str, optional
+        Whose journey: a persona the blueprint declares (its ratings,
+        moment weights and waits); default the steps' own values.
 
     Returns
     -------
@@ -257,6 +265,7 @@ def journeys(
     ...
     servicebp.errors.TooManyJourneysError: blueprint 'Coffee' has 2 customer journeys, ...
     """
+    bp = as_persona(bp, persona)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
     if isinstance(max_visits, bool) or not isinstance(max_visits, int) or max_visits < 1:
@@ -374,7 +383,7 @@ def most_likely_journey(bp: Blueprint) -> JourneyPath:
     return context.path(tuple(steps))
 
 
-def critical_journey(bp: Blueprint) -> JourneyPath:
+def critical_journey(bp: Blueprint, *, persona: str | None = None) -> JourneyPath:
     """Return the journey with the longest elapsed time (duration + wait).
 
     Linear in steps + flows; ties go to the earlier branch. Each wait counts
@@ -397,6 +406,7 @@ def critical_journey(bp: Blueprint) -> JourneyPath:
     >>> j.steps, j.elapsed
     (('order', 'card'), 2.5)
     """
+    bp = as_persona(bp, persona)
     context = _Context(bp)
     waits = context.waits
 

@@ -25,6 +25,7 @@ from servicebp.analysis._customer_graph import Waits, customer_graph, visits
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, journeys
 from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Step
+from servicebp.model._personas import as_persona
 
 __all__ = [
     "JourneyTime",
@@ -85,7 +86,7 @@ class StepTime:
         return self.tolerance is not None and self.wait > self.tolerance
 
 
-def step_times(bp: Blueprint) -> dict[str, StepTime]:
+def step_times(bp: Blueprint, *, persona: str | None = None) -> dict[str, StepTime]:
     """Return the time of each customer step, in time order.
 
     A wait counts at the first customer step that it blocks, not again at
@@ -104,6 +105,7 @@ def step_times(bp: Blueprint) -> dict[str, StepTime]:
     >>> t.elapsed, t.wait_at, t.over_standard, t.over_tolerance
     (25.0, 'check', True, True)
     """
+    bp = as_persona(bp, persona)
     graph = customer_graph(bp)
     waits = Waits(bp, graph)
     longest: dict[str, tuple[float, str]] = {}
@@ -162,7 +164,9 @@ class JourneyTime:
         return self.duration + self.wait
 
 
-def journey_times(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple[JourneyTime, ...]:
+def journey_times(
+    bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT, persona: str | None = None
+) -> tuple[JourneyTime, ...]:
     """Return the time of every journey against tolerance and standards.
 
     Raises :class:`~servicebp.errors.TooManyJourneysError` past *limit*
@@ -179,6 +183,7 @@ def journey_times(bp: Blueprint, *, limit: int = DEFAULT_JOURNEY_LIMIT) -> tuple
     >>> [(t.elapsed, t.tolerance, t.over_tolerance) for t in journey_times(bp)]
     [(13.0, 10.0, ('queue',))]
     """
+    bp = as_persona(bp, persona)
     waits = Waits(bp, customer_graph(bp))
     result: list[JourneyTime] = []
     for path in journeys(bp, limit=limit):
@@ -234,7 +239,7 @@ class StageWait:
     longest_wait: float
 
 
-def stage_waits(bp: Blueprint) -> tuple[StageWait, ...]:
+def stage_waits(bp: Blueprint, *, persona: str | None = None) -> tuple[StageWait, ...]:
     """Return the stages by how long they make the customer wait, longest first.
 
     Linear in steps + flows (no journey is enumerated). Ties keep the stage
@@ -252,6 +257,7 @@ def stage_waits(bp: Blueprint) -> tuple[StageWait, ...]:
     >>> [(s.stage, s.expected_wait) for s in stage_waits(bp)]
     [('check-in', 10.0), ('check-out', 4.0), ('stay', 0.0)]
     """
+    bp = as_persona(bp, persona)
     graph = customer_graph(bp)
     waits = Waits(bp, graph)
     states = waits.state_graph()
@@ -270,7 +276,11 @@ def stage_waits(bp: Blueprint) -> tuple[StageWait, ...]:
 
 
 def wait_exceedance(
-    bp: Blueprint, threshold: float, *, limit: int = DEFAULT_JOURNEY_LIMIT
+    bp: Blueprint,
+    threshold: float,
+    *,
+    limit: int = DEFAULT_JOURNEY_LIMIT,
+    persona: str | None = None,
 ) -> float:
     """Return the share of journey probability whose total wait exceeds *threshold*.
 
@@ -287,6 +297,7 @@ def wait_exceedance(
     >>> wait_exceedance(bp, 10)
     0.3
     """
+    bp = as_persona(bp, persona)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise TypeError(f"threshold must be a number of minutes, not {threshold!r}")
     if not math.isfinite(threshold) or threshold < 0:
@@ -317,7 +328,7 @@ class StepDelay:
     cost: float
 
 
-def delay_costs(bp: Blueprint) -> tuple[StepDelay, ...]:
+def delay_costs(bp: Blueprint, *, persona: str | None = None) -> tuple[StepDelay, ...]:
     """Return the cost of delay of every step that overruns its standard, costliest first.
 
     Only steps with a duration, a standard and a cost count; a duration of 0
@@ -332,6 +343,7 @@ def delay_costs(bp: Blueprint) -> tuple[StepDelay, ...]:
     >>> delay_costs(bp)
     (StepDelay(step='kyc', over_by=10.0, cost=5.0),)
     """
+    bp = as_persona(bp, persona)
     found: list[StepDelay] = []
     for step in bp.steps():
         if step.duration is None or step.standard is None or step.cost is None:

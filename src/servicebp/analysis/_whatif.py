@@ -44,6 +44,7 @@ from servicebp.analysis._figures import journey_scores
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
 from servicebp.errors import InvalidArgumentError, UnknownStepError
 from servicebp.model import Blueprint, Lane, Wait
+from servicebp.model._personas import as_persona
 from servicebp.scales import check_rating
 
 __all__ = ["JourneyChange", "expected_ratings", "repair", "what_if"]
@@ -94,6 +95,7 @@ def expected_ratings(
     ratings: Mapping[str, float] | None = None,
     failure_rating: float = DEFAULT_FAILURE_RATING,
     unknown_failure_probability: float = DEFAULT_UNKNOWN_FAILURE_PROBABILITY,
+    persona: str | None = None,
 ) -> dict[str, float]:
     """Return each rated customer step's expected rating given the fail points behind it.
 
@@ -113,6 +115,7 @@ def expected_ratings(
     >>> expected_ratings(bp, ratings={"apply": -3})
     {'apply': -3.0}
     """
+    bp = as_persona(bp, persona)
     check_rating(failure_rating, name="failure_rating")
     if not 0 <= unknown_failure_probability <= 1:
         raise InvalidArgumentError(
@@ -180,6 +183,7 @@ def what_if(
     failure_rating: float = DEFAULT_FAILURE_RATING,
     unknown_failure_probability: float = DEFAULT_UNKNOWN_FAILURE_PROBABILITY,
     limit: int = DEFAULT_JOURNEY_LIMIT,
+    persona: str | None = None,
 ) -> tuple[JourneyChange, ...]:
     """Return each journey's expected score and time before and after *changes*.
 
@@ -201,6 +205,9 @@ def what_if(
         See the module docstring.
     limit : int
         The most journeys to compare (see :func:`servicebp.journeys`).
+    persona : str, optional
+        Whose journey: a persona the blueprint declares (its ratings,
+        moment weights and waits); default the steps' own values.
 
     Examples
     --------
@@ -214,6 +221,7 @@ def what_if(
     >>> change.score_change, change.elapsed_change
     ({'mean': 1.0}, -8.0)
     """
+    bp = as_persona(bp, persona)
     if not isinstance(changes, Mapping):
         raise TypeError(f"changes must map step ids to field changes, not {type(changes).__name__}")
     after = _apply(bp, changes)
@@ -224,7 +232,7 @@ def what_if(
             if fields["rating"] is not None:
                 after_ratings[step_id] = fields["rating"]
     names = None if strategies is None else list(strategies)
-    options = {
+    options: dict[str, Any] = {
         "failure_rating": failure_rating,
         "unknown_failure_probability": unknown_failure_probability,
     }
@@ -266,6 +274,7 @@ def repair(
     failure_rating: float = DEFAULT_FAILURE_RATING,
     unknown_failure_probability: float = DEFAULT_UNKNOWN_FAILURE_PROBABILITY,
     limit: int = DEFAULT_JOURNEY_LIMIT,
+    persona: str | None = None,
 ) -> tuple[JourneyChange, ...]:
     """Return each journey's change when the fail point at step *fail_point* is removed.
 
@@ -284,6 +293,7 @@ def repair(
     >>> change.score_before, change.score_after  # 0.75 × 2 + 0.25 × (−2) = 1 → 2
     ({'mean': 1.0}, {'mean': 2.0})
     """
+    bp = as_persona(bp, persona)
     require_fail_point(bp, fail_point)
     return what_if(
         bp,

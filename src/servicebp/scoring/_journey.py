@@ -23,6 +23,7 @@ from servicebp.errors import (
     UnknownStepError,
 )
 from servicebp.model._fields import MAX_AMOUNT
+from servicebp.model._personas import as_persona
 from servicebp.scales import check_rating
 
 if TYPE_CHECKING:
@@ -239,6 +240,7 @@ class Journey:
         steps: Iterable[str] | None = None,
         *,
         ratings: Mapping[str, object] | None = None,
+        persona: str | None = None,
     ) -> Journey:
         """Build the journey through *steps* of *bp* with their ratings and moment weights.
 
@@ -251,6 +253,9 @@ class Journey:
             when it is one journey (no branches).
         ratings : mapping of str to float, optional
             Step id to rating; a step not in it uses its designed ``rating``.
+        persona : str, optional
+            Whose journey: a persona the blueprint declares (its ratings,
+            moment weights and waits); default the steps' own values.
 
         Raises
         ------
@@ -281,6 +286,7 @@ class Journey:
         ...
         servicebp.errors.RatingError: no rating for step 'pay' (give one in the ratings or as the step's designed rating)
         """  # noqa: E501
+        bp = as_persona(bp, persona)
         from servicebp.model import Blueprint
 
         if not isinstance(bp, Blueprint):
