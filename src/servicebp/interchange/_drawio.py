@@ -42,6 +42,7 @@ from servicebp.rendering import (
     ratings_shown,
     scene_of,
     score_text,
+    seen_by,
 )
 
 __all__ = ["to_drawio"]
@@ -152,7 +153,9 @@ def _geometry(cell: ET.Element, x: float, y: float, width: float, height: float)
     )
 
 
-def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> str:
+def to_drawio(
+    bp: Blueprint, *, ratings: Mapping[str, float] | None = None, persona: str | None = None
+) -> str:
     """Return *bp* as the text of a diagrams.net (``.drawio``) file.
 
     Parameters
@@ -162,6 +165,9 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
     ratings : mapping of step id to float, optional
         Ratings (−3 … +3) to colour steps with; a step without one falls back
         to its designed rating.
+    persona : str, optional
+        Draw the blueprint as this declared persona sees it (its ratings,
+        its label in the title).
 
     Raises
     ------
@@ -184,6 +190,7 @@ def to_drawio(bp: Blueprint, *, ratings: Mapping[str, float] | None = None) -> s
     Orders a "flat white" <large>
     score +2
     """
+    bp = seen_by(bp, persona)
     shown = ratings_shown(bp, ratings)
     scene = scene_of(bp, ratings=shown, legend=False)
     boxes: dict[tuple[str, str], Box] = {(box.role, box.ident): box for box in scene.boxes}

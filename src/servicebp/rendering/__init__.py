@@ -8,7 +8,7 @@ and score wording, the table of extra text formats (:data:`TEXT_FORMATS`) and
 the engine chooser.
 """
 
-from servicebp.rendering._dot import ratings_shown
+from servicebp.rendering._dot import ratings_shown, seen_by
 from servicebp.rendering._engines import MAX_TIMEOUT, choose_engine
 from servicebp.rendering._layout import Grid, grid_of
 from servicebp.rendering._layout_check import LayoutDefect, check_layout
@@ -55,6 +55,7 @@ __all__ = [
     "render_svg",
     "scene_of",
     "score_text",
+    "seen_by",
     "to_dot",
     "to_mermaid",
 ]

@@ -28,7 +28,7 @@ from servicebp.rendering._palette import rating_class
 from servicebp.rendering._scene import scene_of
 from servicebp.rendering._scene_shapes import ARROW, DETAILS, Box, Path, Scene
 
-__all__ = ["dot_text", "ratings_shown", "to_dot"]
+__all__ = ["dot_text", "ratings_shown", "seen_by", "to_dot"]
 
 
 def dot_text(text: str) -> str:
@@ -98,6 +98,25 @@ def ratings_shown(bp: Blueprint, ratings: Mapping[str, float] | None) -> dict[st
     return shown
 
 
+def seen_by(bp: Blueprint, persona: str | None) -> Blueprint:
+    """*bp* as *persona* sees it, for a picture: its ratings and waits, its label in the title.
+
+    ``None`` (the implicit persona) is *bp* itself.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Persona
+    >>> seen_by(Blueprint("Hotel", personas=[Persona(id="new", label="First stay")]), "new").name
+    'Hotel · First stay'
+    """
+    if persona is None:
+        return bp
+    label = " ".join(bp.persona(persona).label.split())
+    seen = bp.for_persona(persona)
+    seen.name = f"{bp.name} · {label}"
+    return seen
+
+
 def _details(details: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     chosen = tuple(details)
     unknown = sorted(set(chosen) - set(DETAILS))
@@ -115,6 +134,7 @@ def to_dot(
     legend: bool = True,
     details: tuple[str, ...] | list[str] = (),
     emotion: bool = False,
+    persona: str | None = None,
 ) -> graphviz.Digraph:
     r"""Return *bp* as a :class:`graphviz.Digraph` laid out as a service blueprint.
 
@@ -138,6 +158,10 @@ def to_dot(
         Whether to draw the emotion curve as a lane beneath the support
         lane (journey-map style): the rating of each customer step (the one
         shown on it), in the step's column, on the levels −3 … +3.
+    persona : str, optional
+        Draw the blueprint as this declared persona sees it: its ratings
+        colour the steps and make the emotion curve, its waits are marked,
+        and its label joins the title. Default: the steps' own values.
 
     Returns
     -------
@@ -152,6 +176,8 @@ def to_dot(
         If a rating is not a number on the −3 … +3 scale.
     InvalidArgumentError
         If *details* names something else.
+    UnknownPersonaError
+        If *persona* is not one the blueprint declares.
 
     Examples
     --------
@@ -162,6 +188,7 @@ def to_dot(
     >>> [line.split(" class=")[0].strip() for line in source.splitlines() if "id=order" in line]
     ['s0 [id=order label="Order a coffee\\nscore +2"']
     """
+    bp = seen_by(bp, persona)
     shown = ratings_shown(bp, ratings)
     if not isinstance(emotion, bool):
         raise InvalidArgumentError(f"emotion must be True or False, got {emotion!r}")

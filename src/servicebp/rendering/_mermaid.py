@@ -53,7 +53,7 @@ from typing import Final
 
 from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Flow, FlowKind, Lane, Line, Step
-from servicebp.rendering._dot import ratings_shown
+from servicebp.rendering._dot import ratings_shown, seen_by
 from servicebp.rendering._layout import grid_of
 from servicebp.rendering._palette import RATING_COLOURS, RATING_TEXT_COLOURS, rating_class
 from servicebp.scales._scale import MERMAID
@@ -132,6 +132,7 @@ def to_mermaid(
     *,
     kind: str = "journey",
     ratings: Mapping[str, float] | None = None,
+    persona: str | None = None,
 ) -> str:
     """Return *bp* as Mermaid text of the given *kind*.
 
@@ -143,6 +144,9 @@ def to_mermaid(
         The Mermaid diagram to write.
     ratings : mapping of step id to float, optional
         Ratings (−3 … +3) that override the steps' designed ratings.
+    persona : str, optional
+        Write the blueprint as this declared persona sees it (its ratings,
+        its label in the title).
 
     Raises
     ------
@@ -171,6 +175,7 @@ def to_mermaid(
         raise InvalidArgumentError(
             f"unknown Mermaid kind: {kind!r} (must be one of {list(MERMAID_KINDS)})"
         )
+    bp = seen_by(bp, persona)
     shown = ratings_shown(bp, ratings)
     if kind == "journey":
         return _journey(bp, shown)

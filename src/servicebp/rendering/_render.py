@@ -19,7 +19,7 @@ from typing import Final
 from servicebp._atomic import write_atomic
 from servicebp.errors import InvalidArgumentError, RenderTimeoutError
 from servicebp.model import Blueprint
-from servicebp.rendering._dot import dot_text, to_dot
+from servicebp.rendering._dot import dot_text, seen_by, to_dot
 from servicebp.rendering._engines import (
     ENGINES,
     FORMATS,
@@ -127,6 +127,7 @@ def render_bytes(
     dpi: float = DEFAULT_DPI,
     timeout: float = DEFAULT_TIMEOUT,
     emotion: bool = False,
+    persona: str | None = None,
 ) -> bytes:
     """Render *bp* and return the image's bytes (see :func:`render`).
 
@@ -141,7 +142,14 @@ def render_bytes(
     resolution = _check_dpi(dpi)
     deadline = time.monotonic() + check_timeout(timeout)
     chosen = choose_engine(engine, format)
-    graph = to_dot(bp, ratings=ratings, legend=legend, details=tuple(details), emotion=emotion)
+    graph = to_dot(
+        bp,
+        ratings=ratings,
+        legend=legend,
+        details=tuple(details),
+        emotion=emotion,
+        persona=persona,
+    )
     if format == "png":
         graph.attr("graph", dpi=f"{resolution:g}")
     left = _time_left(deadline, timeout)
@@ -168,6 +176,7 @@ def render_svg(
     details: Sequence[str] = (),
     timeout: float = DEFAULT_TIMEOUT,
     emotion: bool = False,
+    persona: str | None = None,
 ) -> str:
     """Return *bp* drawn as SVG text.
 
@@ -190,6 +199,7 @@ def render_svg(
         details=details,
         timeout=timeout,
         emotion=emotion,
+        persona=persona,
     )
     return data.decode("utf-8")
 
@@ -207,6 +217,7 @@ def render(
     timeout: float = DEFAULT_TIMEOUT,
     follow_symlinks: bool = False,
     emotion: bool = False,
+    persona: str | None = None,
 ) -> Path:
     """Draw *bp* into the file *path* (written atomically) and return the path.
 
@@ -241,6 +252,9 @@ def render(
     emotion : bool
         Draw the emotion curve as a lane beneath the support lane (see
         :func:`to_dot`); for SVG, PNG, PDF and DOT.
+    persona : str, optional
+        Draw the blueprint as this declared persona sees it (its ratings,
+        its emotion curve, its waits; see :func:`to_dot`), in every format.
 
     Raises
     ------
@@ -269,6 +283,7 @@ def render(
     target = Path(path)
     deadline = time.monotonic() + check_timeout(timeout)
     chosen = _format_for(target, format)
+    bp = seen_by(bp, persona)
     if chosen in TEXT_FORMATS:
         write_atomic(target, TEXT_FORMATS[chosen](bp, ratings), follow_symlinks=follow_symlinks)
         return target
