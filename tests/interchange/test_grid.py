@@ -373,3 +373,23 @@ def test_a_name_that_starts_with_a_byte_order_mark_survives(tmp_path: Path, suff
     path = tmp_path / f"grid{suffix}"
     sbp.write_grid(bp, path)
     assert sbp.read_grid(path).blueprint.name == "\ufeffCoffee"
+
+
+def test_a_grid_says_it_loses_the_personas() -> None:
+    bp = sbp.Blueprint("Hotel", stages=["s"], personas=[sbp.Persona(id="new", label="New")])
+    bp.scenario = "as-is"
+    bp.add_step(
+        sbp.Step(
+            id="a",
+            label="A",
+            lane="customer",
+            stage="s",
+            rating=1,
+            per_persona={"new": sbp.PersonaValues(rating=-1)},
+        )
+    )
+    assert [(p.step, p.field) for p in sbp.grid_losses(bp)] == [
+        (None, "scenario"),
+        (None, "personas"),
+        ("a", "per_persona"),
+    ]

@@ -192,6 +192,10 @@ def grid_losses(bp: Blueprint) -> tuple[Problem, ...]:
         lost.append(Problem(message=why, field="description"))
     if bp.lint != LintConfig():
         lost.append(Problem(message=why, field="lint"))
+    # One row per lane and step: a grid holds the steps' own values, no persona's.
+    lost.extend(
+        Problem(message=why, field=name) for name in ("scenario", "personas") if getattr(bp, name)
+    )
     ends = "white space at its ends is dropped"
     if bp.name != bp.name.strip():
         lost.append(Problem(message=ends, field="name"))
@@ -217,7 +221,9 @@ def grid_losses(bp: Blueprint) -> tuple[Problem, ...]:
                 dropped.append("fail_point.probability")
         if step.standard is not None:
             dropped.append("standard")
-        dropped.extend(name for name in ("evidence", "attributes") if getattr(step, name))
+        dropped.extend(
+            name for name in ("evidence", "attributes", "per_persona") if getattr(step, name)
+        )
         lost.extend(Problem(message=why, step=step.id, field=name) for name in dropped)
     return tuple(lost)
 
