@@ -53,6 +53,14 @@ format_option = click.option(
     help="How to print results and problems.",
 )
 
+persona_option = click.option(
+    "--persona",
+    metavar="ID",
+    default=None,
+    help="As this persona sees it (one the blueprint declares under personas:): its "
+    "ratings, moment weights and waits; default the steps' own values.",
+)
+
 
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     """Print *message* as :func:`click.echo` does, safe for the terminal it goes to.

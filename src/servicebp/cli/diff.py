@@ -9,7 +9,7 @@ import click
 
 from servicebp.analysis import BlueprintDiff, diff
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, echo, format_option, reports_errors
+from servicebp.cli._common import INPUT_FILE, echo, format_option, persona_option, reports_errors
 from servicebp.cli._format import json_text
 from servicebp.io import load
 from servicebp.model import Lane
@@ -48,11 +48,20 @@ def _as_dict(d: BlueprintDiff) -> dict[str, Any]:
     help="Compare each journey's score per strategy when every customer step "
     "has a designed rating.",
 )
+@persona_option
 @format_option
 @reports_errors
-def diff_command(before: Path, after: Path, scores: bool, output_format: str) -> None:
-    """Show what changed from BEFORE to AFTER: steps, flows, moments and journey scores."""
+def diff_command(
+    before: Path, after: Path, scores: bool, persona: str | None, output_format: str
+) -> None:
+    """Show what changed from BEFORE to AFTER: steps, flows, moments and journey scores.
+
+    With --persona ID, both are compared as that persona sees them (both must
+    declare it): an as-is / to-be diff for one persona.
+    """
     old, new = load(before), load(after)
+    if persona is not None:
+        old, new = old.for_persona(persona), new.for_persona(persona)
     # Scores need a rating on every customer step; a partly rated pair is
     # compared on structure only.
     rated = scores and all(

@@ -8,9 +8,10 @@ import click
 
 from servicebp._atomic import write_atomic
 from servicebp.cli import main
-from servicebp.cli._common import echo, not_an_input, reports_errors
+from servicebp.cli._common import echo, not_an_input, persona_option, reports_errors
 from servicebp.interchange import to_drawio
 from servicebp.io import load
+from servicebp.model._personas import seen_by
 from servicebp.observed import read_ratings
 from servicebp.rendering import (
     DETAILS,
@@ -91,6 +92,7 @@ _FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "mermaid-flowchart", "drawio"
     show_default=True,
     help="Seconds rendering may take (building the drawing and the engine), at most a day.",
 )
+@persona_option
 @reports_errors
 def render_command(
     blueprint: Path,
@@ -103,17 +105,20 @@ def render_command(
     dpi: float,
     engine: str,
     timeout: float,
+    persona: str | None,
 ) -> None:
     """Draw BLUEPRINT (YAML or JSON) into OUTPUT.
 
     Lanes are horizontal bands, stages columns; ratings colour the steps.
+    With --persona ID, the picture is that persona's (its ratings, emotion
+    curve and waits, its label in the title).
     """
     not_an_input(output, blueprint, ratings)
     chosen = image_format or _format_from_suffix(output)
     if chosen in FORMATS:
         # Resolved here so that a missing engine is explained in the CLI's terms.
         engine = choose_engine(engine, chosen, spelling="--engine {}")
-    bp = load(blueprint)
+    bp = seen_by(load(blueprint), persona)
     rated = read_ratings(ratings, bp=bp) if ratings is not None else None
     if chosen == "drawio":
         write_atomic(output, to_drawio(bp, ratings=rated))

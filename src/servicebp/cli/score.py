@@ -29,10 +29,18 @@ from servicebp.analysis import (
 )
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.cli import main
-from servicebp.cli._common import INPUT_FILE, echo, format_option, not_an_input, reports_errors
+from servicebp.cli._common import (
+    INPUT_FILE,
+    echo,
+    format_option,
+    not_an_input,
+    persona_option,
+    reports_errors,
+)
 from servicebp.cli._format import csv_text, json_text, score_cell, signed, table
 from servicebp.cli._score_observed import is_journey_table, observed_output
 from servicebp.model import Blueprint, moment_placement_problems
+from servicebp.model._personas import seen_by
 from servicebp.scales import SCALES
 from servicebp.scoring import STRATEGIES
 
@@ -96,6 +104,7 @@ DEFAULT_ROWS = 20
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the table to FILE.csv or FILE.json.",
 )
+@persona_option
 @format_option
 @reports_errors
 def score(
@@ -107,6 +116,7 @@ def score(
     shown: int,
     scale: str,
     output: Path | None,
+    persona: str | None,
     output_format: str,
 ) -> None:
     """Score BLUEPRINT's journeys by each strategy (designed or observed ratings).
@@ -123,6 +133,9 @@ def score(
     the first --rows journeys; --output writes them all. With --by step,
     each customer step's observed count, mean, share of negative ratings and
     share of -3.
+
+    With --persona ID, everything is scored as that persona sees it (its
+    ratings, moment weights and waits; observed ratings still win).
     """
     if output is not None and output.suffix.lower() not in _OUTPUT_SUFFIXES:
         raise click.BadParameter(
@@ -134,7 +147,7 @@ def score(
     # so that `servicebp --help` stays quick.
     from servicebp.io import load
 
-    bp = load(blueprint)
+    bp = seen_by(load(blueprint), persona)
     # load() refuses misplaced moments; the doubtful placements are warnings.
     for problem in moment_placement_problems(bp)[1]:
         echo(f"warning: {problem}", err=True)

@@ -38,6 +38,7 @@ __all__ = [
     "check_declared",
     "check_scenario",
     "persona_index",
+    "seen_by",
     "step_as_persona",
     "undeclared_personas",
 ]
@@ -230,6 +231,25 @@ def as_persona(bp: Blueprint, persona: str | None) -> Blueprint:
     if persona is None:
         return bp
     return bp.for_persona(persona)
+
+
+def seen_by(bp: Blueprint, persona: str | None) -> Blueprint:
+    """*bp* as *persona* sees it, for a picture or a report: its values, its label in the title.
+
+    ``None`` (the implicit persona) is *bp* itself.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Persona
+    >>> seen_by(Blueprint("Hotel", personas=[Persona(id="new", label="First stay")]), "new").name
+    'Hotel · First stay'
+    """
+    if persona is None:
+        return bp
+    label = " ".join(bp.persona(persona).label.split())
+    seen = bp.for_persona(persona)
+    seen.name = f"{bp.name} · {label}"
+    return seen
 
 
 def persona_index(personas: list[Persona], persona: object) -> int:

@@ -23,6 +23,7 @@ from graphviz.quoting import quote  # type: ignore[import-untyped]
 from servicebp._xml_text import coordinate
 from servicebp.errors import ArgumentTypeError, InvalidArgumentError, UnknownStepError
 from servicebp.model import Blueprint
+from servicebp.model._personas import seen_by
 from servicebp.rendering._metrics import FONT
 from servicebp.rendering._palette import rating_class
 from servicebp.rendering._scene import scene_of
@@ -96,25 +97,6 @@ def ratings_shown(bp: Blueprint, ratings: Mapping[str, float] | None) -> dict[st
         if drawn is not None:
             shown[step.id] = drawn
     return shown
-
-
-def seen_by(bp: Blueprint, persona: str | None) -> Blueprint:
-    """*bp* as *persona* sees it, for a picture: its ratings and waits, its label in the title.
-
-    ``None`` (the implicit persona) is *bp* itself.
-
-    Examples
-    --------
-    >>> from servicebp import Blueprint, Persona
-    >>> seen_by(Blueprint("Hotel", personas=[Persona(id="new", label="First stay")]), "new").name
-    'Hotel · First stay'
-    """
-    if persona is None:
-        return bp
-    label = " ".join(bp.persona(persona).label.split())
-    seen = bp.for_persona(persona)
-    seen.name = f"{bp.name} · {label}"
-    return seen
 
 
 def _details(details: tuple[str, ...] | list[str]) -> tuple[str, ...]:
