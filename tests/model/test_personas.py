@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import pickle
 
+import attrs
 import pytest
+from hypothesis import given, settings
 
 from servicebp import (
     Blueprint,
@@ -17,6 +19,7 @@ from servicebp import (
     Wait,
 )
 from servicebp.errors import BlueprintTypeError, BlueprintValidationError
+from servicebp.testing import blueprints
 
 
 def _hotel() -> Blueprint:
@@ -169,3 +172,25 @@ def test_personas_and_scenario_take_part_in_equality_and_copies() -> None:
     other.add_persona("business")
     assert other != bp
     assert hash(bp["check-in"]) == hash(pickle.loads(pickle.dumps(bp["check-in"])))
+
+
+@settings(max_examples=60, deadline=None)
+@given(blueprints(max_personas=3))
+def test_a_persona_sees_its_own_values_and_the_steps_own_elsewhere(bp: Blueprint) -> None:
+    for persona in bp.personas:
+        seen = bp.for_persona(persona.id)
+        assert seen.personas == ()
+        assert list(seen.graph.edges) == list(bp.graph.edges)
+        for step in bp.steps():
+            values = step.per_persona.get(persona.id, PersonaValues())
+            got = seen[step.id]
+            assert got.per_persona == {}
+            assert got.rating == (step.rating if values.rating is None else values.rating)
+            assert got.wait == (step.wait if values.wait is None else values.wait)
+            if step.moment is not None:
+                assert got.moment is not None
+                wanted = step.moment.weight if values.weight is None else values.weight
+                assert got.moment.weight == wanted
+            assert attrs.evolve(got, rating=None, wait=None, moment=None) == attrs.evolve(
+                step, rating=None, wait=None, moment=None, per_persona={}
+            )
