@@ -213,3 +213,8 @@ def test_an_unknown_persona_is_named_with_the_closest() -> None:
         assert "unknown persona: 'regualr' (did you mean 'regular'?)" in str(caught.value)
         assert isinstance(caught.value, KeyError)
         assert isinstance(caught.value, servicebp.ServiceBlueprintError)
+
+
+def test_a_persona_is_named_by_its_id() -> None:
+    with pytest.raises(servicebp.ArgumentTypeError, match="persona must be a persona id"):
+        servicebp.expected_scores(hotel(), persona=1)  # type: ignore[arg-type]

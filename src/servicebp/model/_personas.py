@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from servicebp.errors import (
+    ArgumentTypeError,
     BlueprintTypeError,
     BlueprintValidationError,
     Problem,
@@ -254,6 +255,11 @@ def seen_by(bp: Blueprint, persona: str | None) -> Blueprint:
 
 def persona_index(personas: list[Persona], persona: object) -> int:
     """The position of *persona* (an id) among *personas*, or an :class:`UnknownPersonaError`."""
+    if not isinstance(persona, str):
+        raise ArgumentTypeError(
+            f"persona must be a persona id (text) or None, not {type(persona).__name__} "
+            f"({_show(persona)})"
+        )
     key = nfc(persona)
     for i, known in enumerate(personas):
         if known.id == key:
