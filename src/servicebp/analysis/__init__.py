@@ -26,7 +26,12 @@ from servicebp.analysis._journeys import (
     most_likely_journey,
 )
 from servicebp.analysis._loops import expected_visits
-from servicebp.analysis._personas import PersonaScores, persona_diffs, persona_scores
+from servicebp.analysis._personas import (
+    PersonaScores,
+    persona_curves,
+    persona_diffs,
+    persona_scores,
+)
 from servicebp.analysis._timing import (
     JourneyTime,
     StageWait,
@@ -76,6 +81,7 @@ __all__ = [
     "journeys",
     "line_crossings",
     "most_likely_journey",
+    "persona_curves",
     "persona_diffs",
     "persona_scores",
     "repair",

@@ -15,11 +15,16 @@ from collections.abc import Iterable
 import attrs
 
 from servicebp.analysis._diff import BlueprintDiff, diff
-from servicebp.analysis._figures import JourneyScore, expected_scores, journey_scores
+from servicebp.analysis._figures import (
+    JourneyScore,
+    emotion_curve,
+    expected_scores,
+    journey_scores,
+)
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT
 from servicebp.model import Blueprint
 
-__all__ = ["PersonaScores", "persona_diffs", "persona_scores"]
+__all__ = ["PersonaScores", "persona_curves", "persona_diffs", "persona_scores"]
 
 
 @attrs.frozen(kw_only=True)
@@ -87,6 +92,32 @@ def persona_scores(
             )
         )
     return tuple(tables)
+
+
+def persona_curves(bp: Blueprint) -> dict[str, dict[str, float]]:
+    """Return each declared persona's ratings of the customer steps, by the persona's label.
+
+    The form :func:`servicebp.emotion_chart` takes as ``curves=``: one curve
+    per persona on one chart; a step the persona leaves unrated (and the step
+    too) is a gap.
+
+    Examples
+    --------
+    >>> from servicebp import Blueprint, Persona, PersonaValues, Step
+    >>> bp = Blueprint("Coffee", stages=["s"], personas=[Persona(id="new", label="New")])
+    >>> _ = bp.add_step(Step(id="order", label="Order", lane="customer", stage="s", rating=1,
+    ...                      per_persona={"new": PersonaValues(rating=-1)}))
+    >>> persona_curves(bp)
+    {'New': {'order': -1.0}}
+    """
+    return {
+        p.label: {
+            point.step: point.rating
+            for point in emotion_curve(bp, persona=p.id).steps
+            if point.rating is not None
+        }
+        for p in bp.personas
+    }
 
 
 def persona_diffs(

@@ -26,6 +26,7 @@ from scipy import stats
 from servicebp.analysis import CurvePoint, StagePoint, emotion_curve
 from servicebp.errors import ArgumentTypeError, UnknownStepError
 from servicebp.model import Blueprint
+from servicebp.model._personas import seen_by
 from servicebp.rendering import RATING_COLOURS
 from servicebp.scales import RatingLevel, check_rating
 
@@ -141,6 +142,7 @@ def emotion_chart(
     curves: Mapping[str, Mapping[str, object]] | None = None,
     observed: Mapping[str, Sequence[float]] | None = None,
     title: str | None = None,
+    persona: str | None = None,
 ) -> str:
     """Return the emotion curve of *bp* as SVG text.
 
@@ -153,11 +155,15 @@ def emotion_chart(
         the curve named "expected".
     curves : mapping of name to (mapping of step id to rating), optional
         More curves, one per persona or scenario, each with its own colour and
-        a legend entry; a step a curve does not rate is a gap in it.
+        a legend entry; a step a curve does not rate is a gap in it
+        (:func:`servicebp.persona_curves` gives one per declared persona).
     observed : mapping of step id to ratings, optional
         Observed ratings per step: their mean is drawn with a 95 % interval.
     title : str, optional
         The chart's title; default: the blueprint's name.
+    persona : str, optional
+        Draw the "expected" curve as this declared persona rates the steps
+        (default: the steps' own ratings).
 
     Raises
     ------
@@ -185,6 +191,7 @@ def emotion_chart(
     >>> "+3 delights the customer" in svg and "moment of truth (1)" in svg
     True
     """
+    bp = seen_by(bp, persona)
     curve = emotion_curve(bp, ratings=ratings)
     points = curve.steps
     named: list[tuple[str, dict[str, float]]] = [

@@ -33,6 +33,7 @@ from servicebp.discovery import (
 from servicebp.errors import EmptyJourneyError, RatingError, RenderError, TooManyJourneysError
 from servicebp.linting import lint
 from servicebp.model import Behaviour, Blueprint
+from servicebp.model._personas import seen_by
 from servicebp.observed import read_observed, step_statistics
 from servicebp.rendering import render_svg
 from servicebp.reporting._chart import emotion_chart
@@ -376,6 +377,7 @@ def report(
     outcome: str | None = None,
     title: str | None = None,
     engine: str = "auto",
+    persona: str | None = None,
 ) -> str:
     """Return one self-contained HTML page with the analysis of *bp*.
 
@@ -396,6 +398,9 @@ def report(
         The page's title; default: the blueprint's name.
     engine : str
         The Graphviz engine for the picture (see :func:`servicebp.render`).
+    persona : str, optional
+        The analysis of this declared persona: its ratings, moment weights
+        and waits throughout, its label in the title.
 
     Examples
     --------
@@ -409,6 +414,7 @@ def report(
     >>> "<script" in page, "http://" in page or "https://" in page
     (False, False)
     """
+    bp = seen_by(bp, persona)
     name = title if title is not None else bp.name
     per_step: dict[str, list[float]] = {}
     observed_body = '<p class="empty">No observed data were given.</p>'
