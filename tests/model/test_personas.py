@@ -65,6 +65,7 @@ def test_declared_personas_keep_their_order_and_labels() -> None:
     assert [p.id for p in bp.personas] == ["first-timer", "regular"]
     assert bp.persona("regular") == Persona(id="regular", label="regular")
     assert bp.scenario == "as-is"
+    assert repr(bp) == "Blueprint('Hotel', stages=2, steps=2, flows=1, personas=2)"
 
 
 def test_for_persona_puts_the_personas_values_in_place() -> None:

@@ -213,9 +213,12 @@ class Blueprint(PersonaMethods):
     # -- dunder ---------------------------------------------------------------
 
     def __repr__(self) -> str:
+        # Personas only when declared, so a blueprint without them reads as it always did.
+        personas = f", personas={len(self._personas)}" if self._personas else ""
         return (
             f"Blueprint({self.name!r}, stages={len(self._stages)}, "
-            f"steps={self._graph.number_of_nodes()}, flows={self._graph.number_of_edges()})"
+            f"steps={self._graph.number_of_nodes()}, flows={self._graph.number_of_edges()}"
+            f"{personas})"
         )
 
     def __eq__(self, other: object) -> bool:
