@@ -218,3 +218,16 @@ def test_an_unknown_persona_is_named_with_the_closest() -> None:
 def test_a_persona_is_named_by_its_id() -> None:
     with pytest.raises(servicebp.ArgumentTypeError, match="persona must be a persona id"):
         servicebp.expected_scores(hotel(), persona=1)  # type: ignore[arg-type]
+
+
+def test_lint_checks_each_personas_waits() -> None:
+    found = [
+        (d.code, d.step, d.message) for d in servicebp.lint(hotel(), select=["SBP004", "SBP009"])
+    ]
+    assert found == [
+        (
+            "SBP009",
+            "check-in",
+            "wait of 20 min is over the tolerance of 10 min (for persona 'first-timer')",
+        )
+    ]

@@ -29,7 +29,7 @@ from servicebp._lint_codes import LINT_CODES, code_problem
 from servicebp.analysis import contactless_frontstage
 from servicebp.analysis._customer_graph import dependence_graph, reach
 from servicebp.errors import UnknownLintRuleError
-from servicebp.model import Behaviour, Blueprint, Lane, Step, lines_between
+from servicebp.model import Behaviour, Blueprint, Lane, Step, Wait, lines_between
 
 __all__ = ["RULES", "Diagnostic", "Rule", "Severity", "code_problem", "lint", "select_rules"]
 
@@ -140,13 +140,20 @@ def _fail_point_without_recovery(bp: Blueprint) -> Iterator[tuple[str, str]]:
             yield step.id, f"fail point {step.fail_point.what!r} has no recovery"
 
 
-def _wait_without_tolerance(bp: Blueprint) -> Iterator[tuple[str, str]]:
+def _waits(bp: Blueprint) -> Iterator[tuple[str, Wait, str]]:
+    """Each step's wait, then each persona's own wait there, with whose it is (for a message)."""
     for step in bp.steps():
-        if step.wait is not None and step.wait.tolerance is None:
-            yield (
-                step.id,
-                f"wait of {step.wait.duration:g} min has no tolerance",
-            )
+        if step.wait is not None:
+            yield step.id, step.wait, ""
+        for persona, values in step.per_persona.items():
+            if values.wait is not None:
+                yield step.id, values.wait, f" (for persona {persona!r})"
+
+
+def _wait_without_tolerance(bp: Blueprint) -> Iterator[tuple[str, str]]:
+    for step_id, wait, whose in _waits(bp):
+        if wait.tolerance is None:
+            yield step_id, f"wait of {wait.duration:g} min has no tolerance{whose}"
 
 
 def _frontstage_without_contact(bp: Blueprint) -> Iterator[tuple[str, str]]:
@@ -216,12 +223,12 @@ def _unreachable(bp: Blueprint) -> Iterator[tuple[str, str]]:
 
 
 def _wait_over_tolerance(bp: Blueprint) -> Iterator[tuple[str, str]]:
-    for step in bp.steps():
-        if step.wait is not None and step.wait.over_tolerance:
+    for step_id, wait, whose in _waits(bp):
+        if wait.over_tolerance:
             yield (
-                step.id,
-                f"wait of {step.wait.duration:g} min is over the tolerance of "
-                f"{step.wait.tolerance:g} min",
+                step_id,
+                f"wait of {wait.duration:g} min is over the tolerance of "
+                f"{wait.tolerance:g} min{whose}",
             )
 
 
@@ -277,7 +284,8 @@ RULES: Final[Mapping[str, Rule]] = _rules(
         severity=Severity.WARNING,
         summary="A wait with no customer tolerance.",
         rationale="A wait (Shostack's W) matters against how long customers tolerate "
-        "waiting; without `wait.tolerance` no analysis can tell whether it is too long.",
+        "waiting; without `wait.tolerance` no analysis can tell whether it is too long. "
+        "A persona's own wait (`per_persona`) is checked too.",
         check=_wait_without_tolerance,
     ),
     Rule(
@@ -334,7 +342,8 @@ RULES: Final[Mapping[str, Rule]] = _rules(
         rationale="Shostack marks waits against the time customers tolerate; a wait past "
         "its `wait.tolerance` is where patience, and often the relationship, runs out. "
         "Shorten the wait, or raise the tolerance (with a promise, a seat, news of "
-        "progress) and say so.",
+        "progress) and say so. A persona's own wait (`per_persona`) is checked too: a "
+        "first-time customer may wait longer than a regular.",
         check=_wait_over_tolerance,
     ),
     Rule(
