@@ -62,9 +62,10 @@ class Blueprint(PersonaMethods):
 
     Every mutator returns what it put in (:meth:`add_step`,
     :meth:`replace_step`, :meth:`connect`, :meth:`add_flow`,
-    :meth:`add_stage`, :meth:`relabel_stage`: the new step, flow or stage)
-    or what it took out (:meth:`remove_step`, :meth:`disconnect`,
-    :meth:`remove_stage`), so a REPL echoes the change just made; in a
+    :meth:`add_stage`, :meth:`relabel_stage`, :meth:`add_persona`: the new
+    step, flow, stage or persona) or what it took out (:meth:`remove_step`,
+    :meth:`disconnect`, :meth:`remove_stage`, :meth:`remove_persona`), so a
+    REPL echoes the change just made; in a
     script, ignore it (``_ = bp.add_step(...)``).
 
     Parameters
