@@ -50,7 +50,7 @@ def test_the_package_namespace_reaches_the_helper() -> None:
     [
         ("bank", "did you mean 'bank_account_opening'?"),
         ("bank_acount_opening", "did you mean 'bank_account_opening'?"),
-        ("hotel", "did you mean 'hotel_grid' or 'hotel_stay'?"),
+        ("hotel", "did you mean 'hotel_grid' or 'hotel_personas' or 'hotel_stay'?"),
         ("bank_account_opening.csv", "did you mean 'bank_account_opening'?"),
         ("examples/bank_account_opening.yaml", "did you mean 'bank_account_opening'?"),
         ("zzz", None),
