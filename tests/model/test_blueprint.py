@@ -599,8 +599,16 @@ def test_every_mutator_echoes_what_it_put_in_or_took_out() -> None:
 
 
 #: Blueprint's public mutators, by what they return: what they put in, or what they took out.
-ADDING = ("add_flow", "add_stage", "add_step", "connect", "relabel_stage", "replace_step")
-REMOVING = ("disconnect", "remove_stage", "remove_step")
+ADDING = (
+    "add_flow",
+    "add_persona",
+    "add_stage",
+    "add_step",
+    "connect",
+    "relabel_stage",
+    "replace_step",
+)
+REMOVING = ("disconnect", "remove_persona", "remove_stage", "remove_step")
 
 
 def test_every_public_mutator_follows_the_echo_rule_and_says_so() -> None:

@@ -121,7 +121,13 @@ class PersonaMethods:
         return self._personas[persona_index(self._personas, persona_id)]
 
     def add_persona(self, persona: Persona | str) -> Persona:
-        """Declare *persona* (text is an id that is its own label); return it."""
+        """Declare *persona* (text is an id that is its own label); return it.
+
+        Returns
+        -------
+        Persona
+            The persona put in, as stored.
+        """
         new = Persona.of(persona)
         if any(new.id == old.id for old in self._personas):
             raise BlueprintValidationError(
@@ -131,7 +137,13 @@ class PersonaMethods:
         return new
 
     def remove_persona(self, persona_id: str) -> Persona:
-        """Remove a persona that no step gives values for; return it."""
+        """Remove a persona that no step gives values for; return it.
+
+        Returns
+        -------
+        Persona
+            The persona taken out.
+        """
         index = persona_index(self._personas, persona_id)
         key = self._personas[index].id
         users = [n for n, data in self._graph.nodes(data=True) if key in data["step"].per_persona]
