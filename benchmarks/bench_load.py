@@ -21,6 +21,11 @@ loading path put together from these stages in the same run (its reading
 stage is today's, so it leaves out the smaller gains made there).
 Targets (2-core machine): 100,000 steps in JSON under 10 s, valid or with its
 last step bad; 2,000 steps under 0.3 s.
+
+Then shapes that were super-linear (issue 18, class 9), each loaded at a
+tenth of its size in the same run as the baseline (growth about 10 is
+linear, 100 quadratic): one step with 20,000 probability branches (2,000 as
+the baseline). Target: growth under 15.
 """
 
 from __future__ import annotations
@@ -146,6 +151,54 @@ def error_positions(path: Path, repeat: int) -> tuple[float, float]:
     return best(now, repeat), best(before, repeat)
 
 
+def branches(count: int) -> dict[str, Any]:
+    """One step with *count* sequence flows out, each with its branch probability."""
+    steps = [{"id": "start", "label": "Start", "lane": "customer", "stage": STAGES[0]}]
+    steps += [
+        {"id": f"b{i}", "label": f"Branch {i}", "lane": "customer", "stage": STAGES[1]}
+        for i in range(count)
+    ]
+    flows = [{"from": "start", "to": f"b{i}", "probability": 1 / count} for i in range(count)]
+    stages = STAGES[:2]
+    return {"version": "1", "name": "Branches", "stages": stages, "steps": steps, "flows": flows}
+
+
+#: Shapes timed against a tenth of their size: name, document maker, whether it loads.
+SHAPES: list[tuple[str, Callable[[int], dict[str, Any]], bool]] = [
+    ("probability branches from one step", branches, True),
+]
+
+
+def shape_seconds(make: Callable[[int], dict[str, Any]], count: int, loads: bool) -> float:
+    """Seconds to load (or to fail to load) the JSON text of ``make(count)``."""
+    text = json.dumps(make(count))
+
+    def run() -> None:
+        try:
+            servicebp.loads(text, format="json", max_bytes=MAX_BYTES)
+        except BlueprintValidationError:
+            if loads:  # pragma: no cover - the generated document is valid
+                raise
+        else:
+            if not loads:  # pragma: no cover - the generated document is bad
+                raise AssertionError("loaded")
+
+    return best(run, 1)
+
+
+def shapes(small: bool) -> None:
+    """Print each super-linear shape's load time at its size and a tenth of it."""
+    count = 2_000 if small else 20_000
+    print(f"\nshapes at {count:,} against {count // 10:,} (growth about 10 is linear):")
+    for name, make, loads in SHAPES:
+        baseline = shape_seconds(make, count // 10, loads)
+        seconds = shape_seconds(make, count, loads)
+        print(
+            f"  {count:,} {name}: {seconds:.3f} s ({count // 10:,}: {baseline:.3f} s, "
+            f"growth {seconds / max(baseline, 1e-9):.1f})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="100, 1,000 and 2,000 steps")
@@ -197,6 +250,7 @@ def main() -> None:
         )
         growth = figures[-1] / figures[0]
         print(f"  {what} {file_format}: {shown} (growth {growth:.2f})")
+    shapes(args.small)
 
 
 if __name__ == "__main__":

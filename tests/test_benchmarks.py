@@ -44,6 +44,7 @@ pytestmark = pytest.mark.benchmark
                 "error position:",
                 "speed-up: load",
                 "time per 1,000 steps",
+                "probability branches from one step",
             ],
         ),
         (

@@ -263,6 +263,31 @@ def test_branch_probabilities_may_not_sum_above_1() -> None:
     bp.connect("show-id", "kyc", kind="support", probability=0.9)
 
 
+def test_branch_budget_follows_removals_and_copies() -> None:
+    # The sum of a step's branch probabilities is kept as flows are added: removing
+    # a branch (or its target) must give the budget back, in copies too.
+    bp = Blueprint("B", stages=["s"])
+    for name in ("root", "a", "b", "c"):
+        bp.add_step(step(name, stage="s"))
+    bp.connect("root", "a", probability=0.6)
+    bp.connect("root", "b", probability=0.4)
+    with pytest.raises(BlueprintValidationError, match=r"would sum to 1\.3, above 1"):
+        bp.connect("root", "c", probability=0.3)
+    bp.disconnect("root", "b")
+    bp.connect("root", "c", probability=0.3)
+    other = bp.copy()
+    bp.remove_step("a")
+    bp.connect("root", "b", probability=0.7)
+    with pytest.raises(BlueprintValidationError, match=r"would sum to 1\.6, above 1"):
+        other.connect("root", "b", probability=0.7)
+    other.connect("root", "b", probability=0.1)
+    assert sorted(f.probability for f in other.outgoing("root")) == [0.1, 0.3, 0.6]
+    # A flow without a probability uses none of the budget.
+    bp.add_step(step("d", stage="s"))
+    bp.connect("root", "d")
+    assert sum(f.probability or 0.0 for f in bp.outgoing("root")) == pytest.approx(1.0)
+
+
 def test_replace_step_keeps_flows() -> None:
     bp = bank()
     new = bp.replace_step(bp["apply"].evolve(label="Applies online", channel="app"))
