@@ -25,7 +25,8 @@ last step bad; 2,000 steps under 0.3 s.
 Then shapes that were super-linear (issue 18, class 9), each loaded at a
 tenth of its size in the same run as the baseline (growth about 10 is
 linear, 100 quadratic): one step with 20,000 probability branches (2,000 as
-the baseline). Target: growth under 15.
+the baseline), and 20,000 steps with a flow from each to a missing step (the
+error path: each unknown end gets its "did you mean"). Target: growth under 15.
 """
 
 from __future__ import annotations
@@ -163,9 +164,21 @@ def branches(count: int) -> dict[str, Any]:
     return {"version": "1", "name": "Branches", "stages": stages, "steps": steps, "flows": flows}
 
 
+def missing_ends(count: int) -> dict[str, Any]:
+    """*count* steps, each with a flow to a step that does not exist."""
+    steps = [
+        {"id": f"step-{i}", "label": f"Step {i}", "lane": "customer", "stage": STAGES[0]}
+        for i in range(count)
+    ]
+    flows = [{"from": f"step-{i}", "to": f"nostep-{i}"} for i in range(count)]
+    stages = STAGES[:1]
+    return {"version": "1", "name": "Missing", "stages": stages, "steps": steps, "flows": flows}
+
+
 #: Shapes timed against a tenth of their size: name, document maker, whether it loads.
 SHAPES: list[tuple[str, Callable[[int], dict[str, Any]], bool]] = [
     ("probability branches from one step", branches, True),
+    ("flows to missing steps", missing_ends, False),
 ]
 
 

@@ -45,6 +45,7 @@ pytestmark = pytest.mark.benchmark
                 "speed-up: load",
                 "time per 1,000 steps",
                 "probability branches from one step",
+                "flows to missing steps",
             ],
         ),
         (

@@ -36,11 +36,11 @@ from servicebp.errors import (
     InvalidArgumentError,
     Problem,
     ServiceBlueprintError,
-    UnknownStepError,
 )
 from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
 from servicebp.io._personas import add_personas, persona_references
 from servicebp.io._schema_fast import Check, compile_check
+from servicebp.io._suggest import CloseIds
 from servicebp.io._versions import (
     FORMAT_VERSION,
     READ_VERSIONS,
@@ -563,31 +563,7 @@ def _build(parsed: Parsed) -> Blueprint:
         else:
             index[step.id] = i
 
-    for i, flow_data in enumerate(data.get("flows", [])):
-        path = ("flows", i)
-        if flow_data["from"] in broken or flow_data["to"] in broken:
-            continue
-        try:
-            flow = _CONVERTER.structure(flow_data, Flow)
-        except (cattrs.BaseValidationError, TypeError, ValueError) as error:
-            problems.extend(_structure_problems(parsed, error, path, flow_data))
-            continue
-        try:
-            bp.add_flow(flow)
-        except UnknownStepError as error:
-            end = "from" if error.step_id == flow.source else "to"
-            close = difflib.get_close_matches(str(error.step_id), list(index), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(
-                parsed.problem(
-                    f"unknown step {error.step_id!r}{hint} (no step has this id)", (*path, end)
-                )
-            )
-        except BlueprintValidationError as error:
-            for p in error.problems:
-                key = {"target": "to", "source": "from"}.get(p.field or "", p.field)
-                problems.append(parsed.problem(p.message, (*path, key) if key else path))
-
+    problems.extend(_add_flows(parsed, bp, broken, index))
     if problems:
         raise BlueprintValidationError(problems)
     for problem in bp.problems():
@@ -609,6 +585,42 @@ def _build(parsed: Parsed) -> Blueprint:
     if problems:
         raise BlueprintValidationError(problems)
     return bp
+
+
+def _add_flows(
+    parsed: Parsed, bp: Blueprint, broken: set[str], index: dict[str, int]
+) -> list[Problem]:
+    """Add the file's flows to *bp*; return the problems of those that cannot be added."""
+    problems: list[Problem] = []
+    close = CloseIds(index)
+    for i, flow_data in enumerate(parsed.data.get("flows", [])):
+        path: PathKey = ("flows", i)
+        if flow_data["from"] in broken or flow_data["to"] in broken:
+            continue
+        try:
+            flow = _CONVERTER.structure(flow_data, Flow)
+        except (cattrs.BaseValidationError, TypeError, ValueError) as error:
+            problems.extend(_structure_problems(parsed, error, path, flow_data))
+            continue
+        # Checked here rather than left to add_flow, whose error lists the known ids.
+        ends = (("from", flow.source), ("to", flow.target))
+        missing = next(((end, sid) for end, sid in ends if sid not in bp), None)
+        if missing is not None:
+            end, step_id = missing
+            problems.append(
+                parsed.problem(
+                    f"unknown step {step_id!r}{close.hint(step_id)} (no step has this id)",
+                    (*path, end),
+                )
+            )
+            continue
+        try:
+            bp.add_flow(flow)
+        except BlueprintValidationError as error:
+            for p in error.problems:
+                key = {"target": "to", "source": "from"}.get(p.field or "", p.field)
+                problems.append(parsed.problem(p.message, (*path, key) if key else path))
+    return problems
 
 
 def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
@@ -644,13 +656,13 @@ def _reference_problems(parsed: Parsed, skipped: set[PathKey]) -> list[Problem]:
         if checked:
             found.extend(persona_references(parsed, declared, step, i))
     known = set(ids)
+    close = CloseIds(ids)
     for i, flow in enumerate(data.get("flows", [])):
         if ("flows", i) in skipped or blurred:
             continue
         for end in ("from", "to"):
             if nfc(flow[end]) not in known:
-                close = difflib.get_close_matches(str(flow[end]), ids, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                hint = close.hint(flow[end])
                 found.append(
                     parsed.problem(
                         f"unknown step {flow[end]!r}{hint} (no step has this id)", ("flows", i, end)
