@@ -654,6 +654,22 @@ def test_one_bad_step_among_many_is_reported_like_one_among_few() -> None:
     assert found[1].message.startswith("'front' is not one of ['physical-evidence', 'customer'")
 
 
+def test_loading_never_switches_the_garbage_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 12: no process-wide GC switch, so another thread's collections go on.
+    def refused(*args: object) -> None:
+        raise AssertionError("the loader switched the process-wide garbage collector")
+
+    for name in ("disable", "enable", "freeze", "set_threshold"):
+        monkeypatch.setattr(gc, name, refused)
+    big = "\n".join(
+        [GOOD.rstrip().removesuffix("  - {from: order, to: pay}").rstrip()]
+        + [f"  - {{id: s{i}, label: S, lane: customer, stage: pay}}" for i in range(3000)]
+    ).replace("flows:\n", "")
+    big = big.replace("steps:", "flows:\n  - {from: order, to: pay}\nsteps:")
+    assert len(servicebp.loads(big)) == 3002
+    problems(GOOD.replace("lane: customer", "lane: front"))
+
+
 def test_loading_leaves_the_garbage_collector_as_it_was() -> None:
     assert gc.isenabled()
     servicebp.loads(GOOD)

@@ -37,7 +37,7 @@ from servicebp.errors import (
     Problem,
     ServiceBlueprintError,
 )
-from servicebp.io._parse import Parsed, PathKey, format_path, paused_gc
+from servicebp.io._parse import Parsed, PathKey, format_path
 from servicebp.io._personas import add_personas, persona_references
 from servicebp.io._schema_fast import Check, compile_check
 from servicebp.io._suggest import CloseIds
@@ -476,8 +476,7 @@ def from_parsed(parsed: Parsed) -> Blueprint:
     ...
     servicebp.errors.BlueprintValidationError: coffee.yaml:6:35: $.steps[0].lane: 'front' is not one of [...]; did you mean 'frontstage'?
     """  # noqa: E501
-    with paused_gc():
-        return _build(parsed)
+    return _build(parsed)
 
 
 def _build(parsed: Parsed) -> Blueprint:
@@ -604,7 +603,7 @@ def _add_flows(
             continue
         # Checked here rather than left to add_flow, whose error lists the known ids.
         ends = (("from", flow.source), ("to", flow.target))
-        missing = next(((end, sid) for end, sid in ends if sid not in bp), None)
+        missing = next(((end, sid) for end, sid in ends if sid not in index), None)
         if missing is not None:
             end, step_id = missing
             problems.append(

@@ -17,8 +17,6 @@ Every value's position is kept by its path, so later checks can say
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import itertools
 import json
 import json.scanner
@@ -49,7 +47,6 @@ __all__ = [
     "check_max_bytes",
     "format_path",
     "parse",
-    "paused_gc",
     "read_bytes",
     "resolves_as_text",
 ]
@@ -930,28 +927,7 @@ def parse(
     servicebp.errors.BlueprintValidationError: x.yaml:1:4: $.a: YAML anchors and aliases ...
     """
     check_max_bytes(max_bytes)
-    with paused_gc():
-        return _parse_source(
-            source, format=format, file=file, max_bytes=max_bytes, max_depth=max_depth
-        )
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a big document is read or built.
-
-    Reading makes hundreds of thousands of long-lived objects and no cycles; each
-    collection the allocations trigger would walk them all again (a fifth of the
-    time at 100,000 steps). The collector is restarted after, if it was running.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+    return _parse_source(source, format=format, file=file, max_bytes=max_bytes, max_depth=max_depth)
 
 
 def _parse_source(
