@@ -58,7 +58,8 @@ def json_ready(
             _check_string(item, path)
             parent[key] = item
         elif isinstance(item, int):
-            if item.bit_length() > 1024 and abs(item) > _FLOAT_MAX:
+            # Beyond float range from 1,024 bits (2**1024 - 1 is), not only above.
+            if item.bit_length() >= 1024 and abs(item) > _FLOAT_MAX:
                 raise _refuse("an integer beyond float range cannot be read back", path)
             parent[key] = int(item)
         elif isinstance(item, float):

@@ -242,11 +242,27 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
     if bp.personas:
         document["personas"] = [_plain(persona) for persona in bp.personas]
     steps = []
+    refused: list[Problem] = []
     for i, step in enumerate(bp.steps()):
         data = _plain(step)
         if "attributes" in data:
-            data["attributes"] = json_ready(step.attributes, f"$.steps[{i}].attributes")
+            # Checked again here: the attributes dict may have been changed since the
+            # step was made, and a file must load back.
+            try:
+                data["attributes"] = json_ready(step.attributes, f"$.steps[{i}].attributes")
+            except BlueprintValidationError as error:
+                refused.extend(
+                    attrs.evolve(
+                        p,
+                        message=f"{p.message} (not written: a file must load back)",
+                        step=step.id,
+                        field="attributes",
+                    )
+                    for p in error.problems
+                )
         steps.append(data)
+    if refused:
+        raise BlueprintValidationError(refused)
     document["steps"] = steps
     flows = []
     for flow in bp.flows():

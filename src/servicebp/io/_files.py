@@ -28,6 +28,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -317,10 +318,16 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     # The emitter falls back to a quoted style when a block cannot hold the text exactly.
     # The safe dumper quotes what YAML 1.1 would read as something else; quote too what
     # load()'s YAML 1.2 reading would (0o17, 1e3), so that every reader gets the text back.
-    style = "|" if "\n" in value else None if resolves_as_text(value) else "'"
+    # YAML reads NEL, LS, PS and CR as line breaks, folded or turned into "\n" in every
+    # style but double quotes, where the emitter escapes them ("a\x85b" came back "a b").
+    if _YAML_BREAKS.search(value):
+        style: str | None = '"'
+    else:
+        style = "|" if "\n" in value else None if resolves_as_text(value) else "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+_YAML_BREAKS: Final = re.compile("[\r\x85\u2028\u2029]")
 _Dumper.add_representer(str, _represent_str)
 
 

@@ -761,6 +761,7 @@ def _scalar(loader: Any, event: yaml.ScalarEvent, resolved: dict[str, str] | Non
 
 
 _FLOAT_MAX: Final = sys.float_info.max
+_FLOAT_MAX_DIGITS: Final = len(str(int(_FLOAT_MAX)))
 _STR_TAG: Final = "tag:yaml.org,2002:str"
 #: How many plain scalars' tags one read remembers.
 _RESOLVED_KEPT: Final = 4096
@@ -772,8 +773,9 @@ def _huge_integer(text: str) -> NonFinite:
 
 
 def _json_int(text: str) -> int | NonFinite:
-    # json.loads would raise a bare ValueError beyond 4300 digits.
-    if len(text) > 300:
+    # json.loads would raise a bare ValueError beyond 4300 digits. The float range
+    # ends in 309 digits, so only longer texts are surely beyond it (300 refused 1e300).
+    if len(text.lstrip("-")) > _FLOAT_MAX_DIGITS:
         return _huge_integer(text)
     value = int(text)
     return _huge_integer(text) if abs(value) > _FLOAT_MAX else value
