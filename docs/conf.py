@@ -17,6 +17,8 @@ import servicebp
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 
+from servicebp_docs import bases_not_documented  # noqa: E402 (found on the path just set)
+
 project = "servicebp"
 author = "The servicebp developers"
 copyright = "2026, The servicebp developers"
@@ -43,7 +45,12 @@ myst_heading_anchors = 3
 # autodoc + napoleon read the numpydoc docstrings.
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
-autodoc_default_options = {"members": True, "show-inheritance": True}
+autodoc_default_options = {
+    "members": True,
+    "show-inheritance": True,
+    # The Blueprint's methods live in mixins; list them on the Blueprint.
+    "inherited-members": bases_not_documented(),
+}
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False

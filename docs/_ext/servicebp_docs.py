@@ -321,6 +321,32 @@ def _constants(name: str) -> list[str]:
     return lines
 
 
+def bases_not_documented() -> str:
+    """autodoc's ``inherited-members``: every base class of the API's classes but the mixins.
+
+    :class:`~servicebp.Blueprint` keeps its methods in private mixin
+    classes (one module per concept); the reference lists them on the
+    Blueprint. autodoc documents an inherited member unless the class it
+    comes from is named here, so naming every other base (``object``,
+    ``Exception``, ``str``, the library's own bases) keeps the other
+    classes' entries as they were: their own members only.
+    """
+    import servicebp
+
+    mixins = {
+        cls.__name__
+        for cls in servicebp.Blueprint.__mro__[1:]
+        if cls.__module__.startswith("servicebp.model._")
+    }
+    names: set[str] = {"object"}
+    for module_name in public_modules():
+        module = importlib.import_module(f"servicebp.{module_name}")
+        for value in vars(module).values():
+            if isinstance(value, type):
+                names.update(cls.__name__ for cls in value.__mro__)
+    return ",".join(sorted(names - mixins))
+
+
 class ServicebpApi(SphinxDirective):
     """``servicebp-api``: one section with an ``automodule`` per public module."""
 
