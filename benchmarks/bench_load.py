@@ -45,7 +45,8 @@ import yaml
 import servicebp
 from servicebp import BlueprintValidationError
 from servicebp.io._document import _schema_errors, _validator, from_parsed
-from servicebp.io._parse import MAX_DEPTH, Parsed, _parse_yaml, parse
+from servicebp.io._parse import MAX_DEPTH, Parsed, parse
+from servicebp.io._yaml_reader import parse_yaml
 
 LANES = ["frontstage", "backstage", "support", "physical-evidence"]
 STAGES = [f"stage-{i}" for i in range(10)]
@@ -146,7 +147,7 @@ def error_positions(path: Path, repeat: int) -> tuple[float, float]:
         return Parsed(None, text=text).locate(where)
 
     def before() -> Any:
-        return _parse_yaml(text, file=None, max_depth=MAX_DEPTH).locate(where)
+        return parse_yaml(text, file=None, max_depth=MAX_DEPTH).locate(where)
 
     assert now() == before(), (now(), before())
     return best(now, repeat), best(before, repeat)

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 import servicebp
 from servicebp import BlueprintValidationError, Problem
 from servicebp.io._files import MAX_BYTES, MAX_DEPTH
-from servicebp.io._parse import Parsed, _parse_yaml
+from servicebp.io._parse import Parsed
+from servicebp.io._yaml_reader import parse_yaml
 
 GOOD = """\
 version: "1"
@@ -596,7 +597,7 @@ def test_json_positions_are_those_yaml_gives(
     text = json.dumps({"top": data}, indent=indent, ensure_ascii=ascii_only)
     text = text.replace("\n", newline)
     try:
-        yaml_parsed = _parse_yaml(text, file=None, max_depth=MAX_DEPTH)
+        yaml_parsed = parse_yaml(text, file=None, max_depth=MAX_DEPTH)
     except BlueprintValidationError:
         assume(False)
     json_parsed = Parsed(json.loads(text), text=text)
