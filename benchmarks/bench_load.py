@@ -44,8 +44,9 @@ import yaml
 
 import servicebp
 from servicebp import BlueprintValidationError
-from servicebp.io._document import _schema_errors, _validator, from_parsed
+from servicebp.io._document import from_parsed
 from servicebp.io._parse import MAX_DEPTH, Parsed, parse
+from servicebp.io._schema import document_validator, schema_errors
 from servicebp.io._yaml_reader import parse_yaml
 
 LANES = ["frontstage", "backstage", "support", "physical-evidence"]
@@ -132,8 +133,8 @@ def stages(path: Path, file_format: str, repeat: int) -> dict[str, float]:
     data = path.read_bytes()
     parsed = parse(data, format=file_format, file=str(path), max_bytes=MAX_BYTES)
     out = {"parse": best(lambda: parse(data, format=file_format, max_bytes=MAX_BYTES), repeat)}
-    out["schema"] = best(lambda: list(_schema_errors(parsed.data)), repeat)
-    out["schema before"] = best(lambda: list(_validator().iter_errors(parsed.data)), repeat)
+    out["schema"] = best(lambda: list(schema_errors(parsed.data)), repeat)
+    out["schema before"] = best(lambda: list(document_validator().iter_errors(parsed.data)), repeat)
     out["build"] = max(0.0, best(lambda: from_parsed(parsed), repeat) - out["schema"])
     return out
 

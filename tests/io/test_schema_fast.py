@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp.io._document import _schema_errors, _validator
 from servicebp.io._parse import format_path
+from servicebp.io._schema import document_validator, schema_errors
 from servicebp.io._schema_fast import compile_check
 
 # A few right and wrong values of each kind, so that documents are often valid
@@ -119,11 +119,11 @@ def by_path(errors: list[tuple[tuple[Any, ...], str, str]]) -> list[tuple[Any, .
 def test_prechecked_validation_finds_exactly_what_jsonschema_finds(document: Any) -> None:
     full = [
         (tuple(error.absolute_path), error.message, str(error.validator))
-        for error in _validator().iter_errors(document)
+        for error in document_validator().iter_errors(document)
     ]
     fast = [
         ((*prefix, *error.absolute_path), error.message, str(error.validator))
-        for prefix, error in _schema_errors(document)
+        for prefix, error in schema_errors(document)
     ]
     assert by_path(fast) == by_path(full)
 
@@ -131,7 +131,7 @@ def test_prechecked_validation_finds_exactly_what_jsonschema_finds(document: Any
 def test_a_valid_document_never_reaches_jsonschema() -> None:
     step = {"id": "a", "label": "A", "lane": "customer", "stage": "s", "attributes": {"x": [1]}}
     document = {"version": "2", "name": "N", "stages": ["s"], "steps": [step] * 3, "flows": []}
-    assert list(_schema_errors(document)) == []
+    assert list(schema_errors(document)) == []
 
 
 @pytest.mark.parametrize(

@@ -1,31 +1,23 @@
 """Blueprints to and from plain data (the file format's document), with checks.
 
-The second half of the one loading path (:mod:`servicebp._parse` has the
+The second half of the one loading path (:mod:`servicebp.io._parse` has the
 first): top-level type and version (an older version migrated, see
 :mod:`servicebp.io._versions`) → JSON Schema (draft 2020-12, shipped as
-``servicebp/io/schemas/blueprint-2.schema.json``) → strict structuring into the
-attrs classes (cattrs) → the blueprint built with ``add_stage``,
-``add_step`` and ``add_flow`` → its whole-blueprint problems. Every problem
-found is collected into one :class:`BlueprintValidationError`.
+``servicebp/io/schemas/blueprint-2.schema.json``; see :mod:`servicebp.io._schema`)
+→ strict structuring into the attrs classes (cattrs) → the blueprint built with
+``add_stage``, ``add_step`` and ``add_flow`` → its whole-blueprint problems.
+Every problem found is collected into one :class:`BlueprintValidationError`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-import datetime
-import difflib
 import enum
-import functools
-import json
-import math
-from collections.abc import Iterator, Mapping
-from importlib import resources
+from collections.abc import Mapping
 from typing import Any, Final
 
 import attrs
 import cattrs
-import jsonschema
 from cattrs.gen import make_dict_structure_fn, override
 
 from servicebp._jsonready import json_ready
@@ -33,13 +25,12 @@ from servicebp._lint_codes import code_problem
 from servicebp.errors import (
     BlueprintValidationError,
     DuplicateStepError,
-    InvalidArgumentError,
     Problem,
     ServiceBlueprintError,
 )
 from servicebp.io._parse import Parsed, PathKey, format_path
 from servicebp.io._personas import add_personas, persona_references
-from servicebp.io._schema_fast import Check, compile_check
+from servicebp.io._schema import SCHEMA_RESOURCE, kind_of, quote_hint, schema, schema_problems
 from servicebp.io._suggest import CloseIds
 from servicebp.io._versions import (
     FORMAT_VERSION,
@@ -52,116 +43,6 @@ from servicebp.model import Blueprint, Flow, Lane, LintConfig, Stage, Step
 from servicebp.model._fields import nfc
 
 __all__ = ["FORMAT_VERSION", "SCHEMA_RESOURCE", "from_parsed", "schema", "to_document"]
-
-#: Where the JSON Schema of the newest version lives inside the package.
-SCHEMA_RESOURCE: Final = f"schemas/blueprint-{FORMAT_VERSION}.schema.json"
-
-
-@functools.cache
-def _schema_text(version: str) -> str:
-    resource = f"schemas/blueprint-{version}.schema.json"
-    return resources.files("servicebp.io").joinpath(resource).read_text(encoding="utf-8")
-
-
-def schema(version: str = FORMAT_VERSION) -> dict[str, Any]:
-    """Return the JSON Schema (draft 2020-12) of a file format version, as a new dict.
-
-    Parameters
-    ----------
-    version : str
-        ``"2"`` (the newest, the default) or ``"1"``, for files written as version 1.
-
-    Examples
-    --------
-    >>> schema()["$schema"], schema("1")["properties"]["version"]["const"]
-    ('https://json-schema.org/draft/2020-12/schema', '1')
-    """
-    if version not in READ_VERSIONS:
-        raise InvalidArgumentError(
-            f"unknown format version {version!r} (known: {list(READ_VERSIONS)})"
-        )
-    loaded: dict[str, Any] = json.loads(_schema_text(version))
-    return loaded
-
-
-def _inline_refs(node: Any, definitions: dict[str, Any]) -> Any:
-    """Replace each local ``$ref`` by what it names (except recursive ones).
-
-    The schema is written with ``$defs`` for readability; resolving the
-    references once, here, saves about a quarter of the validation time.
-    """
-    if isinstance(node, list):
-        return [_inline_refs(item, definitions) for item in node]
-    if not isinstance(node, dict):
-        return node
-    reference = node.get("$ref")
-    if isinstance(reference, str) and reference.startswith("#/$defs/"):
-        name = reference.removeprefix("#/$defs/")
-        if name != "json":  # the only recursive definition stays a reference
-            siblings = {k: v for k, v in node.items() if k != "$ref"}
-            return {**_inline_refs(definitions[name], definitions), **siblings}
-    return {key: _inline_refs(value, definitions) for key, value in node.items()}
-
-
-@functools.cache
-def _inlined_schema() -> dict[str, Any]:
-    full = schema()
-    inlined: dict[str, Any] = _inline_refs(
-        {k: v for k, v in full.items() if k != "$defs"}, full["$defs"]
-    )
-    inlined["$defs"] = {"json": full["$defs"]["json"]}
-    return inlined
-
-
-@functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_inlined_schema())
-
-
-#: The lists whose items are pre-checked one by one (all others, with the top level, at once).
-_ITEM_LISTS: Final = ("steps", "flows")
-
-
-@functools.cache
-def _prechecks() -> tuple[Check, dict[str, tuple[Check, jsonschema.Draft202012Validator]]]:
-    """Return the fast check of the document without the items of its long lists, and
-    the fast check and :mod:`jsonschema` validator of each such list's items.
-
-    A document that passes the first check has no schema error outside those
-    items, so only the items that fail their fast check need :mod:`jsonschema`
-    (whose messages are reported): one bad step among 100,000 costs one step's
-    full validation, not the whole document's.
-    """
-    inlined = _inlined_schema()
-    definitions = inlined["$defs"]
-    outer = copy.deepcopy(inlined)
-    items: dict[str, tuple[Check, jsonschema.Draft202012Validator]] = {}
-    for name in _ITEM_LISTS:
-        item_schema = inlined["properties"][name]["items"]
-        outer["properties"][name]["items"] = {}
-        items[name] = (
-            compile_check(item_schema, definitions),
-            jsonschema.Draft202012Validator(
-                {"$schema": inlined["$schema"], **item_schema, "$defs": definitions}
-            ),
-        )
-    return compile_check(outer, definitions), items
-
-
-def _schema_errors(data: Any) -> Iterator[tuple[PathKey, jsonschema.ValidationError]]:
-    """Yield every schema error of *data* (exactly :func:`_validator`'s), with the path of
-    the item it was found in (its own ``absolute_path`` is relative to that item)."""
-    outer_ok, items = _prechecks()
-    if not outer_ok(data):
-        for error in _validator().iter_errors(data):
-            yield (), error
-        return
-    for name, (item_ok, validator) in items.items():
-        for i, item in enumerate(data.get(name, ())):
-            if not item_ok(item):
-                for error in validator.iter_errors(item):
-                    yield (name, i), error
-
 
 # --- strict structuring (cattrs) ----------------------------------------------
 
@@ -279,36 +160,13 @@ def to_document(bp: Blueprint) -> dict[str, Any]:
 # --- plain data in ------------------------------------------------------------
 
 
-def _kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, datetime.date):
-        return "a date"
-    return f"a {type(value).__name__}"
-
-
-def _quote_hint(parsed: Parsed, path: PathKey, value: Any) -> str:
-    raw = parsed.raw.get(path)
-    if raw is None:
-        return ""
-    return (
-        f" (YAML reads the unquoted {raw} as {_kind_of(value)}: "
-        f"{json.dumps(value, default=str)}; quote the value, e.g. {json.dumps(raw)}, "
-        "if you meant text)"
-    )
-
-
 def _check_top(parsed: Parsed) -> list[Problem]:
     data = parsed.data
     if not isinstance(data, dict):
         return [
             parsed.problem(
                 f"the top level must be a mapping with the keys version, name, stages, "
-                f"steps and flows, not {_kind_of(data)}",
+                f"steps and flows, not {kind_of(data)}",
                 (),
             )
         ]
@@ -322,8 +180,8 @@ def _check_top(parsed: Parsed) -> list[Problem]:
         else:
             message = (
                 f"the format version must be a quoted string such as "
-                f'"{FORMAT_VERSION}", not {_kind_of(version)}'
-                + (_quote_hint(parsed, ("version",), version) or f" ({version!r})")
+                f'"{FORMAT_VERSION}", not {kind_of(version)}'
+                + (quote_hint(parsed, ("version",), version) or f" ({version!r})")
             )
         return [parsed.problem(message, ("version",))]
     found = [parsed.problem(message, path) for path, message in version_problems(data)]
@@ -331,17 +189,6 @@ def _check_top(parsed: Parsed) -> list[Problem]:
     if not found:
         migrate(data)
     return found
-
-
-def _schema_problems(parsed: Parsed) -> list[tuple[PathKey, Problem]]:
-    """Every schema problem with its path, in file order."""
-    found: list[tuple[tuple[int, int, str], PathKey, Problem]] = []
-    for prefix, error in _schema_errors(parsed.data):
-        for path, problem in _describe_schema_error(parsed, error, prefix):
-            where = parsed.locate(path) or (0, 0)
-            found.append(((where[0], where[1], format_path(path)), path, problem))
-    found.sort(key=lambda item: item[0])
-    return [(path, problem) for _, path, problem in found]
 
 
 def _canonical_lanes(data: dict[str, Any]) -> None:
@@ -356,67 +203,6 @@ def _canonical_lanes(data: dict[str, Any]) -> None:
             # An unknown name is left for the schema to name, with the closest lane.
             with contextlib.suppress(ValueError):
                 step["lane"] = Lane(lane).value
-
-
-def _describe_schema_error(
-    parsed: Parsed, error: jsonschema.ValidationError, prefix: PathKey = ()
-) -> list[tuple[PathKey, Problem]]:
-    path: PathKey = (*prefix, *error.absolute_path)
-    instance = error.instance
-    if error.validator == "additionalProperties" and isinstance(instance, dict):
-        rule: Any = error.schema
-        allowed = sorted(rule.get("properties", {}))
-        out = []
-        for key in instance:
-            if key in allowed:
-                continue
-            close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            key_path = (*path, key)
-            out.append(
-                (
-                    key_path,
-                    parsed.problem(
-                        f"unknown key {key!r}{hint} (allowed keys: {', '.join(allowed)})",
-                        key_path,
-                        key=True,
-                    ),
-                )
-            )
-        return out
-    if error.validator == "required":
-        missing = error.message.removesuffix(" is a required property")
-        return [(path, parsed.problem(f"missing required key {missing}", path))]
-    message = error.message
-    if error.validator == "enum":
-        allowed_values: list[Any] = list(error.validator_value)  # type: ignore[arg-type]
-        close = difflib.get_close_matches(str(instance), [str(v) for v in allowed_values], n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        message = f"{instance!r} is not one of {error.validator_value!r}{hint}"
-    wanted: Any = error.validator_value
-    wants_text = (error.validator == "type" and "string" in wanted) or (
-        error.validator in ("enum", "const")
-        and any(isinstance(v, str) for v in (wanted if isinstance(wanted, list) else [wanted]))
-    )
-    if wants_text:
-        hint = _quote_hint(parsed, path, instance)
-    elif error.validator == "type" and isinstance(instance, str):
-        hint = _text_number_hint(instance)
-    else:
-        hint = ""
-    return [(path, parsed.problem(message + hint, path))]
-
-
-def _text_number_hint(text: str) -> str:
-    """Why a number was read as text: it was quoted."""
-    try:
-        number = float(text)
-    except ValueError:
-        return ""
-    if not math.isfinite(number):
-        return ""
-    shown = int(number) if number.is_integer() and abs(number) < 1e15 else number
-    return f" (it is text: a quoted number is text; write the number unquoted, e.g. {shown!r})"
 
 
 def _field_of(message: str, data: Mapping[str, Any]) -> str | None:
@@ -496,13 +282,31 @@ def from_parsed(parsed: Parsed) -> Blueprint:
 
 
 def _build(parsed: Parsed) -> Blueprint:
+    _check_document(parsed)
+    data: dict[str, Any] = parsed.data
+    bp, problems = _new_blueprint(parsed, data)
+    problems.extend(_add_stages(parsed, bp, data["stages"]))
+    problems.extend(add_personas(parsed, bp, data.get("personas", ())))
+    step_problems, index, broken = _add_steps(parsed, bp, data["steps"])
+    problems.extend(step_problems)
+    problems.extend(_add_flows(parsed, bp, broken, index))
+    if problems:
+        raise BlueprintValidationError(problems)
+    problems = _located_blueprint_problems(parsed, bp, index)
+    if problems:
+        raise BlueprintValidationError(problems)
+    return bp
+
+
+def _check_document(parsed: Parsed) -> None:
+    """Raise with the problems of the top level, the version and the schema, if any."""
     problems = _check_top(parsed)
     if problems:
         raise BlueprintValidationError(problems)
     _canonical_lanes(parsed.data)
     # One pass: a step or flow the schema refuses is left out of the build, so the
     # references among the others (stages, flow ends) are checked in the same round.
-    refused = _schema_problems(parsed)
+    refused = schema_problems(parsed)
     skipped = {
         path[:2]
         for path, _ in refused
@@ -514,8 +318,11 @@ def _build(parsed: Parsed) -> Blueprint:
     if problems:
         problems.extend(_reference_problems(parsed, skipped))
         raise BlueprintValidationError(problems)
-    data: dict[str, Any] = parsed.data
 
+
+def _new_blueprint(parsed: Parsed, data: dict[str, Any]) -> tuple[Blueprint, list[Problem]]:
+    """The empty blueprint with the document's name, texts and lint settings, and the
+    problems of its lint codes (a blueprint is still made, with the default settings)."""
     lint_data: dict[str, Any] = data.get("lint", {})
     # Each code is checked here, before LintConfig checks them all, so that a
     # bad one is named with its place in the file.
@@ -525,7 +332,6 @@ def _build(parsed: Parsed) -> Blueprint:
         for i, code in enumerate(lint_data.get(section) or ())
         if (wrong := code_problem(code)) is not None
     ]
-    problems.extend(bad_codes)
     try:
         bp = Blueprint(
             data["name"],
@@ -538,19 +344,31 @@ def _build(parsed: Parsed) -> Blueprint:
     except (TypeError, ValueError) as error:
         field = _field_of(str(error), data) or "name"
         raise BlueprintValidationError([parsed.problem(str(error), (field,))]) from None
+    return bp, bad_codes
 
-    for i, stage in enumerate(data["stages"]):
+
+def _add_stages(parsed: Parsed, bp: Blueprint, stages: list[Any]) -> list[Problem]:
+    """Add the file's stages to *bp*; return the problems of those that cannot be added."""
+    problems: list[Problem] = []
+    for i, stage in enumerate(stages):
         try:
             bp.add_stage(stage if isinstance(stage, str) else Stage(**stage))
         except BlueprintValidationError as error:
             problems.extend(parsed.problem(p.message, ("stages", i)) for p in error.problems)
         except (TypeError, ValueError) as error:
             problems.append(parsed.problem(str(error), ("stages", i)))
-    problems.extend(add_personas(parsed, bp, data.get("personas", ())))
+    return problems
 
+
+def _add_steps(
+    parsed: Parsed, bp: Blueprint, steps: list[Any]
+) -> tuple[list[Problem], dict[str, int], set[str]]:
+    """Add the file's steps to *bp*; return the problems of those that cannot be added,
+    the index in the file of each added step, and the ids of the broken ones."""
+    problems: list[Problem] = []
     index: dict[str, int] = {}
     broken: set[str] = set()
-    for i, step_data in enumerate(data["steps"]):
+    for i, step_data in enumerate(steps):
         path: PathKey = ("steps", i)
         try:
             step = _CONVERTER.structure(step_data, Step)
@@ -577,10 +395,14 @@ def _build(parsed: Parsed) -> Blueprint:
             )
         else:
             index[step.id] = i
+    return problems, index, broken
 
-    problems.extend(_add_flows(parsed, bp, broken, index))
-    if problems:
-        raise BlueprintValidationError(problems)
+
+def _located_blueprint_problems(
+    parsed: Parsed, bp: Blueprint, index: dict[str, int]
+) -> list[Problem]:
+    """The whole-blueprint problems of *bp*, each at its place in the file where known."""
+    problems: list[Problem] = []
     for problem in bp.problems():
         if problem.path is not None:
             located = parsed.problem(problem.message, _path_key(problem.path))
@@ -597,9 +419,7 @@ def _build(parsed: Parsed) -> Blueprint:
             )
         else:
             problems.append(attrs.evolve(problem, file=parsed.file))
-    if problems:
-        raise BlueprintValidationError(problems)
-    return bp
+    return problems
 
 
 def _add_flows(
