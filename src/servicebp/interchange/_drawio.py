@@ -37,12 +37,12 @@ from servicebp.rendering import (
     Box,
     Path,
     Scene,
-    human_time,
     rating_class,
     ratings_shown,
     scene_of,
     score_text,
     seen_by,
+    wait_text,
 )
 
 __all__ = ["to_drawio"]
@@ -59,13 +59,7 @@ def _step_label(step: Step, rating: float | None) -> str:
         lines.append(f"[MOT: {step.moment.kind.value}]")
     lines.append(step.label)
     if step.wait is not None:
-        text = f"W {human_time(step.wait.duration)}"
-        if step.wait.tolerance is not None:
-            if step.wait.over_tolerance:
-                text += f" > {human_time(step.wait.tolerance)}!"
-            else:
-                text += f" (tolerates {human_time(step.wait.tolerance)})"
-        lines.append(text)
+        lines.append(wait_text(step.wait))
     if rating is not None:
         lines.append(f"score {score_text(rating)}")
     return "\n".join(lines)

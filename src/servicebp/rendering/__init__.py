@@ -27,7 +27,7 @@ from servicebp.rendering._render import (
     to_mermaid,
 )
 from servicebp.rendering._scene import scene_of
-from servicebp.rendering._scene_shapes import Box, Path, Scene, human_time, score_text
+from servicebp.rendering._scene_shapes import Box, Path, Scene, human_time, score_text, wait_text
 
 __all__ = [
     "DETAILS",
@@ -58,4 +58,5 @@ __all__ = [
     "seen_by",
     "to_dot",
     "to_mermaid",
+    "wait_text",
 ]

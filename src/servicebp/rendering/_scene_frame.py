@@ -37,6 +37,7 @@ from servicebp.rendering._scene_shapes import (
     markers,
     score_text,
     text_box_width,
+    wait_text,
 )
 
 __all__ = ["Cells", "Context", "Frame", "Sizes", "cells_of", "frame_of", "sizes_of"]
@@ -235,13 +236,7 @@ def _step_lines(
         lines.extend(wrap(f"[MOT: {step.moment.kind.value}]", STEP_FONT, width))
     lines.extend(wrap(step.label, STEP_FONT, width))
     if step.wait is not None:
-        text = f"W {human_time(step.wait.duration)}"
-        if step.wait.tolerance is not None:
-            if step.wait.over_tolerance:
-                text += f" > {human_time(step.wait.tolerance)}!"
-            else:
-                text += f" (tolerates {human_time(step.wait.tolerance)})"
-        lines.extend(wrap(text, STEP_FONT, width))
+        lines.extend(wrap(wait_text(step.wait), STEP_FONT, width))
     if "duration" in details and (step.duration is not None or step.standard is not None):
         lines.extend(wrap(_duration_text(step), STEP_FONT, width))
     if "cost" in details and step.cost is not None:

@@ -11,7 +11,7 @@ from typing import Final
 
 import attrs
 
-from servicebp.model import Flow, Lane, Step
+from servicebp.model import Flow, Lane, Step, Wait
 from servicebp.rendering._metrics import SAFETY, text_width, wrap
 
 __all__ = [
@@ -163,6 +163,24 @@ def human_time(minutes: float) -> str:
         hours, rest = divmod(round(minutes), 60)
         return f"{hours} h" if rest == 0 else f"{hours} h {rest} min"
     return f"{round(minutes / 1440, 1):g} d"
+
+
+def wait_text(wait: Wait) -> str:
+    """A step's wait as its box says it: the time, and its tolerance or that it is over.
+
+    Examples
+    --------
+    >>> from servicebp import Wait
+    >>> wait_text(Wait(duration=15, tolerance=10)), wait_text(Wait(duration=8, tolerance=10))
+    ('W 15 min > 10 min!', 'W 8 min (tolerates 10 min)')
+    """
+    text = f"W {human_time(wait.duration)}"
+    if wait.tolerance is not None:
+        if wait.over_tolerance:
+            text += f" > {human_time(wait.tolerance)}!"
+        else:
+            text += f" (tolerates {human_time(wait.tolerance)})"
+    return text
 
 
 def score_text(rating: float) -> str:
