@@ -20,7 +20,7 @@ from servicebp import (
     journeys,
     most_likely_journey,
 )
-from servicebp.analysis import _customer_graph
+from servicebp.analysis import _waits
 from servicebp.errors import AnalysisTooLargeError, ServiceBlueprintError, TooManyJourneysError
 
 
@@ -807,8 +807,8 @@ def test_the_exact_wait_analysis_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     bp = waits_met_first_anywhere(10)
     # Within the bound: exact (every wait counted once: b_i's waits, the rest at z).
     assert critical_journey(bp).wait == 50
-    monkeypatch.setattr(_customer_graph, "STATE_LIMIT", 100)
-    monkeypatch.setattr(_customer_graph, "STATES_PER_STEP", 1)
+    monkeypatch.setattr(_waits, "STATE_LIMIT", 100)
+    monkeypatch.setattr(_waits, "STATES_PER_STEP", 1)
     with pytest.raises(AnalysisTooLargeError, match=r"journeys\(bp, limit=\.\.\.\)"):
         critical_journey(bp)
     with pytest.raises(AnalysisTooLargeError):

@@ -40,7 +40,7 @@ dynamic programming before it enumerates any, and refuses more than its
 enumerate: each is one pass over the customer lane, linear in steps + flows.
 Where a wait is first met at a step on some journeys and earlier on others,
 :func:`critical_journey` tells those ways in apart (see
-:class:`servicebp._customer_graph.Waits`), which stays exact and costs one
+:class:`servicebp.analysis._waits.Waits`), which stays exact and costs one
 pass per distinct set of such waits met.
 """
 
@@ -53,7 +53,8 @@ from typing import TypeVar
 
 import attrs
 
-from servicebp.analysis._customer_graph import CustomerGraph, Dag, Waits, customer_graph
+from servicebp.analysis._customer_graph import CustomerGraph, Dag, customer_graph
+from servicebp.analysis._waits import Waits
 from servicebp.errors import (
     BlueprintValidationError,
     InvalidArgumentError,
@@ -389,7 +390,7 @@ def critical_journey(bp: Blueprint, *, persona: str | None = None) -> JourneyPat
     Linear in steps + flows; ties go to the earlier branch. Each wait counts
     once per journey, at the first step it blocks (see the module docstring):
     where that step depends on the way in, the pass runs over the customer
-    lane's state graph (:class:`servicebp._customer_graph.Waits`), so the
+    lane's state graph (:class:`servicebp.analysis._waits.Waits`), so the
     answer is still the longest of all journeys.
 
     Examples

@@ -21,8 +21,9 @@ import math
 
 import attrs
 
-from servicebp.analysis._customer_graph import Waits, customer_graph, visits
+from servicebp.analysis._customer_graph import customer_graph, visits
 from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, journeys
+from servicebp.analysis._waits import Waits
 from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Step
 from servicebp.model._personas import as_persona
@@ -55,7 +56,7 @@ class StepTime:
     wait : float
         The longest wait first met at the step: one that blocks it and no
         earlier step of the journey. When that depends on the way in (see
-        :class:`servicebp._customer_graph.Waits`), the longest over the
+        :class:`servicebp.analysis._waits.Waits`), the longest over the
         journeys through the step.
     wait_at : str
         The step that carries that wait (the step itself, or work behind it).
