@@ -56,6 +56,7 @@ observed one would mix design into practice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -63,6 +64,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
+from servicebp.discovery._acyclic import IncrementalDag
 from servicebp.discovery._follows import (
     EventCodes,
     Pairs,
@@ -383,8 +385,12 @@ def _skipped(
     design.add_nodes_from(ids)
     skipped: dict[str, tuple[str, ...]] = {}
     for e in undesigned:
-        if e.source != e.target and nx.has_path(design, e.source, e.target):
-            path = nx.shortest_path(design, e.source, e.target)
+        if e.source != e.target:
+            # has_path() is this same search with the path thrown away: search once.
+            try:
+                path = nx.shortest_path(design, e.source, e.target)
+            except nx.NetworkXNoPath:
+                continue
             skipped[f"{e.source}->{e.target}"] = tuple(path[1:-1])
     return skipped
 
@@ -423,10 +429,9 @@ def _fits(
 ) -> npt.NDArray[np.bool_]:
     """Whether each within-lane pair is a designed sequence flow."""
     n_steps, index = events.n_steps, events.index
-    allowed = np.zeros(n_steps * n_steps, dtype=np.bool_)
-    for pair in designed:
-        allowed[index[pair[0]] * n_steps + index[pair[1]]] = True
-    fits: npt.NDArray[np.bool_] = allowed[pairs.source * n_steps + pairs.target]
+    # A look-up of the designed pair keys (an n_steps² table took 10 GB at 100,000 steps).
+    allowed = np.array(sorted(index[a] * n_steps + index[b] for a, b in designed), dtype=np.int64)
+    fits: npt.NDArray[np.bool_] = np.isin(pairs.source * n_steps + pairs.target, allowed)
     return fits
 
 
@@ -472,6 +477,33 @@ def _relabel(bp: Blueprint, flow: Flow | ObservedLink, text: str) -> None:
     bp.add_flow(attrs.evolve(old, label=text if old.label is None else f"{old.label}\n{text}"))
 
 
+def _loop_check(bp: Blueprint) -> Callable[[str, str], bool]:
+    """A check that adds ``source -> target`` to the sequence flows unless it closes a loop.
+
+    Kept acyclic incrementally (:class:`IncrementalDag`), so a log of many
+    undesigned jumps costs about one pass, not one search of the design per
+    jump. A design whose sequence flows loop already has no order to keep,
+    and is searched per jump as before.
+    """
+    nodes = [s.id for s in bp.steps()]
+    flows = [(f.source, f.target) for f in bp.flows(kind=FlowKind.SEQUENCE)]
+    try:
+        return IncrementalDag(nodes, flows).add
+    except nx.NetworkXUnfeasible:
+        pass
+    sequence: nx.DiGraph[str] = nx.DiGraph()
+    sequence.add_nodes_from(nodes)
+    sequence.add_edges_from(flows)
+
+    def searched(source: str, target: str) -> bool:
+        if nx.has_path(sequence, target, source):
+            return False
+        sequence.add_edge(source, target)
+        return True
+
+    return searched
+
+
 def _overlay(
     bp: Blueprint,
     edges: list[ObservedEdge],
@@ -481,9 +513,9 @@ def _overlay(
 ) -> Blueprint:
     """The design with the observations written on it, kept a valid blueprint."""
     overlay = bp.copy()
-    sequence: nx.DiGraph[str] = nx.DiGraph()
-    sequence.add_nodes_from(s.id for s in bp.steps())
-    sequence.add_edges_from((f.source, f.target) for f in bp.flows(kind=FlowKind.SEQUENCE))
+    closes_no_loop = _loop_check(bp)
+    # The overlay's flows, by their ends (relabelling keeps the ends).
+    flows = {(f.source, f.target) for f in bp.flows()}
     notes: dict[str, list[ObservedEdge]] = {}
     for e in edges:  # most followed first: the commoner of two opposite edges is drawn
         text = _seen(e)
@@ -491,11 +523,11 @@ def _overlay(
             _relabel(overlay, overlay.flow(e.source, e.target), text)
         elif (
             e.source != e.target
-            and not overlay.graph.has_edge(e.source, e.target)
-            and not nx.has_path(sequence, e.target, e.source)
+            and (e.source, e.target) not in flows
+            and closes_no_loop(e.source, e.target)
         ):
             overlay.connect(e.source, e.target, label=f"not designed: {text}")
-            sequence.add_edge(e.source, e.target)
+            flows.add((e.source, e.target))
         else:
             notes.setdefault(e.source, []).append(e)
     for f in unobserved:
