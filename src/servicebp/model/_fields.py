@@ -34,6 +34,10 @@ def _check_text(name: str, value: object, *, multiline: bool) -> None:
         )
     if not value.strip():
         raise BlueprintValidationError(f"{name} must not be empty")
+    if value.isascii() and value.isprintable():
+        # The common case, without a look-up per character: ASCII's only
+        # control characters (Cc; it has no surrogates) are the unprintable ones.
+        return
     allowed = "\n\t" if multiline else ""
     for char in value:
         if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
@@ -111,6 +115,9 @@ def _check_identifier(name: str, value: object) -> None:
         raise BlueprintValidationError(
             f"{name} {value!r} contains white space; use e.g. {'-'.join(value.split())!r}"
         )
+    if value.isascii():
+        # ASCII has no format characters (Cf).
+        return
     for char in value:
         # Invisible format characters (zero-width space, bidi overrides) would
         # let two different ids look the same.
