@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from hypothesis import assume, given, settings
 
 from servicebp import (
     Blueprint,
     Step,
     contact_counts,
+    count_journeys,
     emotion_curve,
     expected_scores,
     journey_scores,
     stage_spread,
 )
 from servicebp.errors import BlueprintValidationError, RatingError, UnknownStepError
+from servicebp.testing._strategies import blueprints
 from tests._scoring_helpers import BUILT_IN, branching
 
 
@@ -135,6 +138,48 @@ def test_contact_counts_without_any_contact() -> None:
     bp.add_step(Step(id="browse", label="Browse", lane="customer", stage="s"))
     (only,) = contact_counts(bp)
     assert (only.total, only.by_mode, only.by_channel) == (0, {}, {})
+
+
+def _contacts_one_flow_at_a_time(bp: Blueprint) -> list[tuple[object, ...]]:
+    """contact_counts as first written: every flow of every step of every journey."""
+    from servicebp import Line, journeys
+
+    found = []
+    for path in journeys(bp):
+        by_mode: dict[str, int] = {}
+        by_channel: dict[str, int] = {}
+        for step_id in path.steps:
+            step = bp[step_id]
+            for flow in (*bp.outgoing(step_id), *bp.incoming(step_id)):
+                if Line.INTERACTION not in bp.lines_crossed(flow):
+                    continue
+                other = bp[flow.target if flow.source == step_id else flow.source]
+                modes = [
+                    s.moment.contact_mode.value
+                    for s in (step, other)
+                    if s.moment is not None and s.moment.contact_mode is not None
+                ]
+                mode = modes[0] if modes else "unspecified"
+                channel = step.channel or other.channel or "unspecified"
+                by_mode[mode] = by_mode.get(mode, 0) + 1
+                by_channel[channel] = by_channel.get(channel, 0) + 1
+        found.append(
+            (path.steps, sum(by_mode.values()), list(by_mode.items()), list(by_channel.items()))
+        )
+    return found
+
+
+@settings(max_examples=80)
+@given(blueprints(max_steps=12))
+def test_contact_counts_agree_with_counting_every_flow_of_every_journey(bp: Blueprint) -> None:
+    assume(any(s.lane.value == "customer" for s in bp.steps()))
+    assume(count_journeys(bp) <= 500)
+    counted = [
+        (c.steps, c.total, list(c.by_mode.items()), list(c.by_channel.items()))
+        for c in contact_counts(bp)
+    ]
+    # Same totals and the same keys in the same (first-met) order.
+    assert counted == _contacts_one_flow_at_a_time(bp)
 
 
 def test_stage_spread_across_channels() -> None:

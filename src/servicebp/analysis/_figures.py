@@ -364,32 +364,24 @@ def contact_counts(
     >>> c.total, c.by_mode, c.by_channel
     (1, {'interpersonal-direct': 1}, {'branch': 1})
     """
-    from servicebp.model import Line
-
+    # Each step's contacts are counted once (a start with 5,000 branches was
+    # recounted on each of its 5,000 journeys), then added up per journey in
+    # the order met, so the dictionaries keep their first-met key order.
+    own: dict[str, _StepContacts] = {}
     result = []
     for path in _paths(bp, journeys, limit):
         by_mode: dict[str, int] = {}
         by_channel: dict[str, int] = {}
         total = 0
         for step_id in path.steps:
-            step = bp[step_id]
-            flows = (*bp.outgoing(step_id), *bp.incoming(step_id))
-            for flow in flows:
-                if Line.INTERACTION not in bp.lines_crossed(flow):
-                    continue
-                other = bp[flow.target if flow.source == step_id else flow.source]
-                mode = next(
-                    (
-                        s.moment.contact_mode.value
-                        for s in (step, other)
-                        if s.moment is not None and s.moment.contact_mode is not None
-                    ),
-                    UNSPECIFIED,
-                )
-                channel = step.channel or other.channel or UNSPECIFIED
-                total += 1
-                by_mode[mode] = by_mode.get(mode, 0) + 1
-                by_channel[channel] = by_channel.get(channel, 0) + 1
+            found = own.get(step_id)
+            if found is None:
+                found = own[step_id] = _step_contacts(bp, step_id)
+            total += found.total
+            for mode, n in found.by_mode.items():
+                by_mode[mode] = by_mode.get(mode, 0) + n
+            for channel, n in found.by_channel.items():
+                by_channel[channel] = by_channel.get(channel, 0) + n
         result.append(
             JourneyContacts(
                 steps=tuple(path.steps),
@@ -400,6 +392,40 @@ def contact_counts(
             )
         )
     return tuple(result)
+
+
+@attrs.frozen(kw_only=True)
+class _StepContacts:
+    total: int
+    by_mode: dict[str, int]
+    by_channel: dict[str, int]
+
+
+def _step_contacts(bp: Blueprint, step_id: str) -> _StepContacts:
+    """The contacts of one customer step, by mode and by channel, in the order of its flows."""
+    from servicebp.model import Line
+
+    step = bp[step_id]
+    by_mode: dict[str, int] = {}
+    by_channel: dict[str, int] = {}
+    total = 0
+    for flow in (*bp.outgoing(step_id), *bp.incoming(step_id)):
+        if Line.INTERACTION not in bp.lines_crossed(flow):
+            continue
+        other = bp[flow.target if flow.source == step_id else flow.source]
+        mode = next(
+            (
+                s.moment.contact_mode.value
+                for s in (step, other)
+                if s.moment is not None and s.moment.contact_mode is not None
+            ),
+            UNSPECIFIED,
+        )
+        channel = step.channel or other.channel or UNSPECIFIED
+        total += 1
+        by_mode[mode] = by_mode.get(mode, 0) + 1
+        by_channel[channel] = by_channel.get(channel, 0) + 1
+    return _StepContacts(total=total, by_mode=by_mode, by_channel=by_channel)
 
 
 @attrs.frozen(kw_only=True)
