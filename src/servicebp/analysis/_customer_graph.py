@@ -135,6 +135,18 @@ def _branch_probabilities(flows: list[Flow]) -> list[float]:
     return [f.probability if f.probability is not None else share for f in flows]
 
 
+def _pairs(flows: list[Flow], key: Mapping[str, tuple[int, int]]) -> tuple[tuple[str, float], ...]:
+    """The ``(target, branch probability)`` pairs of a step's *flows*, in time order of targets."""
+    if not flows:
+        return ()
+    if len(flows) == 1:
+        # The bulk of a long journey: _branch_probabilities of one flow, without the sums.
+        (flow,) = flows
+        return ((flow.target, 1.0 if flow.probability is None else flow.probability),)
+    flows.sort(key=lambda f: key[f.target])
+    return tuple(zip((f.target for f in flows), _branch_probabilities(flows), strict=True))
+
+
 def customer_graph(bp: Blueprint, *, loops: bool = False) -> CustomerGraph:
     """Build the customer lane's graph ready for dynamic programming.
 
@@ -160,13 +172,15 @@ def customer_graph(bp: Blueprint, *, loops: bool = False) -> CustomerGraph:
     successors: dict[str, tuple[tuple[str, float], ...]] = {}
     preds: dict[str, list[tuple[str, float]]] = {n: [] for n in steps}
     for node, flows in out_flows.items():
-        flows.sort(key=lambda f: key[f.target])
-        pairs = tuple(zip((f.target for f in flows), _branch_probabilities(flows), strict=True))
+        pairs = _pairs(flows, key)
         successors[node] = pairs
         for target, p in pairs:
             preds[target].append((node, p))
     order = _topological_order(steps, successors, preds, key)
-    predecessors = {n: tuple(sorted(preds[n], key=lambda pair: key[pair[0]])) for n in steps}
+    predecessors = {
+        n: tuple(ins) if len(ins) < 2 else tuple(sorted(ins, key=lambda pair: key[pair[0]]))
+        for n, ins in preds.items()
+    }
     entries = tuple(n for n in order if not predecessors[n])
     exits = tuple(n for n in order if not successors[n])
     start = dict.fromkeys(order, 0.0)

@@ -130,13 +130,22 @@ class Waits:
         seen_every: dict[str, frozenset[int]] = {}
         tracked: set[int] = set()
         for i, node in enumerate(graph.order):
-            some, every = _met_before(graph.predecessors[node], seen_some, seen_every, blocks)
+            ins = graph.predecessors[node]
+            if len(ins) == 1:
+                # One way in (the bulk of a chain): met on some way = met on every way.
+                u = ins[0][0]
+                some, every = seen_some[u], seen_every[u]
+                if blocks[u]:
+                    some, every = some | blocks[u], every | blocks[u]
+            else:
+                some, every = _met_before(ins, seen_some, seen_every, blocks)
             if some:
-                some = frozenset(r for r in some if last[r] >= i)
-                every = every & some
+                expired = [r for r in some if last[r] < i]
+                if expired:
+                    some, every = some.difference(expired), every.difference(expired)
             seen_some[node], seen_every[node] = some, every
             block = blocks[node]
-            self._fresh[node] = tuple(sorted(block - every)) if block else ()
+            self._fresh[node] = tuple(sorted(block - every if every else block)) if block else ()
             if some and block:
                 tracked |= (block & some) - every
         return tracked
