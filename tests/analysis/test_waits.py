@@ -158,3 +158,13 @@ def test_a_long_chain_keeps_no_waits_that_span_nothing() -> None:
     assert _canonical(waits) == _canonical(ReferenceWaits(bp, customer_graph(bp)))
     # No wait blocks two steps of the chain, so none is tracked (one state per step).
     assert len(waits.state_graph().order) == 2_000
+
+
+@settings(max_examples=150)
+@given(tangled())
+def test_dependents_are_the_closure_over_the_dependence_graph(bp: Blueprint) -> None:
+    from servicebp.analysis._customer_graph import Dependents, dependence_graph, dependent_closure
+
+    dependents, dependence = Dependents(bp), dependence_graph(bp)
+    for step in bp.steps():
+        assert dependents.of(step.id) == dependent_closure(dependence, step.id)

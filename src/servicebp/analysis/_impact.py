@@ -17,6 +17,7 @@ import attrs
 
 from servicebp.analysis._customer_graph import (
     CustomerGraph,
+    Dependents,
     customer_graph,
     dependence_graph,
     dependent_closure,
@@ -178,11 +179,11 @@ def fail_point_impact(
     visit = visits(graph)
     position = {n: i for i, n in enumerate(graph.order)}
     order = {s.id: i for i, s in enumerate(bp.steps())}
-    dependence = dependence_graph(bp)
+    dependents = Dependents(bp)
     found: list[FailPointImpact] = []
     for step in fail_steps:
         assert step.fail_point is not None
-        affected = dependent_closure(dependence, step.id)
+        affected = dependents.of(step.id)
         customers = {n for n in affected if n in position}
         reach = _meet_probability(graph, visit, position, customers)
         if reach < min_probability:

@@ -36,8 +36,7 @@ from typing import Any
 import attrs
 
 from servicebp.analysis._customer_graph import (
-    dependence_graph,
-    dependent_closure,
+    Dependents,
     require_fail_point,
 )
 from servicebp.analysis._figures import journey_scores
@@ -128,13 +127,13 @@ def expected_ratings(
     customer = bp.steps(lane=Lane.CUSTOMER)
     # log of the probability that nothing behind the step fails
     survive = {s.id: 0.0 for s in customer}
-    dependence = dependence_graph(bp)
+    dependents = Dependents(bp)
     for step in bp.steps():
         if step.fail_point is None:
             continue
         p = step.fail_point.probability
         p = unknown_failure_probability if p is None else p
-        for node in dependent_closure(dependence, step.id):
+        for node in dependents.of(step.id):
             if node in survive:
                 survive[node] = survive[node] + math.log1p(-p) if p < 1 else -math.inf
     table: dict[str, float] = {}
