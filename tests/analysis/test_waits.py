@@ -168,3 +168,47 @@ def test_dependents_are_the_closure_over_the_dependence_graph(bp: Blueprint) -> 
     dependents, dependence = Dependents(bp), dependence_graph(bp)
     for step in bp.steps():
         assert dependents.of(step.id) == dependent_closure(dependence, step.id)
+
+
+@st.composite
+def customer_tangles(draw: st.DrawFn) -> Blueprint:
+    """Customer steps with sequence flows any way, so some loop and some do not."""
+    bp = Blueprint("Loops", stages=["s"])
+    n = draw(st.integers(1, 7))
+    for i in range(n):
+        bp.add_step(Step(id=f"c{i}", label=f"c{i}", lane="customer", stage="s"))
+    bp.add_step(Step(id="f", label="f", lane="frontstage", stage="s"))
+    pairs = st.tuples(st.integers(0, n), st.integers(0, n))
+    for a, b in draw(st.lists(pairs, max_size=12, unique=True)):
+        names = [f"c{a}" if a < n else "f", f"c{b}" if b < n else "f"]
+        if names[0] != names[1] and tuple(reversed(names)) not in bp.graph.edges:
+            bp.connect(*names)
+    return bp
+
+
+@settings(max_examples=150)
+@given(customer_tangles())
+def test_has_customer_loop_says_whether_the_customer_graph_refuses(bp: Blueprint) -> None:
+    from servicebp.analysis._customer_graph import has_customer_loop
+
+    try:
+        customer_graph(bp)
+    except LoopError:
+        assert has_customer_loop(bp)
+    else:
+        assert not has_customer_loop(bp)
+
+
+def test_journey_times_checks_a_loop_before_the_limit() -> None:
+    from servicebp import journey_times
+    from servicebp.errors import InvalidArgumentError
+
+    bp = Blueprint("Retry", stages=["s"])
+    for sid in ("a", "b"):
+        bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
+    bp.connect("a", "b")
+    with pytest.raises(InvalidArgumentError, match="limit"):
+        journey_times(bp, limit=-1)
+    bp.connect("b", "a")
+    with pytest.raises(LoopError):
+        journey_times(bp, limit=-1)

@@ -89,6 +89,7 @@ __all__ = [
     "dependence_edges",
     "dependence_graph",
     "dependent_closure",
+    "has_customer_loop",
     "reach",
     "require_fail_point",
     "visits",
@@ -196,6 +197,32 @@ def customer_graph(bp: Blueprint, *, loops: bool = False) -> CustomerGraph:
         exits=exits,
         start=start,
     )
+
+
+def has_customer_loop(bp: Blueprint) -> bool:
+    """Whether :func:`customer_graph` (without ``loops``) would raise :class:`LoopError`.
+
+    The same test, a loop of sequence flows between customer steps, without
+    building the graph: callers that only choose between the loop analysis
+    and the DAG one paid for a whole customer graph to ask.
+    """
+    customer = {step.id for step in bp.steps(lane=Lane.CUSTOMER)}
+    out: dict[str, list[str]] = {}
+    indegree = dict.fromkeys(customer, 0)
+    for flow in bp.flows(kind=FlowKind.SEQUENCE):
+        if flow.source in customer and flow.target in customer:
+            out.setdefault(flow.source, []).append(flow.target)
+            indegree[flow.target] += 1
+    ready = [n for n, d in indegree.items() if d == 0]
+    done = 0
+    while ready:
+        node = ready.pop()
+        done += 1
+        for target in out.get(node, ()):
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return done < len(customer)
 
 
 def _topological_order(

@@ -196,13 +196,10 @@ def expected_scores(
     """
     bp = as_persona(bp, persona)
     if journeys is None:
-        from servicebp.analysis._customer_graph import customer_graph
+        from servicebp.analysis._customer_graph import has_customer_loop
         from servicebp.analysis._loops import loop_expected_scores
-        from servicebp.errors import LoopError
 
-        try:
-            customer_graph(bp)
-        except LoopError:
+        if has_customer_loop(bp):
             # Every journey, however often it loops: the absorbing chain is exact.
             return loop_expected_scores(bp, rating_table(bp, ratings), strategy_names(strategies))
     scored = journey_scores(

@@ -129,10 +129,13 @@ class JourneyPath:
 class _Context:
     """The customer DAG with each step's own duration and the waits that block it."""
 
-    def __init__(self, bp: Blueprint, *, loops: bool = False) -> None:
+    def __init__(
+        self, bp: Blueprint, *, loops: bool = False, graph: CustomerGraph | None = None
+    ) -> None:
         self.loops = False
         try:
-            self.graph: CustomerGraph = customer_graph(bp)
+            # A caller that built the customer graph already passes it (it is the big part).
+            self.graph: CustomerGraph = customer_graph(bp) if graph is None else graph
         except LoopError:
             if not loops:
                 raise
@@ -267,11 +270,22 @@ def journeys(
     servicebp.errors.TooManyJourneysError: blueprint 'Coffee' has 2 customer journeys, ...
     """
     bp = as_persona(bp, persona)
+    check_journey_limits(limit, max_visits)
+    return listed(bp, _Context(bp, loops=True), limit, max_visits)
+
+
+def check_journey_limits(limit: object, max_visits: object) -> None:
+    """Raise unless *limit* and *max_visits* are what :func:`journeys` accepts."""
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise InvalidArgumentError(f"limit must be a whole number >= 0, got {limit!r}")
     if isinstance(max_visits, bool) or not isinstance(max_visits, int) or max_visits < 1:
         raise InvalidArgumentError(f"max_visits must be a whole number >= 1, got {max_visits!r}")
-    context = _Context(bp, loops=True)
+
+
+def listed(
+    bp: Blueprint, context: _Context, limit: int, max_visits: int
+) -> tuple[JourneyPath, ...]:
+    """The journeys of :func:`journeys`, over a context already built."""
     if context.loops:
         return _unrolled(bp, context, limit, max_visits)
     graph = context.graph

@@ -22,7 +22,14 @@ import math
 import attrs
 
 from servicebp.analysis._customer_graph import customer_graph, visits
-from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, journeys
+from servicebp.analysis._journeys import (
+    DEFAULT_JOURNEY_LIMIT,
+    MAX_VISITS,
+    _Context,
+    check_journey_limits,
+    journeys,
+    listed,
+)
 from servicebp.analysis._waits import Waits
 from servicebp.errors import InvalidArgumentError
 from servicebp.model import Blueprint, Step
@@ -185,9 +192,14 @@ def journey_times(
     [(13.0, 10.0, ('queue',))]
     """
     bp = as_persona(bp, persona)
-    waits = Waits(bp, customer_graph(bp))
+    # One customer graph and wait model for the journeys and their waits, in
+    # the order journeys() checked things (a loop, the limit, no customer step).
+    graph = customer_graph(bp)
+    check_journey_limits(limit, MAX_VISITS)
+    context = _Context(bp, loops=True, graph=graph)
+    waits = context.waits
     result: list[JourneyTime] = []
-    for path in journeys(bp, limit=limit):
+    for path in listed(bp, context, limit, MAX_VISITS):
         counted = waits.walk(path.steps)
         tolerances: list[float | None] = []
         over_tolerance: list[str] = []
