@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicebp import Blueprint, Step, conformance
-from servicebp.discovery._acyclic import IncrementalDag
-from servicebp.discovery._conformance import OVERLAY_KEY, _loop_check
+from servicebp.discovery._acyclic import IncrementalDag, loop_check
+from servicebp.discovery._conformance import OVERLAY_KEY
 
 
 @st.composite
@@ -58,7 +58,7 @@ def _chain(n: int, *, loop: bool) -> Blueprint:
 @pytest.mark.parametrize("loop", [False, True])
 def test_the_overlay_draws_forward_jumps_and_notes_the_ones_that_loop(loop: bool) -> None:
     bp = _chain(30, loop=loop)
-    check = _loop_check(bp)
+    check = loop_check(bp)
     assert check("c0", "c5") is not loop
     assert check("c9", "c2") is False
     order = [f"c{(k * 7) % 30}" for k in range(30)]

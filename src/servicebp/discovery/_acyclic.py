@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterable
 
 import networkx as nx
 
-__all__ = ["IncrementalDag"]
+from servicebp.model import Blueprint, FlowKind
+
+__all__ = ["IncrementalDag", "loop_check"]
 
 
 class IncrementalDag:
@@ -72,3 +74,30 @@ class IncrementalDag:
                     found.add(following)
                     todo.append(following)
         return found
+
+
+def loop_check(bp: Blueprint) -> Callable[[str, str], bool]:
+    """A check that adds ``source -> target`` to the sequence flows unless it closes a loop.
+
+    Kept acyclic incrementally (:class:`IncrementalDag`), so a log of many
+    undesigned jumps costs about one pass, not one search of the design per
+    jump. A design whose sequence flows loop already has no order to keep,
+    and is searched per jump as before.
+    """
+    nodes = [s.id for s in bp.steps()]
+    flows = [(f.source, f.target) for f in bp.flows(kind=FlowKind.SEQUENCE)]
+    try:
+        return IncrementalDag(nodes, flows).add
+    except nx.NetworkXUnfeasible:
+        pass
+    sequence: nx.DiGraph[str] = nx.DiGraph()
+    sequence.add_nodes_from(nodes)
+    sequence.add_edges_from(flows)
+
+    def searched(source: str, target: str) -> bool:
+        if nx.has_path(sequence, target, source):
+            return False
+        sequence.add_edge(source, target)
+        return True
+
+    return searched

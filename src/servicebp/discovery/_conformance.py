@@ -56,7 +56,6 @@ observed one would mix design into practice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -64,7 +63,7 @@ import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
-from servicebp.discovery._acyclic import IncrementalDag
+from servicebp.discovery._acyclic import loop_check
 from servicebp.discovery._follows import (
     EventCodes,
     Pairs,
@@ -477,33 +476,6 @@ def _relabel(bp: Blueprint, flow: Flow | ObservedLink, text: str) -> None:
     bp.add_flow(attrs.evolve(old, label=text if old.label is None else f"{old.label}\n{text}"))
 
 
-def _loop_check(bp: Blueprint) -> Callable[[str, str], bool]:
-    """A check that adds ``source -> target`` to the sequence flows unless it closes a loop.
-
-    Kept acyclic incrementally (:class:`IncrementalDag`), so a log of many
-    undesigned jumps costs about one pass, not one search of the design per
-    jump. A design whose sequence flows loop already has no order to keep,
-    and is searched per jump as before.
-    """
-    nodes = [s.id for s in bp.steps()]
-    flows = [(f.source, f.target) for f in bp.flows(kind=FlowKind.SEQUENCE)]
-    try:
-        return IncrementalDag(nodes, flows).add
-    except nx.NetworkXUnfeasible:
-        pass
-    sequence: nx.DiGraph[str] = nx.DiGraph()
-    sequence.add_nodes_from(nodes)
-    sequence.add_edges_from(flows)
-
-    def searched(source: str, target: str) -> bool:
-        if nx.has_path(sequence, target, source):
-            return False
-        sequence.add_edge(source, target)
-        return True
-
-    return searched
-
-
 def _overlay(
     bp: Blueprint,
     edges: list[ObservedEdge],
@@ -513,7 +485,7 @@ def _overlay(
 ) -> Blueprint:
     """The design with the observations written on it, kept a valid blueprint."""
     overlay = bp.copy()
-    closes_no_loop = _loop_check(bp)
+    closes_no_loop = loop_check(bp)
     # The overlay's flows, by their ends (relabelling keeps the ends).
     flows = {(f.source, f.target) for f in bp.flows()}
     notes: dict[str, list[ObservedEdge]] = {}
