@@ -212,3 +212,19 @@ def test_journey_times_checks_a_loop_before_the_limit() -> None:
     bp.connect("b", "a")
     with pytest.raises(LoopError):
         journey_times(bp, limit=-1)
+
+
+@settings(max_examples=150)
+@given(blueprints(max_steps=12))
+def test_journeys_multiply_the_same_probability_as_one_path_at_a_time(bp: Blueprint) -> None:
+    from hypothesis import assume
+
+    from servicebp import count_journeys, journeys
+    from servicebp.analysis._journeys import _Context
+
+    assume(any(s.lane.value == "customer" for s in bp.steps()))
+    assume(count_journeys(bp) <= 300)
+    context = _Context(bp)
+    for journey in journeys(bp):
+        # Exactly equal: the start, then each branch, multiplied left to right.
+        assert journey == context.path(journey.steps)
