@@ -8,6 +8,7 @@ and the same wait counted at every state and along every journey.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import pytest
@@ -228,3 +229,59 @@ def test_journeys_multiply_the_same_probability_as_one_path_at_a_time(bp: Bluepr
     for journey in journeys(bp):
         # Exactly equal: the start, then each branch, multiplied left to right.
         assert journey == context.path(journey.steps)
+
+
+@st.composite
+def changed_blueprints(draw: st.DrawFn) -> tuple[Blueprint, dict[str, dict[str, object]]]:
+    from hypothesis import assume
+
+    from servicebp import FailPoint, count_journeys
+
+    bp = draw(st.one_of(tangled(), blueprints(max_steps=10)))
+    assume(any(s.lane.value == "customer" for s in bp.steps()))
+    with contextlib.suppress(LoopError):
+        assume(count_journeys(bp) <= 200)
+    ids = [s.id for s in bp.steps()]
+    field = st.sampled_from(["duration", "wait", "fail_point", "rating", "lane"])
+    changes: dict[str, dict[str, object]] = {}
+    for step_id in draw(st.lists(st.sampled_from(ids), max_size=3, unique=True)):
+        step = bp[step_id]
+        name = draw(field)
+        if name == "duration":
+            changes[step_id] = {"duration": draw(st.integers(0, 9))}
+        elif name == "wait":
+            changes[step_id] = {"wait": draw(st.integers(0, 9))}
+        elif name == "fail_point":
+            changes[step_id] = {"fail_point": FailPoint(what="jams", probability=0.5)}
+        elif name == "rating" and step.lane.value == "customer":
+            changes[step_id] = {"rating": draw(st.integers(-3, 3))}
+        elif name == "lane" and step.lane.value != "customer":
+            changes[step_id] = {"lane": "support"}
+    return bp, changes
+
+
+@settings(max_examples=150)
+@given(changed_blueprints())
+def test_what_if_sharing_the_customer_graph_equals_building_it_anew(
+    case: tuple[Blueprint, dict[str, dict[str, object]]],
+) -> None:
+    from servicebp import what_if
+    from servicebp.analysis import _journeys
+    from servicebp.errors import ServiceBlueprintError
+
+    bp, changes = case
+
+    def answer() -> object:
+        try:
+            return what_if(bp, changes)
+        except ServiceBlueprintError as error:
+            return type(error), str(error)
+
+    shared = answer()
+    original = _journeys._Context.changed
+    try:
+        _journeys._Context.changed = lambda *args: None  # type: ignore[method-assign]
+        built = answer()
+    finally:
+        _journeys._Context.changed = original  # type: ignore[method-assign]
+    assert shared == built

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import attrs
@@ -130,7 +130,12 @@ class _Context:
     """The customer DAG with each step's own duration and the waits that block it."""
 
     def __init__(
-        self, bp: Blueprint, *, loops: bool = False, graph: CustomerGraph | None = None
+        self,
+        bp: Blueprint,
+        *,
+        loops: bool = False,
+        graph: CustomerGraph | None = None,
+        waits: Waits | None = None,
     ) -> None:
         self.loops = False
         try:
@@ -153,9 +158,30 @@ class _Context:
                     )
                 ]
             )
-        self.waits = Waits(bp, self.graph, walk_only=self.loops)
+        self.waits = Waits(bp, self.graph, walk_only=self.loops) if waits is None else waits
         self.duration = {n: s.duration or 0.0 for n, s in self.graph.steps.items()}
         self._branch: dict[str, dict[str, float]] = {}
+
+    def changed(self, bp: Blueprint, after: Blueprint, ids: Iterable[str]) -> _Context | None:
+        """The context of *after*, *bp* (this context's blueprint) with the steps *ids* replaced.
+
+        When no replaced step moves lane or stage or changes its wait, and
+        the customer steps do not loop, the customer graph's structure and
+        the wait model are *bp*'s (they depend on the flows, the lanes, the
+        stages and the waits only), so only the steps and their durations
+        are taken anew; otherwise None, and the caller builds the context.
+        """
+        if self.loops:
+            return None
+        steps = dict(self.graph.steps)
+        for step_id in ids:
+            old, new = bp[step_id], after[step_id]
+            if (old.lane, old.stage, old.wait) != (new.lane, new.stage, new.wait):
+                return None
+            if new.id in steps:
+                steps[new.id] = new
+        graph = attrs.evolve(self.graph, steps=steps)
+        return _Context(after, graph=graph, waits=self.waits)
 
     def _branches(self, source: str) -> dict[str, float]:
         # Built once per step (a fan-out of thousands was rebuilt per journey).

@@ -40,7 +40,14 @@ from servicebp.analysis._customer_graph import (
     require_fail_point,
 )
 from servicebp.analysis._figures import journey_scores
-from servicebp.analysis._journeys import DEFAULT_JOURNEY_LIMIT, JourneyPath, journeys
+from servicebp.analysis._journeys import (
+    DEFAULT_JOURNEY_LIMIT,
+    MAX_VISITS,
+    JourneyPath,
+    _Context,
+    check_journey_limits,
+    listed,
+)
 from servicebp.errors import InvalidArgumentError, UnknownStepError
 from servicebp.model import Blueprint, Lane, Wait
 from servicebp.model._personas import as_persona
@@ -235,8 +242,13 @@ def what_if(
         "failure_rating": failure_rating,
         "unknown_failure_probability": unknown_failure_probability,
     }
-    paths_before = journeys(bp, limit=limit)
-    paths_after = journeys(after, limit=limit)
+    # journeys(bp) and journeys(after), the after's sharing the before's
+    # customer graph and wait model when the changes leave them alone.
+    check_journey_limits(limit, MAX_VISITS)
+    before = _Context(bp, loops=True)
+    paths_before = listed(bp, before, limit, MAX_VISITS)
+    context = before.changed(bp, after, changes) or _Context(after, loops=True)
+    paths_after = listed(after, context, limit, MAX_VISITS)
     scored_before = journey_scores(
         bp,
         ratings=expected_ratings(bp, ratings=ratings, **options),
