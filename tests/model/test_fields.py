@@ -63,3 +63,11 @@ def test_ascii_control_characters_are_still_named(char: str) -> None:
 def test_a_zero_width_space_in_an_id_is_still_refused() -> None:
     with pytest.raises(BlueprintValidationError, match="invisible character"):
         _check_identifier("id", "pay\u200bnow")
+
+
+@given(_ascii)
+def test_an_ascii_id_is_refused_for_white_space_exactly_when_it_holds_some(value: str) -> None:
+    refused = _refused(_check_identifier, "id", value)
+    if value.strip() and not _by_rule(value, multiline=False, identifier=True):
+        spaced = any(c.isspace() for c in value)
+        assert (refused is not None and "white space" in refused) == spaced

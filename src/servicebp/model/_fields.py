@@ -111,7 +111,9 @@ def _check_identifier(name: str, value: object) -> None:
     _check_text(name, value, multiline=False)
     assert isinstance(value, str)
     _check_confusable(name, value)
-    if any(char.isspace() for char in value):
+    # Past _check_text, the only white space ASCII can hold is the space (the
+    # rest of ASCII's is control characters, refused already).
+    if " " in value if value.isascii() else any(char.isspace() for char in value):
         raise BlueprintValidationError(
             f"{name} {value!r} contains white space; use e.g. {'-'.join(value.split())!r}"
         )
