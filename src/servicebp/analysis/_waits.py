@@ -122,10 +122,19 @@ class Waits:
         expired yet, so the answers are those of the full sets.
         """
         graph, blocks = self.graph, self.blocks
-        last: dict[int, int] = {}
+        # Per place in the order, the waits that block no later step: set
+        # operations, not a loop per wait and step (many waits behind a long
+        # frontstage chain block every later step).
+        expiring: dict[int, frozenset[int]] = {}
+        later: set[int] = set()
         for i in range(len(graph.order) - 1, -1, -1):
-            for rank in blocks[graph.order[i]]:
-                last.setdefault(rank, i)
+            block = blocks[graph.order[i]]
+            if block:
+                new = block.difference(later)
+                if new:
+                    expiring[i] = new
+                    later |= new
+        expired: set[int] = set()
         seen_some: dict[str, frozenset[int]] = {}
         seen_every: dict[str, frozenset[int]] = {}
         tracked: set[int] = set()
@@ -133,21 +142,29 @@ class Waits:
             ins = graph.predecessors[node]
             if len(ins) == 1:
                 # One way in (the bulk of a chain): met on some way = met on every way.
+                # Along a chain the two are one set object: one union, not two.
                 u = ins[0][0]
                 some, every = seen_some[u], seen_every[u]
                 if blocks[u]:
-                    some, every = some | blocks[u], every | blocks[u]
+                    if some is every:
+                        some = every = some | blocks[u]
+                    else:
+                        some, every = some | blocks[u], every | blocks[u]
             else:
                 some, every = _met_before(ins, seen_some, seen_every, blocks)
-            if some:
-                expired = [r for r in some if last[r] < i]
-                if expired:
-                    some, every = some.difference(expired), every.difference(expired)
+            if some and expired:
+                gone = some.intersection(expired)
+                if gone:
+                    some, every = (
+                        (some - gone,) * 2 if some is every else (some - gone, every - gone)
+                    )
             seen_some[node], seen_every[node] = some, every
             block = blocks[node]
             self._fresh[node] = tuple(sorted(block - every if every else block)) if block else ()
-            if some and block:
+            if some and block and some is not every:
                 tracked |= (block & some) - every
+            if i in expiring:
+                expired |= expiring[i]
         return tracked
 
     def _track(self) -> None:
