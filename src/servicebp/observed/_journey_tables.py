@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from servicebp.errors import ObservedDataError
+from servicebp.observed._arrow_csv import read_text_table
 from servicebp.observed._cells import (
     factorize,
     is_missing,
@@ -38,7 +39,6 @@ from servicebp.observed._tables import (
     column_names,
     observed_error,
     read_columns,
-    read_csv,
     require_columns,
     rows_error,
     table_kind,
@@ -147,7 +147,7 @@ def extract(
     """
     kind: Kind
     if isinstance(table, str | os.PathLike):
-        table = read_csv(check_csv_path(table))
+        table = read_text_table(check_csv_path(table))
         kind = "numpy"
     else:
         kind = table_kind(table)

@@ -149,8 +149,9 @@ class CsvTable:
 
     file: str
     header: tuple[str, ...]
-    columns: dict[str, list[str]]
-    lines: list[int]
+    #: Lists of text, or numpy arrays of it when pyarrow read the file.
+    columns: Mapping[str, Sequence[str] | npt.NDArray[np.object_]]
+    lines: Sequence[int]
 
     def require(self, names: Iterable[str]) -> None:
         """Raise :class:`ObservedDataError` unless every column in *names* is there."""
@@ -313,9 +314,10 @@ def load_table(table: object) -> object:
     if is_scannable(table):
         return scan_events(table)  # type: ignore[arg-type]
     if isinstance(table, str | os.PathLike):
+        from servicebp.observed._arrow_csv import read_text_table
         from servicebp.observed._input_files import check_csv_path
 
-        return read_csv(check_csv_path(table), skip_blank_rows=True)
+        return read_text_table(check_csv_path(table), skip_blank_rows=True)
     return table
 
 
