@@ -15,8 +15,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, ObservedDataError, Step, read_observed, score_observed
-from servicebp.observed import _arrow_csv
+from servicebp import (
+    Blueprint,
+    ObservedDataError,
+    Step,
+    read_observed,
+    score_observed,
+    step_statistics,
+)
+from servicebp.observed import _arrow_csv, _scoring
 from servicebp.observed._arrow_csv import PY_WHITESPACE, read_text_table
 from servicebp.observed._tables import CsvTable, load_table, read_csv
 
@@ -143,6 +150,10 @@ def event_files(draw: st.DrawFn) -> str:
     return out.getvalue()
 
 
+def _no_duckdb(*args: object, **kwargs: object) -> Any:
+    raise ObservedDataError("DuckDB is not used here")
+
+
 def _outcome(run: Callable[[], Any]) -> Any:
     try:
         found = run()
@@ -150,7 +161,11 @@ def _outcome(run: Callable[[], Any]) -> Any:
         return str(error)
     if isinstance(found, tuple):
         found = found[0]
-    return {name: np.asarray(values).tolist() for name, values in found.items()}
+    # dtype and repr: NaN equals NaN here, and 1 differs from 1.0 and from '1'.
+    return {
+        name: (np.asarray(values).dtype.str, [repr(v) for v in np.asarray(values).tolist()])
+        for name, values in found.items()
+    }
 
 
 @settings(max_examples=150, deadline=None)
@@ -160,10 +175,13 @@ def test_read_observed_and_scores_are_today_s_with_pyarrow(text: str) -> None:
     calls = {
         "read_observed": lambda: read_observed(path),
         "score_observed": lambda: score_observed(_shop(), path, unknown_steps="report"),
+        "step_statistics": lambda: step_statistics(_shop(), path, unknown_steps="report"),
     }
     fast = {name: _outcome(call) for name, call in calls.items()}
     with pytest.MonkeyPatch.context() as patched:
+        # Today's path for a CSV file: the csv module, no pyarrow and no DuckDB.
         patched.setattr(_arrow_csv, "arrow_cells", lambda *a, **k: None)
+        patched.setattr(_scoring, "scan_events", _no_duckdb)
         slow = {name: _outcome(call) for name, call in calls.items()}
     assert fast == slow
 
