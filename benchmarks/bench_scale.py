@@ -21,8 +21,11 @@ process of its own so that its peak RSS is its own:
   columns into memory; peer: polars.
 
 and, at 10M events, **CSV read and scored**: ``score_observed`` on one CSV
-file of the same events (DuckDB's reader) against ``polars.read_csv`` and the
-polars figures.
+file of the same events (DuckDB's reader; and with DuckDB out of the way,
+pyarrow's reader and the in-memory path) against ``polars.read_csv`` and the
+polars figures; and **CSV read into checked columns**: ``read_observed``
+through pyarrow's reader against the csv module's (the path without
+pyarrow), next to ``polars.read_csv`` of every column as text.
 
 Prints each time and peak RSS, and with ``--large`` the 10M → 100M ratio of
 each. Targets (2 cores): 100M events < 60 s and < 8 GB RSS; linear growth.
@@ -281,6 +284,49 @@ def _servicebp_csv(glob: str, memory_limit: str) -> int:
     return len(result["journey"])
 
 
+def _servicebp_csv_in_memory(glob: str, memory_limit: str) -> int:
+    from servicebp import score_observed
+    from servicebp.observed import _scoring
+
+    # DuckDB out of the way: pyarrow reads the file, the in-memory path scores it.
+    scan, _scoring.scan_events = _scoring.scan_events, _no_duckdb
+    try:
+        path = str(Path(glob).parent / "events.csv")
+        return len(score_observed(blueprint(), path, outcome="bought")["journey"])
+    finally:
+        _scoring.scan_events = scan
+
+
+def _no_duckdb(*args: Any, **kwargs: Any) -> Any:
+    from servicebp import ObservedDataError
+
+    raise ObservedDataError("not through DuckDB")
+
+
+def _read_pyarrow(glob: str, memory_limit: str) -> int:
+    from servicebp import read_observed
+
+    return len(read_observed(Path(glob).parent / "events.csv", outcome="bought")["journey"])
+
+
+def _read_csv_module(glob: str, memory_limit: str) -> int:
+    from servicebp.observed import _arrow_csv
+
+    # Without pyarrow's reader: the csv module, as before issue 16's CSV item.
+    cells, _arrow_csv.arrow_cells = _arrow_csv.arrow_cells, lambda *args, **kwargs: None
+    try:
+        return _read_pyarrow(glob, memory_limit)
+    finally:
+        _arrow_csv.arrow_cells = cells
+
+
+def _read_polars_text(glob: str, memory_limit: str) -> int:
+    import polars as pl
+
+    # Every column as text, as servicebp reads it: the reading alone.
+    return pl.read_csv(Path(glob).parent / "events.csv", infer_schema=False).height
+
+
 def _polars_csv(glob: str, memory_limit: str) -> int:
     import polars as pl
 
@@ -290,8 +336,14 @@ def _polars_csv(glob: str, memory_limit: str) -> int:
 
 FIGURES = {
     "CSV read and scored, six strategies": {
-        "servicebp (DuckDB)": _servicebp_csv,
+        "servicebp (DuckDB reader)": _servicebp_csv,
+        "servicebp (pyarrow reader, in memory)": _servicebp_csv_in_memory,
         "polars": _polars_csv,
+    },
+    "CSV read into checked columns (read_observed)": {
+        "servicebp (pyarrow reader)": _read_pyarrow,
+        "servicebp (csv module)": _read_csv_module,
+        "polars read_csv (all text, no checks)": _read_polars_text,
     },
     "scoring, six strategies": {
         "servicebp (DuckDB)": _servicebp_scoring,
@@ -374,10 +426,10 @@ def run_size(events: int, folder: Path, memory_limit: str) -> dict[tuple[str, st
             m = measure(figure, peer, glob, memory_limit, alone=events > 1_000_000)
             found[figure, peer] = m
             if "error" in m:
-                print(f"  {peer:20} failed: {m['error']}")
+                print(f"  {peer:38} failed: {m['error']}")
             else:
                 print(
-                    f"  {peer:20} {m['seconds']:8.2f} s  peak RSS {m['rss'] / 2**30:5.2f} GiB  "
+                    f"  {peer:38} {m['seconds']:8.2f} s  peak RSS {m['rss'] / 2**30:5.2f} GiB  "
                     f"({m['rows']:,} rows)"
                 )
         first = next(iter(peers))
@@ -386,6 +438,8 @@ def run_size(events: int, folder: Path, memory_limit: str) -> dict[tuple[str, st
             theirs = found.get((figure, peer), {})
             if peer != first and "seconds" in ours and "seconds" in theirs:
                 name = first.split(" ")[0]
+                if peer.split(" ")[0] == name:  # two ways of servicebp's: name both
+                    name = first
                 print(f"  ratio {name}/{peer}: {ours['seconds'] / theirs['seconds']:.2f}")
     return found
 

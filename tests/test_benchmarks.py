@@ -64,6 +64,8 @@ pytestmark = pytest.mark.benchmark
             [],
             [
                 "scoring, six strategies:",
+                "CSV read into checked columns (read_observed):",
+                "ratio servicebp (pyarrow reader)/servicebp (csv module):",
                 "ratio servicebp/polars lazy:",
                 "ratio DuckDB/polars lazy:",
                 "removal effects:",
