@@ -215,3 +215,14 @@ def test_scoring_reads_columns_as_text_ids_keep_their_zeros(tmp_path: Path) -> N
     path.write_text("journey,step,order,rating\n007,ask,1,2\n007,pay,2,-1\n", encoding="utf-8")
     assert isinstance(load_table(path), CsvTable)
     assert read_observed(path)["journey"].tolist() == ["007", "007"]
+
+
+@pytest.mark.parametrize("rating", ["0x1", "0b1"])
+def test_duckdb_s_reader_takes_no_hex_or_binary_rating(tmp_path: Path, rating: str) -> None:
+    # DuckDB's sniffer read these as the integer 1; the csv module's path refuses them.
+    path = tmp_path / "events.csv"
+    path.write_text(f"journey,step,order,rating\na,ask,1,{rating}\n", encoding="utf-8")
+    message = rf"events\.csv:2: column 'rating': '{rating}' is not a number"
+    for call in (score_observed, step_statistics):
+        with pytest.raises(ObservedDataError, match=message):
+            call(_shop(), path)

@@ -61,6 +61,7 @@ def scan_events(
     memory_limit: str | None = None,
     threads: int | None = None,
     text_columns: Sequence[str] = (),
+    number_columns: Sequence[str] = (),
 ) -> Any:
     """Open Parquet or CSV files as a lazy DuckDB relation, for out-of-core scoring.
 
@@ -78,6 +79,9 @@ def scan_events(
     text_columns : sequence of str
         CSV columns to read as text whatever they look like (ids such as
         ``007`` stay ``'007'``).
+    number_columns : sequence of str
+        CSV columns to read as floating-point numbers (``DOUBLE``), not as
+        DuckDB's sniffer guesses (which reads ``0x1`` as the integer 1).
 
     Returns
     -------
@@ -126,7 +130,10 @@ def scan_events(
     try:
         if name.lower().endswith(_PARQUET):
             return connection.read_parquet(name)
-        types = dict.fromkeys(text_columns, "VARCHAR")
+        types = {
+            **dict.fromkeys(number_columns, "DOUBLE"),
+            **dict.fromkeys(text_columns, "VARCHAR"),
+        }
         return connection.read_csv(name, header=True, dtype=types or None)
     except (duckdb.Error, OSError) as error:
         message = str(error).splitlines()[0]

@@ -100,7 +100,7 @@ def _finish(
 
 
 def _source(
-    table: object, output: Output, names: Sequence[str | None]
+    table: object, output: Output, names: Sequence[str | None], rating: str
 ) -> tuple[object, object, Output]:
     """The lazy source to reduce, the table for the in-memory path, and the output kind.
 
@@ -125,8 +125,15 @@ def _source(
     text = [n for n in names if n is not None and header is not None and n in header]
     if "outcome" in (header or []):
         text.append("outcome")
+    # The rating as DOUBLE, not as DuckDB sniffs it: a sniffed integer column
+    # takes 0x1 and 0b1 for 1 (the csv module's path says they are not numbers)
+    # and drops the sign of -0; DOUBLE refuses the first, so the text path names it.
+    numbers = [rating] if header is not None and rating in header else []
     try:
-        return scan_events(table, text_columns=list(dict.fromkeys(text))), table, same
+        relation = scan_events(
+            table, text_columns=list(dict.fromkeys(text)), number_columns=numbers
+        )
+        return relation, table, same
     except ObservedDataError:
         return None, table, same
 
@@ -303,7 +310,7 @@ def score_observed(
     [-3.0, 1.5]
     """
     names = _strategy_names(strategies)
-    lazy, table, output = _source(table, output, [journey, step, outcome])
+    lazy, table, output = _source(table, output, [journey, step, outcome], rating)
     if step_categories is None and is_lazy(lazy) and set(names) <= set(VECTORISED):
         # Lazy sources reduce to one row per journey where they are; any check
         # that fails there is named by the in-memory path below.
@@ -427,7 +434,7 @@ def step_statistics(
     >>> stats["step"].tolist(), stats["count"].tolist(), stats["share_minus_3"].tolist()
     (['ask', 'pay', 'leave'], [2, 2, 0], [0.0, 0.5, nan])
     """
-    lazy, table, output = _source(table, output, [journey, step])
+    lazy, table, output = _source(table, output, [journey, step], rating)
     if step_categories is None and is_lazy(lazy):
         check_arguments(bp, unknown_steps)
         stats = _fast(
