@@ -43,6 +43,7 @@ __all__ = [
     "build_chain",
     "encode_paths",
     "solve_conversion",
+    "solve_system",
     "without_sequence",
 ]
 
@@ -376,7 +377,9 @@ class Chain:
     ``q`` holds transition probabilities between transient states (the start
     state is the last one), ``to_conversion`` and ``value_rate`` the one-step
     conversion probability and expected value collected per step, and
-    ``contains[c]`` which states contain touchpoint *c*; ``recent[k][i]``
+    ``members`` the pairs (touchpoint code, state) of which states contain
+    which touchpoint (pairs, not a touchpoint × state table, which would
+    grow with the square of the touchpoints); ``recent[k][i]``
     is the code of the touchpoint *k* steps back in state *i* (0 the
     latest; −1 where the state is shorter, and for the start state).
     """
@@ -384,9 +387,16 @@ class Chain:
     q: sp.csr_matrix
     to_conversion: FloatArray
     value_rate: FloatArray | None
-    contains: list[npt.NDArray[np.bool_]]
+    members: tuple[IntArray, IntArray]
     states: int
     recent: tuple[IntArray, ...] = ()
+
+    def contains(self, *codes: int) -> npt.NDArray[np.bool_]:
+        """Which states contain any of the touchpoints *codes*."""
+        code, state = self.members
+        mask = np.zeros(self.states, dtype=np.bool_)
+        mask[state[np.isin(code, np.asarray(codes, dtype=np.int64))]] = True
+        return mask
 
 
 def _state_keys(paths: EncodedPaths, order: int) -> IntArray:
@@ -459,22 +469,30 @@ def build_chain(paths: EncodedPaths, *, order: int) -> Chain:
         value_rate *= scale
     base = len(paths.touchpoints) + 1
     digits = unique.copy()
-    member = np.zeros((len(paths.touchpoints), n + 1), dtype=bool)
+    member_codes: list[IntArray] = []
+    member_states: list[IntArray] = []
     recent: list[IntArray] = []
     for _ in range(order):
         present = digits % base
         has = present > 0
-        member[present[has] - 1, np.flatnonzero(has)] = True
+        member_codes.append(present[has] - 1)
+        member_states.append(np.flatnonzero(has))
         recent.append(np.r_[present - 1, -1].astype(np.int64))
         digits //= base
     return Chain(
         q=q,
         to_conversion=converted * scale,
         value_rate=value_rate,
-        contains=list(member),
+        members=_pairs(member_codes, member_states, n + 1),
         states=n + 1,
         recent=tuple(recent),
     )
+
+
+def _pairs(codes: list[IntArray], states: list[IntArray], size: int) -> tuple[IntArray, IntArray]:
+    """The distinct (code, state) pairs, by code then state (a state may repeat a code)."""
+    key = np.unique(np.concatenate(codes).astype(np.int64) * size + np.concatenate(states))
+    return key // size, key % size
 
 
 def without_sequence(chain: Chain, codes: Sequence[int]) -> Chain:
@@ -508,7 +526,7 @@ def solve_conversion(
     Examples
     --------
     >>> c = build_chain(encode_paths(["a>b", "b"], [1, 0]), order=1)
-    >>> solve_conversion(c), solve_conversion(c, c.contains[0])
+    >>> solve_conversion(c), solve_conversion(c, c.contains(0))
     (0.5, 0.25)
     """
     import scipy.sparse as sp
@@ -518,10 +536,10 @@ def solve_conversion(
     keep = np.arange(chain.states) if removed is None else np.flatnonzero(~removed)
     q = chain.q[keep][:, keep]
     system = sp.csc_matrix(sp.identity(keep.size, format="csc") - q)
-    return float(_solve(system, rate[keep])[-1])
+    return float(solve_system(system, rate[keep])[-1])
 
 
-def _solve(system: sp.csc_matrix, rhs: FloatArray) -> FloatArray:
+def solve_system(system: sp.csc_matrix, rhs: FloatArray) -> FloatArray:
     """Solve ``system @ h = rhs`` exactly up to rounding.
 
     Sparse LU for small systems. Large higher-order chains fill their LU

@@ -16,12 +16,13 @@ and faster. Sets and sequences of touchpoints are removed together by
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from servicebp.discovery._first_passage import single_state_effects
 from servicebp.discovery._markov import (
     Chain,
     EncodedPaths,
@@ -30,7 +31,7 @@ from servicebp.discovery._markov import (
     solve_conversion,
     without_sequence,
 )
-from servicebp.errors import InvalidArgumentError, ObservedDataError
+from servicebp.errors import AnalysisTooLargeError, InvalidArgumentError, ObservedDataError
 
 __all__ = [
     "MarkovModel",
@@ -44,6 +45,10 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: A chain of order 2 or more has its touchpoints removed one solve each;
+#: above this many touchpoints :class:`AnalysisTooLargeError` is raised.
+LOOP_LIMIT: Final = 1_000
 
 Paths = Sequence[str] | Sequence[Sequence[str]]
 
@@ -101,21 +106,22 @@ def solve_model(encoded: EncodedPaths, order: int) -> MarkovModel:
         raise ObservedDataError(
             "no journey converted, so removal effects are undefined (every conversion is 0)"
         )
-    effects = {
-        name: 1.0 - solve_conversion(chain, chain.contains[i]) / base
-        for i, name in enumerate(encoded.touchpoints)
-    }
-    expected = None
+    expected = None if chain.value_rate is None else solve_conversion(chain, values=True)
+    rates = [(chain.to_conversion, base)]
+    if chain.value_rate is not None and expected is not None and expected > 0:
+        rates.append((chain.value_rate, expected))
+    names = encoded.touchpoints
+    fast = single_state_effects(chain, len(names), rates)
+    if fast is None:
+        fast = _one_solve_each(chain, names, order, [total for _, total in rates])
+    effects = dict(zip(names, fast[0].tolist(), strict=True))
     value_effects = None
-    if chain.value_rate is not None:
-        expected = solve_conversion(chain, values=True)
-        if expected > 0:
-            value_effects = {
-                name: 1.0 - solve_conversion(chain, chain.contains[i], values=True) / expected
-                for i, name in enumerate(encoded.touchpoints)
-            }
-        else:
-            value_effects = dict.fromkeys(encoded.touchpoints, 0.0)
+    if expected is not None:
+        value_effects = (
+            dict(zip(names, fast[1].tolist(), strict=True))
+            if len(fast) > 1
+            else dict.fromkeys(names, 0.0)
+        )
     return MarkovModel(
         touchpoints=encoded.touchpoints,
         order=order,
@@ -127,6 +133,38 @@ def solve_model(encoded: EncodedPaths, order: int) -> MarkovModel:
         distinct_paths=encoded.distinct,
         states=chain.states,
     )
+
+
+def _one_solve_each(
+    chain: Chain, names: tuple[str, ...], order: int, totals: list[float]
+) -> list[FloatArray]:
+    """Each touchpoint's removal effects by one solve per touchpoint (higher orders).
+
+    *totals* are the start values of the conversion and, if given, of the
+    expected value, in that order.
+
+    Raises
+    ------
+    AnalysisTooLargeError
+        More than :data:`LOOP_LIMIT` touchpoints.
+    """
+    if len(names) > LOOP_LIMIT:
+        raise AnalysisTooLargeError(
+            f"removal effects of a chain of order {order} over {len(names):,} "
+            f"touchpoints need one solve of its {chain.states:,} states per touchpoint; above "
+            f"{LOOP_LIMIT:,} touchpoints that is refused: use order=1 (all touchpoints from one "
+            "solve), merge rare touchpoints into channels, or ask "
+            "set_removal_effects for the touchpoints you need"
+        )
+    return [
+        np.array(
+            [
+                1.0 - solve_conversion(chain, chain.contains(i), values=values) / total
+                for i in range(len(names))
+            ]
+        )
+        for values, total in zip((False, True), totals, strict=False)
+    ]
 
 
 def markov_model(
@@ -253,9 +291,7 @@ def set_removal_effects(
                 f"set {name!r}: touchpoint(s) {missing!r} are on no path "
                 f"(the paths meet {sorted(index)[:20]!r})"
             )
-        gone = np.zeros_like(chain.contains[0])
-        for member in members:
-            gone = gone | chain.contains[index[str(member)]]
+        gone = chain.contains(*(index[str(member)] for member in members))
         out[name] = 1.0 - solve_conversion(chain, gone, values=use_values) / base
     return out
 
