@@ -40,8 +40,9 @@ __all__ = ["DENSE_LIMIT", "SQUARE_LIMIT", "WORK_LIMIT", "inverse_diagonal", "sin
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Components up to this many states have the diagonal of a dense inverse.
-DENSE_LIMIT: Final = 200
+#: Components up to this many states have the diagonal of a dense inverse
+#: (larger sparse ones are cheaper by LU, and dense ones cost the same).
+DENSE_LIMIT: Final = 64
 #: The most entries of the components' inverses (the sum of their sizes
 #: squared) computed, a few seconds; beyond it the analysis is refused.
 SQUARE_LIMIT: Final = 100_000_000
@@ -53,7 +54,7 @@ _REMEDY: Final = (
     "set_removal_effects for the touchpoints you need"
 )
 #: Right-hand sides solved together against a large component's LU.
-_CHUNK: Final = 256
+_CHUNK: Final = 1024
 
 
 def single_state_effects(
