@@ -207,13 +207,23 @@ def markov_model(
         No paths, an empty path or touchpoint, a count or value that is
         negative or not finite, a conversion other than 0/1 without *null*,
         or no conversion at all.
+    AnalysisTooLargeError
+        Touchpoints that journeys cycle among in groups too large to solve
+        exactly in seconds (the sum of the groups' squared sizes over 10⁸),
+        or more than 1 000 touchpoints with *order* 2 or more; the message
+        says what to do instead.
 
     Notes
     -----
     Identical paths are aggregated first. Removing a touchpoint sends every
     state containing it to the null state. Chains up to 2 000 states are
     solved by sparse LU; larger (higher-order) ones by BiCGSTAB or GMRES,
-    accepted only with a residual below 1e-12.
+    accepted only with a residual below 1e-12. A first-order chain gives
+    every touchpoint's effect from one solve (the probability of reaching
+    it times what it converts from there), so its cost grows
+    with the touchpoints only through the groups that journeys cycle among;
+    a higher-order chain is solved once per touchpoint, up to 1 000
+    touchpoints.
 
     Examples
     --------
