@@ -15,6 +15,7 @@ left if need be).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Final
 
 import attrs
@@ -88,17 +89,7 @@ def _cell_groups(
     depth: dict[str, int] = {}
     for step_id in nx.topological_sort(cell):
         depth[step_id] = max((depth[p] + 1 for p in cell.predecessors(step_id)), default=0)
-    # Steps one step branches to are alternatives too when no flow joins them
-    # in the cell ("pays at the till" and "pays with the app" after "orders").
-    linked: nx.Graph[str] = nx.Graph(cell.to_undirected(as_view=False))
-    for step_id in rank:
-        for before in graph.predecessors(step_id):
-            if graph.edges[before, step_id]["flow"].kind is not FlowKind.SEQUENCE:
-                continue
-            for sibling in graph.successors(before):
-                kind = graph.edges[before, sibling]["flow"].kind
-                if sibling in rank and sibling != step_id and kind is FlowKind.SEQUENCE:
-                    linked.add_edge(step_id, sibling)
+    linked = _linked(graph, cell, rank)
     groups: dict[tuple[int, int], list[str]] = {}
     for number, component in enumerate(nx.connected_components(linked)):
         for step_id in component:
@@ -113,6 +104,34 @@ def _cell_groups(
 
     ordered = nx.lexicographical_topological_sort(condensed, key=key)
     return [[by_id[i] for i in sorted(groups[group], key=rank.__getitem__)] for group in ordered]
+
+
+def _linked(
+    graph: nx.DiGraph[str], cell: nx.DiGraph[str], rank: Mapping[str, object]
+) -> nx.Graph[str]:
+    """The cell's flows, undirected, plus a link between steps one step branches to.
+
+    Steps one step branches to are alternatives too when no flow joins them
+    in the cell ("pays at the till" and "pays with the app" after "orders").
+    Only the connected components of the answer are used, so the branches
+    of one step are linked in a star, not pairwise: a fan-out of *n*
+    branches costs *n* links, not *n*².
+    """
+    linked: nx.Graph[str] = nx.Graph(cell.to_undirected(as_view=False))
+    done: set[str] = set()
+    for step_id in rank:
+        for before in graph.predecessors(step_id):
+            if before in done or graph.edges[before, step_id]["flow"].kind is not FlowKind.SEQUENCE:
+                continue
+            done.add(before)
+            siblings = [
+                sibling
+                for sibling in graph.successors(before)
+                if sibling in rank
+                and graph.edges[before, sibling]["flow"].kind is FlowKind.SEQUENCE
+            ]
+            linked.add_edges_from((siblings[0], sibling) for sibling in siblings[1:])
+    return linked
 
 
 def _place(steps: list[str], wanted: dict[str, float]) -> dict[str, int]:
