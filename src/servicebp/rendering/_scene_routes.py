@@ -11,7 +11,7 @@ Within one corridor each stretch of a route gets a number of its own
 
 from __future__ import annotations
 
-import itertools
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -159,16 +159,26 @@ def colour_stretches(routes: Sequence[Route], where: Mapping[str, Where]) -> Str
 
 
 def _colour(intervals: list[tuple[int, int, int]]) -> tuple[dict[int, int], int]:
-    """Give each (lo, hi, key) interval the smallest number no overlapping one has."""
+    """Give each (lo, hi, key) interval the smallest number no overlapping one has.
+
+    The numbers of the intervals that ended are kept in a heap, so the
+    smallest free one costs a logarithm, not a scan of every open interval
+    (thousands share a gutter in a wide fan-out).
+    """
     given: dict[int, int] = {}
-    active: list[tuple[int, int]] = []
+    active: list[tuple[int, int]] = []  # a heap of (end, number)
+    free: list[int] = []  # a heap of the numbers no open interval has
+    count = 0
     for lo, hi, key in sorted(intervals):
-        active = [(end, c) for end, c in active if end >= lo]
-        used = {c for _, c in active}
-        colour = next(c for c in itertools.count() if c not in used)
+        while active and active[0][0] < lo:
+            heapq.heappush(free, heapq.heappop(active)[1])
+        if free:
+            colour = heapq.heappop(free)
+        else:
+            colour, count = count, count + 1
         given[key] = colour
-        active.append((hi, colour))
-    return given, 1 + max(given.values(), default=-1)
+        heapq.heappush(active, (hi, colour))
+    return given, count
 
 
 def _x_of(thing: tuple[Any, ...]) -> int:
