@@ -10,6 +10,7 @@ along its route's stretches (:mod:`._scene_routes`) to its target's port.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -279,14 +280,24 @@ def _conflicting_stubs(traced: list[_Points], routes: Sequence[Route]) -> set[tu
                 stubs.append((number, "src", p0[0], lo, hi))
             elif i == last and routes[number].entry in ("top", "bottom"):
                 stubs.append((number, "dst", p0[0], lo, hi))
+    # Uprights by x in buckets 3 wide: any within 1.5 of x is in x's bucket or
+    # a neighbour, so each stub looks at the few uprights near it, not all.
+    near: dict[int, list[tuple[int, float, float, float]]] = defaultdict(list)
+    for upright in uprights:
+        near[math.floor(upright[1] / 3)].append(upright)
+    stub_xs: dict[int, list[float]] = defaultdict(list)
+    for stub in stubs:
+        stub_xs[stub[0]].append(stub[2])
     found: set[tuple[int, str]] = set()
     for number, which, x, lo, hi in stubs:
-        for other, ox, olo, ohi in uprights:
-            if other == number or abs(ox - x) >= 1.5 or min(hi, ohi) - max(lo, olo) <= 1:
-                continue
-            other_is_stub = any(s[0] == other and abs(s[2] - ox) < 0.01 for s in stubs)
-            if not other_is_stub or number > other:
-                found.add((number, which))
+        bucket = math.floor(x / 3)
+        for k in (bucket - 1, bucket, bucket + 1):
+            for other, ox, olo, ohi in near.get(k, ()):
+                if other == number or abs(ox - x) >= 1.5 or min(hi, ohi) - max(lo, olo) <= 1:
+                    continue
+                other_is_stub = any(abs(sx - ox) < 0.01 for sx in stub_xs.get(other, ()))
+                if not other_is_stub or number > other:
+                    found.add((number, which))
     return found
 
 
