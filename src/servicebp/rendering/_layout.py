@@ -14,12 +14,12 @@ left if need be).
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Final
 
 import attrs
-import networkx as nx
 
 from servicebp.model import Blueprint, FlowKind, Lane, Step
 
@@ -63,8 +63,23 @@ class Grid:
         return sum(width for _, _, width in self.stages)
 
 
+#: Each step's sequence successors and predecessors.
+_Links = tuple[dict[str, list[str]], dict[str, list[str]]]
+
+
+def _sequence_links(bp: Blueprint) -> _Links:
+    """Each step's sequence successors and its sequence predecessors, read once."""
+    after: dict[str, list[str]] = {}
+    before: dict[str, list[str]] = {}
+    for flow in bp.flows():
+        if flow.kind is FlowKind.SEQUENCE:
+            after.setdefault(flow.source, []).append(flow.target)
+            before.setdefault(flow.target, []).append(flow.source)
+    return after, before
+
+
 def _cell_groups(
-    bp: Blueprint, steps: tuple[Step, ...], wanted: dict[str, float]
+    steps: tuple[Step, ...], wanted: dict[str, float], links: _Links
 ) -> list[list[Step]]:
     """Order the steps of one lane and stage by their sequence flows, alternatives grouped.
 
@@ -73,65 +88,110 @@ def _cell_groups(
     alternatives and form one group. Groups go in the order of the flows,
     then by the column they would like (that of a step they are connected
     to), then by insertion order; a step no flow in the cell touches is a
-    group of its own.
+    group of its own. Plain dicts and heaps, not networkx graphs: a cell
+    can hold 100,000 steps.
     """
     rank = {step.id: (wanted[step.id], i) for i, step in enumerate(steps)}
     by_id = {step.id: step for step in steps}
-    cell: nx.DiGraph[str] = nx.DiGraph()
-    cell.add_nodes_from(rank)
-    graph = bp.graph
-    for step in steps:
-        for target in graph.successors(step.id):
-            if target in rank and graph.edges[step.id, target]["flow"].kind is FlowKind.SEQUENCE:
-                cell.add_edge(step.id, target)
-    if len(steps) < 2 or not nx.is_directed_acyclic_graph(cell):
+    inner = {step_id: [t for t in links[0].get(step_id, ()) if t in rank] for step_id in rank}
+    depth = _depths(inner) if len(steps) >= 2 else None
+    if depth is None:
         return [[step] for step in sorted(steps, key=lambda step: rank[step.id])]
-    depth: dict[str, int] = {}
-    for step_id in nx.topological_sort(cell):
-        depth[step_id] = max((depth[p] + 1 for p in cell.predecessors(step_id)), default=0)
-    linked = _linked(graph, cell, rank)
-    groups: dict[tuple[int, int], list[str]] = {}
-    for number, component in enumerate(nx.connected_components(linked)):
-        for step_id in component:
-            groups.setdefault((number, depth[step_id]), []).append(step_id)
+    root = _components(inner, rank, links)
+    groups: dict[tuple[str, int], list[str]] = {}
+    for step_id in rank:
+        groups.setdefault((root(step_id), depth[step_id]), []).append(step_id)
     of = {step_id: key for key, members in groups.items() for step_id in members}
-    condensed: nx.DiGraph[tuple[int, int]] = nx.DiGraph()
-    condensed.add_nodes_from(groups)
-    condensed.add_edges_from((of[a], of[b]) for a, b in cell.edges)
-
-    def key(group: tuple[int, int]) -> tuple[float, int]:
-        return min(rank[step_id] for step_id in groups[group])
-
-    ordered = nx.lexicographical_topological_sort(condensed, key=key)
-    return [[by_id[i] for i in sorted(groups[group], key=rank.__getitem__)] for group in ordered]
+    edges = {(of[a], of[b]) for a, targets in inner.items() for b in targets}
+    return [
+        [by_id[i] for i in sorted(groups[group], key=rank.__getitem__)]
+        for group in _in_order(groups, edges, rank)
+    ]
 
 
-def _linked(
-    graph: nx.DiGraph[str], cell: nx.DiGraph[str], rank: Mapping[str, object]
-) -> nx.Graph[str]:
-    """The cell's flows, undirected, plus a link between steps one step branches to.
+def _depths(inner: dict[str, list[str]]) -> dict[str, int] | None:
+    """Each step's longest chain of flows in the cell, or None if the flows cycle."""
+    indegree = dict.fromkeys(inner, 0)
+    for targets in inner.values():
+        for target in targets:
+            indegree[target] += 1
+    depth = dict.fromkeys(inner, 0)
+    ready = [step_id for step_id, d in indegree.items() if d == 0]
+    seen = 0
+    while ready:
+        step_id = ready.pop()
+        seen += 1
+        for target in inner[step_id]:
+            depth[target] = max(depth[target], depth[step_id] + 1)
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return depth if seen == len(inner) else None
+
+
+def _components(
+    inner: dict[str, list[str]], rank: Mapping[str, object], links: _Links
+) -> Callable[[str], str]:
+    """The finder of each step's component: the cell's flows and a step's branches linked.
 
     Steps one step branches to are alternatives too when no flow joins them
-    in the cell ("pays at the till" and "pays with the app" after "orders").
-    Only the connected components of the answer are used, so the branches
-    of one step are linked in a star, not pairwise: a fan-out of *n*
-    branches costs *n* links, not *n*².
+    in the cell ("pays at the till" and "pays with the app" after "orders"):
+    the branches of one step are linked in a star (only the components
+    matter), so a fan-out of *n* branches costs *n* links, not *n*².
     """
-    linked: nx.Graph[str] = nx.Graph(cell.to_undirected(as_view=False))
+    parent = {step_id: step_id for step_id in rank}
+
+    def find(step_id: str) -> str:
+        while parent[step_id] != step_id:
+            parent[step_id] = parent[parent[step_id]]
+            step_id = parent[step_id]
+        return step_id
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    for a, targets in inner.items():
+        for b in targets:
+            union(a, b)
     done: set[str] = set()
     for step_id in rank:
-        for before in graph.predecessors(step_id):
-            if before in done or graph.edges[before, step_id]["flow"].kind is not FlowKind.SEQUENCE:
+        for before in links[1].get(step_id, ()):
+            if before in done:
                 continue
             done.add(before)
-            siblings = [
-                sibling
-                for sibling in graph.successors(before)
-                if sibling in rank
-                and graph.edges[before, sibling]["flow"].kind is FlowKind.SEQUENCE
-            ]
-            linked.add_edges_from((siblings[0], sibling) for sibling in siblings[1:])
-    return linked
+            siblings = [sibling for sibling in links[0][before] if sibling in rank]
+            for sibling in siblings[1:]:
+                union(siblings[0], sibling)
+    return find
+
+
+def _in_order(
+    groups: dict[tuple[str, int], list[str]],
+    edges: set[tuple[tuple[str, int], tuple[str, int]]],
+    rank: Mapping[str, tuple[float, int]],
+) -> list[tuple[str, int]]:
+    """The groups in the order of the flows between them, the least ranked first.
+
+    A topological order that always takes the ready group of least rank
+    (its first step's); ranks differ, so the order is one and only one.
+    """
+    key = {group: min(rank[step_id] for step_id in members) for group, members in groups.items()}
+    after: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    indegree = dict.fromkeys(groups, 0)
+    for a, b in edges:
+        after.setdefault(a, []).append(b)
+        indegree[b] += 1
+    ready = [(key[group], group) for group, d in indegree.items() if d == 0]
+    heapq.heapify(ready)
+    ordered: list[tuple[str, int]] = []
+    while ready:
+        _, group = heapq.heappop(ready)
+        ordered.append(group)
+        for nxt in after.get(group, ()):
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                heapq.heappush(ready, (key[nxt], nxt))
+    return ordered
 
 
 def _place(steps: list[str], wanted: dict[str, float]) -> dict[str, int]:
@@ -176,6 +236,7 @@ def grid_of(bp: Blueprint) -> Grid:
     ({'a': 0, 'b': 1, 'c': 1, 'd': 2}, (('s', 0, 2), ('t', 2, 1)))
     """
     graph = bp.graph
+    links = _sequence_links(bp)
     by_cell: dict[tuple[Lane, str], list[Step]] = {}
     for step in bp.steps():
         by_cell.setdefault((step.lane, step.stage), []).append(step)
@@ -195,7 +256,7 @@ def grid_of(bp: Blueprint) -> Grid:
                     if other in local
                 ]
                 wanted[step.id] = min(linked) if linked else math.inf
-            groups = _cell_groups(bp, cell, wanted)
+            groups = _cell_groups(cell, wanted, links)
             # A group goes where the first of its steps linked to a placed step wants.
             heads = {group[0].id: min(wanted[step.id] for step in group) for group in groups}
             at = _place([group[0].id for group in groups], heads)
