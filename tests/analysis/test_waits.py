@@ -21,6 +21,7 @@ from servicebp.analysis._customer_graph import customer_graph
 from servicebp.analysis._waits import Waits
 from servicebp.errors import AnalysisTooLargeError, LoopError
 from servicebp.testing._strategies import blueprints
+from tests._factories import chain
 
 from ._reference_waits import ReferenceWaits
 
@@ -130,13 +131,9 @@ def test_waits_agree_where_the_states_double(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_a_wait_behind_a_loop_of_work_blocks_every_step_that_reaches_the_loop() -> None:
-    bp = Blueprint("Loop of work", stages=["s"])
-    for i in range(3):
-        bp.add_step(Step(id=f"c{i}", label=f"c{i}", lane="customer", stage="s"))
+    bp = chain(3, name="Loop of work", prefix="c", label="c{i}")
     bp.add_step(Step(id="a", label="a", lane="backstage", stage="s", wait=Wait(duration=4)))
     bp.add_step(Step(id="b", label="b", lane="backstage", stage="s", wait=Wait(duration=9)))
-    bp.connect("c0", "c1")
-    bp.connect("c1", "c2")
     bp.connect("a", "b")
     bp.connect("b", "a")
     bp.connect("c2", "a", kind="support")

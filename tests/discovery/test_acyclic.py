@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicebp import Blueprint, Step, conformance
+from servicebp import conformance
 from servicebp.discovery._acyclic import IncrementalDag, loop_check
 from servicebp.discovery._conformance import OVERLAY_KEY
+from tests._factories import chain
 
 
 @st.composite
@@ -44,20 +45,9 @@ def test_edges_that_loop_already_have_no_order() -> None:
         IncrementalDag(["a", "b"], [("a", "b"), ("b", "a")])
 
 
-def _chain(n: int, *, loop: bool) -> Blueprint:
-    bp = Blueprint("Chain", stages=["s"])
-    for k in range(n):
-        bp.add_step(Step(id=f"c{k}", label=f"c{k}", lane="customer", stage="s"))
-        if k:
-            bp.connect(f"c{k - 1}", f"c{k}")
-    if loop:
-        bp.connect(f"c{n - 1}", "c0")
-    return bp
-
-
 @pytest.mark.parametrize("loop", [False, True])
 def test_the_overlay_draws_forward_jumps_and_notes_the_ones_that_loop(loop: bool) -> None:
-    bp = _chain(30, loop=loop)
+    bp = chain(30, prefix="c", label="c{i}", back=(29, 0) if loop else None)
     check = loop_check(bp)
     assert check("c0", "c5") is not loop
     assert check("c9", "c2") is False

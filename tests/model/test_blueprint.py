@@ -28,6 +28,7 @@ from servicebp import (
     loads,
 )
 from servicebp.testing._strategies import blueprints, steps
+from tests._factories import chain
 
 
 def step(id: str, lane: str = "customer", stage: str = "apply", **fields: object) -> Step:
@@ -492,12 +493,7 @@ def test_a_loop_no_step_leads_into_starts_the_journey() -> None:
 
 
 def test_a_long_loop_is_one_short_problem() -> None:
-    bp = Blueprint("Ring", stages=["s"])
-    for i in range(50):
-        bp.add_step(Step(id=f"s{i}", label=f"Step {i}", lane="customer", stage="s"))
-    for i in range(49):
-        bp.connect(f"s{i}", f"s{i + 1}")
-    bp.connect("s49", "s1")
+    bp = chain(50, name="Ring", back=(49, 1))
     (problem,) = bp.problems()
     assert problem.step == "s1"
     assert "loop through s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, … (39 more steps) with" in (
