@@ -5,14 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from servicebp import Blueprint, FailPoint, LintConfig, Step, Wait, dumps
+from servicebp import Blueprint, FailPoint, LintConfig, Step, Wait
 from tests._cli import Runner
-
-
-def write(tmp_path: Path, bp: Blueprint, name: str = "bp.yaml") -> str:
-    path = tmp_path / name
-    path.write_text(dumps(bp), encoding="utf-8")
-    return str(path)
+from tests._factories import write_blueprint
 
 
 def small(*, recovery: str | None = "take cash") -> Blueprint:
@@ -51,17 +46,17 @@ def small(*, recovery: str | None = "take cash") -> Blueprint:
 
 
 def test_lint_warnings_exit_0_errors_exit_1(tmp_path: Path, runner: Runner) -> None:
-    result = runner.invoke(["lint", write(tmp_path, small())])
+    result = runner.invoke(["lint", write_blueprint(tmp_path, small())])
     assert result.exit_code == 0
     assert "SBP004 warning step 'queue'" in result.stdout
-    result = runner.invoke(["lint", write(tmp_path, small(recovery=None))])
+    result = runner.invoke(["lint", write_blueprint(tmp_path, small(recovery=None))])
     assert result.exit_code == 1
     assert "SBP003 error step 'bank': fail point 'card declined' has no recovery" in result.stdout
     assert "Traceback" not in result.output
 
 
 def test_lint_select_ignore_and_json(tmp_path: Path, runner: Runner) -> None:
-    path = write(tmp_path, small(recovery=None))
+    path = write_blueprint(tmp_path, small(recovery=None))
     result = runner.invoke(["lint", path, "--ignore", "SBP003", "--format", "json"])
     assert result.exit_code == 0
     findings = json.loads(result.stdout)["findings"]
@@ -76,13 +71,13 @@ def test_lint_select_ignore_and_json(tmp_path: Path, runner: Runner) -> None:
 def test_lint_reads_the_files_lint_section(tmp_path: Path, runner: Runner) -> None:
     bp = small(recovery=None)
     bp.lint = LintConfig(ignore=["SBP003", "SBP004"])
-    result = runner.invoke(["lint", write(tmp_path, bp)])
+    result = runner.invoke(["lint", write_blueprint(tmp_path, bp)])
     assert result.exit_code == 0
     assert "SBP" not in result.stdout
 
 
 def test_lint_unknown_code_is_one_line(tmp_path: Path, runner: Runner) -> None:
-    result = runner.invoke(["lint", write(tmp_path, small()), "--select", "E501"])
+    result = runner.invoke(["lint", write_blueprint(tmp_path, small()), "--select", "E501"])
     assert result.exit_code == 1
     assert "unknown lint rule code or prefix 'E501'" in result.stderr
     assert "Traceback" not in result.output
@@ -92,7 +87,7 @@ def test_an_unknown_code_in_the_files_lint_section_fails_validate_and_lint(
     tmp_path: Path,
     runner: Runner,
 ) -> None:
-    path = write(tmp_path, small())
+    path = write_blueprint(tmp_path, small())
     with open(path, "a", encoding="utf-8") as file:
         file.write("lint:\n  ignore: [QQ1]\n")
     line = Path(path).read_text(encoding="utf-8").splitlines().index("  ignore: [QQ1]") + 1
@@ -106,7 +101,7 @@ def test_an_unknown_code_in_the_files_lint_section_fails_validate_and_lint(
 
 
 def test_journeys_by_hand(tmp_path: Path, runner: Runner) -> None:
-    result = runner.invoke(["journeys", write(tmp_path, small()), "--format", "json"])
+    result = runner.invoke(["journeys", write_blueprint(tmp_path, small()), "--format", "json"])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["count"] == 2
@@ -120,13 +115,13 @@ def test_journeys_by_hand(tmp_path: Path, runner: Runner) -> None:
 
 
 def test_journeys_limit_is_a_clear_error(tmp_path: Path, runner: Runner) -> None:
-    result = runner.invoke(["journeys", write(tmp_path, small()), "--limit", "1"])
+    result = runner.invoke(["journeys", write_blueprint(tmp_path, small()), "--limit", "1"])
     assert result.exit_code == 1
     assert "has 2 customer journeys, more than the limit of 1" in result.stderr
 
 
 def test_impact_text_and_json(tmp_path: Path, runner: Runner) -> None:
-    path = write(tmp_path, small())
+    path = write_blueprint(tmp_path, small())
     result = runner.invoke(["impact", path])
     assert result.exit_code == 0
     assert "bank: card declined" in result.stdout
@@ -140,7 +135,7 @@ def test_diff_text_and_json(tmp_path: Path, runner: Runner) -> None:
     before = small()
     after = small()
     after.replace_step(after["queue"].evolve(rating=1, wait=Wait(duration=2, tolerance=5)))
-    a, b = write(tmp_path, before, "a.yaml"), write(tmp_path, after, "b.yaml")
+    a, b = write_blueprint(tmp_path, before, "a.yaml"), write_blueprint(tmp_path, after, "b.yaml")
     result = runner.invoke(["diff", a, b])
     assert result.exit_code == 0
     assert "~ step queue: wait, rating" in result.stdout

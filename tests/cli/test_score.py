@@ -10,6 +10,7 @@ import pytest
 
 from servicebp import STRATEGIES, Blueprint, MomentOfTruth, Step, dumps
 from tests._cli import Runner
+from tests._factories import write_blueprint
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -36,12 +37,6 @@ def coffee() -> Blueprint:
     return bp
 
 
-def write(bp: Blueprint, folder: Path) -> str:
-    path = folder / "bp.yaml"
-    path.write_text(dumps(bp), encoding="utf-8")
-    return str(path)
-
-
 def test_bank_example_prints_every_strategy(bank_path: Path) -> None:
     code, out, _ = run(str(bank_path))
     assert code == 0
@@ -52,7 +47,9 @@ def test_bank_example_prints_every_strategy(bank_path: Path) -> None:
 
 
 def test_scores_by_hand(tmp_path: Path) -> None:
-    code, out, _ = run(write(coffee(), tmp_path), "--strategy", "worst", "--strategy", "mean")
+    code, out, _ = run(
+        write_blueprint(tmp_path, coffee()), "--strategy", "worst", "--strategy", "mean"
+    )
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "Coffee: 2 journeys, designed ratings"
@@ -68,7 +65,7 @@ def test_observed_ratings_from_csv(tmp_path: Path) -> None:
     ratings = tmp_path / "ratings.csv"
     ratings.write_text("step,rating\ncard,-3\n", encoding="utf-8")
     code, out, _ = run(
-        write(coffee(), tmp_path),
+        write_blueprint(tmp_path, coffee()),
         "--ratings",
         str(ratings),
         "--strategy",
@@ -97,7 +94,7 @@ def test_bad_ratings_file_is_one_line_and_status_1(
 ) -> None:
     ratings = tmp_path / "ratings.csv"
     ratings.write_text(content, encoding="utf-8")
-    code, out, err = run(write(coffee(), tmp_path), "--ratings", str(ratings))
+    code, out, err = run(write_blueprint(tmp_path, coffee()), "--ratings", str(ratings))
     assert code == 1
     assert message in err
     assert "Traceback" not in err + out
@@ -113,7 +110,7 @@ def test_unknown_strategy_is_a_usage_error(bank_path: Path) -> None:
 def test_unrated_steps_are_named(tmp_path: Path) -> None:
     bp = coffee()
     bp.replace_step(bp["cash"].evolve(rating=None))
-    code, _, err = run(write(bp, tmp_path))
+    code, _, err = run(write_blueprint(tmp_path, bp))
     assert code == 1
     assert "no rating for step 'cash'" in err
 
@@ -121,7 +118,7 @@ def test_unrated_steps_are_named(tmp_path: Path) -> None:
 def test_per_step_table(tmp_path: Path) -> None:
     bp = coffee()
     bp.replace_step(bp["cash"].evolve(rating=None))
-    code, out, _ = run(write(bp, tmp_path), "--by", "step")
+    code, out, _ = run(write_blueprint(tmp_path, bp), "--by", "step")
     assert code == 0
     rows = {line.split()[0]: line.split() for line in out.splitlines()[3:6]}
     assert rows["order"][:4] == ["order", "order", "MOT", "+2.00"]
@@ -133,7 +130,9 @@ def test_per_step_table(tmp_path: Path) -> None:
 
 def test_csv_output(tmp_path: Path) -> None:
     target = tmp_path / "scores.csv"
-    code, _, _ = run(write(coffee(), tmp_path), "--strategy", "worst", "--output", str(target))
+    code, _, _ = run(
+        write_blueprint(tmp_path, coffee()), "--strategy", "worst", "--output", str(target)
+    )
     assert code == 0
     with target.open(encoding="utf-8", newline="") as f:
         rows = list(csv.reader(f))
@@ -147,7 +146,7 @@ def test_csv_output(tmp_path: Path) -> None:
 
 def test_json_output_per_step(tmp_path: Path) -> None:
     target = tmp_path / "curve.json"
-    code, _, _ = run(write(coffee(), tmp_path), "--by", "step", "--output", str(target))
+    code, _, _ = run(write_blueprint(tmp_path, coffee()), "--by", "step", "--output", str(target))
     assert code == 0
     data = json.loads(target.read_text(encoding="utf-8"))
     assert [(p["step"], p["rating"]) for p in data["steps"]] == [
@@ -189,14 +188,14 @@ def test_misplaced_moment_warns_but_scores(tmp_path: Path) -> None:
             moment=MomentOfTruth(kind="usage"),
         )
     )
-    code, out, err = run(write(bp, tmp_path))
+    code, out, err = run(write_blueprint(tmp_path, bp))
     assert code == 0
     assert err.startswith("warning: step 'clean'")
     assert "expected" in out
 
 
 def test_journey_limit(tmp_path: Path) -> None:
-    code, _, err = run(write(coffee(), tmp_path), "--limit", "1")
+    code, _, err = run(write_blueprint(tmp_path, coffee()), "--limit", "1")
     assert code == 1
     assert "2 customer journeys" in err
 
@@ -474,7 +473,9 @@ def test_observed_scale(tmp_path: Path, bank_path: Path) -> None:
 def test_scale_needs_a_journey_table(tmp_path: Path) -> None:
     ratings = tmp_path / "ratings.csv"
     ratings.write_text("step,rating\ncard,4\n", encoding="utf-8")
-    code, _, err = run(write(coffee(), tmp_path), "--ratings", str(ratings), "--scale", "mermaid")
+    code, _, err = run(
+        write_blueprint(tmp_path, coffee()), "--ratings", str(ratings), "--scale", "mermaid"
+    )
     assert code == 2
     assert "--scale mermaid applies to an observed-journey table" in err
 
