@@ -9,6 +9,7 @@ line.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 
 from servicebp import Blueprint, Step, dumps
@@ -17,26 +18,28 @@ __all__ = ["chain", "write_blueprint"]
 
 
 def chain(
-    n: int,
+    steps: int | Sequence[str],
     *,
     name: str = "Chain",
     prefix: str = "s",
     label: str = "Step {i}",
     back: tuple[int, int] | None = None,
 ) -> Blueprint:
-    """*n* customer steps in one stage ``s``, each followed by the next.
+    """Customer steps in one stage ``s``, each followed by the next.
 
     Parameters
     ----------
-    n : int
-        How many steps: ids ``{prefix}0`` to ``{prefix}{n-1}``, flows from each
-        to the next, in that order.
+    steps : int or sequence of str
+        How many steps, with ids ``{prefix}0`` upwards; or the
+        steps' ids, in order. Steps are added first, then the flows from each
+        to the next.
     name : str
         The blueprint's name.
     prefix : str
-        What each step id starts with, before its number.
+        With a number of *steps*: what each step id starts with, before its
+        number.
     label : str
-        Each step's label, formatted with ``i`` (its number) and ``id``.
+        Each step's label, formatted with ``i`` (its place, from 0) and ``id``.
     back : tuple of int, optional
         ``(i, j)`` adds one more flow, from step *i* to step *j*, after the
         chain's own: with ``j <= i`` it closes a loop.
@@ -47,7 +50,7 @@ def chain(
         A new blueprint each call (the caller may change it).
     """
     bp = Blueprint(name, stages=["s"])
-    ids = [f"{prefix}{i}" for i in range(n)]
+    ids = [f"{prefix}{i}" for i in range(steps)] if isinstance(steps, int) else list(steps)
     for i, step_id in enumerate(ids):
         bp.add_step(
             Step(id=step_id, label=label.format(i=i, id=step_id), lane="customer", stage="s")

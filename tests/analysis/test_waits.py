@@ -201,10 +201,7 @@ def test_journey_times_checks_a_loop_before_the_limit() -> None:
     from servicebp import journey_times
     from servicebp.errors import InvalidArgumentError
 
-    bp = Blueprint("Retry", stages=["s"])
-    for sid in ("a", "b"):
-        bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
-    bp.connect("a", "b")
+    bp = chain(("a", "b"), name="Retry", label="{id}")
     with pytest.raises(InvalidArgumentError, match="limit"):
         journey_times(bp, limit=-1)
     bp.connect("b", "a")

@@ -8,16 +8,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from servicebp import Blueprint, Step, compare_segments
+from servicebp import Blueprint, compare_segments
 from servicebp.errors import InvalidArgumentError, ObservedDataError
+from tests._factories import chain
 
 
 def _shop() -> Blueprint:
-    bp = Blueprint("Shop", stages=["s"])
-    for sid in ("order", "deliver"):
-        bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
-    bp.connect("order", "deliver")
-    return bp
+    return chain(("order", "deliver"), name="Shop", label="{id}")
 
 
 def _events(ratings: dict[str, list[tuple[float, float]]]) -> dict[str, list[Any]]:

@@ -15,22 +15,17 @@ from hypothesis import strategies as st
 from servicebp import (
     Blueprint,
     ObservedDataError,
-    Step,
     TableProblem,
     conformance,
     score_observed,
     suggest_moments,
 )
 from servicebp.observed._cells import factorize, is_missing, parse_ratings, parse_times
+from tests._factories import chain
 
 
 def _shop() -> Blueprint:
-    bp = Blueprint("Shop", stages=["s"])
-    for sid in ("browse", "ask", "pay"):
-        bp.add_step(Step(id=sid, label=sid, lane="customer", stage="s"))
-    bp.connect("browse", "ask")
-    bp.connect("ask", "pay")
-    return bp
+    return chain(("browse", "ask", "pay"), name="Shop", label="{id}")
 
 
 def test_problems_name_pandas_index_labels_and_columns() -> None:
