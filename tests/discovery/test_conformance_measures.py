@@ -12,16 +12,13 @@ from hypothesis import strategies as st
 
 from servicebp import Blueprint, Step, conformance, read_ocel, read_xes
 from servicebp.errors import ObservedDataError
+from tests._factories import chain
 
 
 def _desk() -> Blueprint:
-    bp = Blueprint("Desk", stages=["s"])
-    for sid, lane in [("a", "customer"), ("b", "customer"), ("c", "customer")]:
-        bp.add_step(Step(id=sid, label=sid, lane=lane, stage="s"))
+    bp = chain(("a", "b", "c"), name="Desk", label="{id}")
     for sid in ("x", "y"):
         bp.add_step(Step(id=sid, label=sid, lane="frontstage", stage="s"))
-    bp.connect("a", "b")
-    bp.connect("b", "c")
     bp.connect("x", "y")
     bp.connect("a", "x", kind="support")
     return bp
