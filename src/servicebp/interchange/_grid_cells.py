@@ -10,7 +10,7 @@ cell it cannot place (an :class:`UnmappedCell`), so that one
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
 import attrs
@@ -190,9 +190,11 @@ def read_stages(reader: Reader, header: list[Cell], labels: dict[str, Stage]) ->
     return stage_at
 
 
-def read_steps(
-    reader: Reader, row: list[Cell], lane: Lane, stage_at: dict[int, str], specs: list[Spec]
-) -> None:
+def staged_cells(
+    reader: Reader, row: list[Cell], stage_at: dict[int, str]
+) -> Iterator[tuple[Cell, str]]:
+    """The non-blank cells of a lane's *row* with the stage above each; a cell under no
+    stage is skipped with its reason."""
     for cell in row[1:]:
         if not cell.text.strip():
             continue
@@ -200,6 +202,13 @@ def read_steps(
         if stage is None:
             reader.skip(cell, "no stage is named above it in the header row")
             continue
+        yield cell, stage
+
+
+def read_steps(
+    reader: Reader, row: list[Cell], lane: Lane, stage_at: dict[int, str], specs: list[Spec]
+) -> None:
+    for cell, stage in staged_cells(reader, row, stage_at):
         for part in split_cell(cell.text, id_at="end"):
             if not part.text:
                 reader.problem(cell, f"step {part.id!r} has no label before its {{#id}}")
@@ -243,13 +252,7 @@ def read_details(
     ids: list[str],
 ) -> None:
     by_id = dict(zip(ids, specs, strict=True))
-    for cell in row[1:]:
-        if not cell.text.strip():
-            continue
-        stage = stage_at.get(cell.column)
-        if stage is None:
-            reader.skip(cell, "no stage is named above it in the header row")
-            continue
+    for cell, stage in staged_cells(reader, row, stage_at):
         customers = [
             (i, s)
             for i, s in zip(ids, specs, strict=True)
